@@ -1,0 +1,189 @@
+"""The model catalog: ids, speed labels, prices, limits and lifecycle, read from rules/models.yaml.
+
+Model facts change every few months, so none of them live in code: rules ask the catalog
+("is this id retired, what replaces it, how much does it cost, is it a slow tier?") and the
+catalog answers from data a user can review and override.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import fnmatch
+import functools
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+from . import ruledata
+
+
+@dataclass(frozen=True)
+class Tokenizer:
+    name: str
+    description: str
+    factor: float  # Claude tokens per cl100k_base token
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    family: str
+    latency: str  # fastest | fast | moderate | slower
+    latency_rank: int  # 0 = fastest
+    input_price: float  # USD per million input tokens
+    output_price: float  # USD per million output tokens
+    context: int
+    max_output: int
+    status: str  # current | legacy | deprecated | retired
+    tokenizer: str
+    sampling: str  # full | defaults-only
+    min_cache_tokens: int | None = None
+    min_cache_tokens_verified: bool = True
+    retires: _dt.date | None = None
+    replacement: str | None = None
+    verified: bool = True
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        return self.status != "retired"
+
+    def cost_usd(self, input_tokens: float, output_tokens: float) -> float:
+        return (input_tokens * self.input_price + output_tokens * self.output_price) / 1_000_000
+
+
+@dataclass(frozen=True)
+class RetiredModel:
+    pattern: str
+    family: str
+    replacement: str
+
+
+@dataclass
+class Catalog:
+    models: dict[str, ModelInfo]
+    tokenizers: dict[str, Tokenizer]
+    latency_order: list[str]
+    successors: dict[str, str | None]
+    retired: list[RetiredModel] = field(default_factory=list)
+    _aliases: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._aliases = {alias: info.id for info in self.models.values() for alias in info.aliases}
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def get(self, model_id: str) -> ModelInfo | None:
+        """The catalog entry for an id or one of its dated aliases."""
+        key = self._aliases.get(model_id, model_id)
+        return self.models.get(key)
+
+    def retired_entry(self, model_id: str) -> RetiredModel | None:
+        for entry in self.retired:
+            if fnmatch.fnmatchcase(model_id, entry.pattern):
+                return entry
+        return None
+
+    def is_known(self, model_id: str) -> bool:
+        return self.get(model_id) is not None or self.retired_entry(model_id) is not None
+
+    def known_ids(self) -> list[str]:
+        return sorted({*self.models, *self._aliases})
+
+    def closest(self, model_id: str) -> str | None:
+        """The known id nearest in spelling, for `unknown-model` suggestions."""
+        matches = difflib.get_close_matches(model_id, self.known_ids(), n=1, cutoff=0.6)
+        return matches[0] if matches else None
+
+    def successor(self, model_id: str) -> str | None:
+        info = self.get(model_id)
+        if info is not None:
+            return info.replacement or self.successors.get(info.family)
+        retired = self.retired_entry(model_id)
+        return retired.replacement if retired else None
+
+    def family_of(self, model_id: str) -> str | None:
+        info = self.get(model_id)
+        if info is not None:
+            return info.family
+        retired = self.retired_entry(model_id)
+        return retired.family if retired else None
+
+    def fastest_current(self) -> ModelInfo:
+        current = [m for m in self.models.values() if m.status == "current" and m.verified]
+        return min(current, key=lambda m: (m.latency_rank, m.input_price))
+
+    def tokenizer_for(self, model_id: str | None) -> Tokenizer:
+        """The calibration for a model; unknown or absent models get the newest tokenizer,
+        since new code is most likely written for current models."""
+        info = self.get(model_id) if model_id else None
+        name = info.tokenizer if info else "claude-2026"
+        return self.tokenizers[name]
+
+    def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> "Catalog":
+        """A copy with per-model fields replaced (``[tool.advisor.models.<id>]``)."""
+        models = dict(self.models)
+        for model_id, fields in overrides.items():
+            base = models.get(model_id)
+            if base is None:
+                models[model_id] = _model_from_data(model_id, dict(fields), self.latency_order)
+            else:
+                models[model_id] = replace(base, **_normalise_fields(dict(fields), self.latency_order))
+        return Catalog(models, self.tokenizers, self.latency_order, self.successors, self.retired)
+
+
+def _normalise_fields(data: dict[str, Any], latency_order: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "price":
+            out["input_price"] = float(value["input"])
+            out["output_price"] = float(value["output"])
+        elif key == "latency":
+            out["latency"] = value
+            out["latency_rank"] = latency_order.index(value)
+        elif key == "aliases":
+            out["aliases"] = tuple(value)
+        elif key == "retires" and isinstance(value, str):
+            out["retires"] = _dt.date.fromisoformat(value)
+        elif key in {"price_note"}:
+            continue
+        else:
+            out[key] = value
+    return out
+
+
+def _model_from_data(model_id: str, data: dict[str, Any], latency_order: list[str]) -> ModelInfo:
+    fields = _normalise_fields(data, latency_order)
+    return ModelInfo(id=model_id, **fields)
+
+
+def _apply_dates(info: ModelInfo, today: _dt.date) -> ModelInfo:
+    if info.status == "deprecated" and info.retires is not None and info.retires <= today:
+        return replace(info, status="retired")
+    return info
+
+
+@functools.cache
+def _builtin(today: _dt.date) -> Catalog:
+    data = ruledata.load("models.yaml")
+    order = list(data["latency_order"])
+    tokenizers = {
+        name: Tokenizer(name, t["description"], float(t["factor"]), float(t["low"]), float(t["high"]))
+        for name, t in data["tokenizers"].items()
+    }
+    models = {
+        model_id: _apply_dates(_model_from_data(model_id, dict(entry), order), today)
+        for model_id, entry in data["models"].items()
+    }
+    successors = {family: entry.get("successor") for family, entry in data["families"].items()}
+    retired = [RetiredModel(r["id"], r["family"], r["replacement"]) for r in data["retired"]]
+    return Catalog(models, tokenizers, order, successors, retired)
+
+
+def load_catalog(today: _dt.date | None = None) -> Catalog:
+    """The built-in catalog, with statuses as of ``today`` (a deprecated model whose
+    retirement date has passed is reported as retired)."""
+    return _builtin(today or _dt.date.today())
+

