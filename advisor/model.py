@@ -273,6 +273,7 @@ class PromptText:
     slots: tuple[Slot, ...] = ()
     name: str | None = None  # constant name, YAML key path, template name
     language: str | None = None  # set by the language detector on first use
+    raw_tokens: int | None = None  # cl100k count, set once by the engine (tokens.raw_count)
 
     def span(self, start: int = 0, end: int | None = None) -> Span:
         return self.source_map.span(start, len(self.text) if end is None else end)
@@ -368,6 +369,23 @@ class Where:
         return cls(RunsIn.UNKNOWN)
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Prompt text a call reads from another file, to be resolved by the engine.
+
+    ``name`` is the path as the code writes it (``"prompts/summary.txt"``,
+    ``"reply.j2"``). The engine tries it relative to the calling file's directory, then the
+    project root, then each of ``search_dirs`` (a Jinja ``FileSystemLoader``'s folders,
+    themselves relative to the calling file or the root); the first existing file wins.
+    """
+
+    name: str
+    role: Role | str
+    span: Span  # the expression that reads the file
+    search_dirs: tuple[str, ...] = ()
+    relative_to_file: bool = False  # built from Path(__file__).parent: only the file's directory applies
+
+
 class CallApi(str, enum.Enum):
     CREATE = "messages.create"
     STREAM = "messages.stream"
@@ -403,6 +421,16 @@ class PromptCall:
     is_async: bool = False
     function: str | None = None  # enclosing function, for messages
     extra: dict[str, Field[Any]] = field(default_factory=dict)  # other parameters by name
+    # temperature/top_p/top_k names that came through ``extra_body`` rather than as arguments
+    sampling_via_extra_body: frozenset[str] = frozenset()
+    # Prompt text read from other files: what the code names (links) and, once the engine
+    # has resolved them, the texts themselves (judged with the call, linted with their file).
+    links: list[Link] = field(default_factory=list)
+    linked_texts: list[PromptText] = field(default_factory=list)
+    # A stream that is opened and then fully collected before anything reaches the user
+    # (get_final_message(), joining text_stream): literal True with the span and the
+    # expression (`source`) that buffers it.
+    buffered: Field[bool] = field(default_factory=Field.absent)
 
     @property
     def streams(self) -> bool | None:
@@ -417,7 +445,13 @@ class PromptCall:
 
     @property
     def texts(self) -> list[PromptText]:
+        """The prompt texts written in this file (what text rules lint here)."""
         return [*self.system, *self.messages]
+
+    @property
+    def prompt_texts(self) -> list[PromptText]:
+        """Every known part of the prompt, linked files included (what call rules judge)."""
+        return [*self.system, *self.messages, *self.linked_texts]
 
 
 # ---------------------------------------------------------------------------------------
@@ -448,6 +482,7 @@ class Problem:
 
     message: str
     span: Span = FILE_START
+    hint: str = "fix the file, or exclude it (`exclude` or `per-file-ignores` in [tool.advisor])"
 
 
 @dataclass(eq=False)
@@ -502,6 +537,24 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+        """Rebuild a finding from :meth:`to_dict` output (the result cache stores that)."""
+        from .fixes import Fix  # local: fixes imports the model
+
+        fix = data.get("fix")
+        return cls(
+            rule=data["rule"],
+            code=data["code"],
+            severity=Severity(data["severity"]),
+            path=data["path"],
+            span=Span(data["line"], data["column"], data["end_line"], data["end_column"]),
+            message=data["message"],
+            suggestion=data.get("suggestion"),
+            fix=Fix.from_dict(fix) if fix else None,
+            estimate=data.get("estimate"),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

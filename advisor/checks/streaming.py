@@ -1,0 +1,67 @@
+"""Streaming rules: a user waits on a response that is not streamed.
+
+The guide's third lever: "streaming ... can significantly improve the perceived
+responsiveness of your application, as users can see the model's output in real time".
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import CallApi, Document, Finding, RunsIn, Severity
+from ..registry import CheckContext, FixSafety, Rule
+
+GUIDE_STREAMING = "3. Leverage streaming"
+
+NON_STREAMING_UI_CALL = Rule(
+    code="S001",
+    name="non-streaming-ui-call",
+    severity=Severity.WARNING,
+    guide=GUIDE_STREAMING,
+    summary="A non-streamed call whose answer a user waits for in a web handler or chat UI.",
+    why=(
+        "Without streaming the user sees nothing until the last token is generated: the time to "
+        "first visible token equals the whole generation time, often several seconds. Streamed, "
+        "the first words appear after the time to first token (typically well under a second) "
+        "and the rest arrives while the user reads. Batch jobs and scripts gain nothing from "
+        "streaming and are not flagged."
+    ),
+    example=(
+        '@app.post("/chat")\n'
+        "def chat(req):\n"
+        "    reply = client.messages.create(model=..., max_tokens=1024, messages=...)\n"
+        "    return reply.content[0].text"
+    ),
+    use_instead=(
+        '@app.post("/chat")\n'
+        "def chat(req):\n"
+        "    def tokens():\n"
+        "        with client.messages.stream(model=..., max_tokens=1024, messages=...) as stream:\n"
+        "            yield from stream.text_stream\n"
+        '    return StreamingResponse(tokens(), media_type="text/plain")'
+    ),
+    fix=FixSafety.UNSAFE,
+    fix_note="Request configs marked `x-advisor: {runs-in: ui}` get `stream: true`; the code that reads the response must then consume events.",
+)
+
+
+@NON_STREAMING_UI_CALL.checker
+def check_non_streaming_ui_call(document: Document, context: CheckContext) -> Iterator[Finding]:
+    for call in document.calls:
+        if call.api not in (CallApi.CREATE, CallApi.BODY) or call.where.kind is not RunsIn.UI:
+            continue
+        if call.streams is not False:
+            continue  # streamed, or decided at run time
+        span = call.stream.span if call.stream.is_literal and call.stream.span else call.span
+        if call.api is CallApi.BODY:
+            suggestion = "set `stream: true` and render text deltas as they arrive"
+        elif call.is_async:
+            suggestion = "use `async with client.messages.stream(...) as stream:` and forward `stream.text_stream` to the client"
+        else:
+            suggestion = "use `with client.messages.stream(...) as stream:` and send `stream.text_stream` to the user as it arrives"
+        yield context.finding(
+            call.path,
+            span,
+            f"non-streamed call where a user waits ({call.where.reason or 'user-facing handler'}): nothing is shown until the whole answer is generated",
+            suggestion,
+        )

@@ -1,0 +1,48 @@
+"""word-count-limit: the prompt asks for a number of words.
+
+From the guide: "asking for an exact word count or a word count limit is not as effective as
+asking for paragraph or sentence count limits" -- models see tokens, not words, so a word
+budget is followed loosely and answers overshoot.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..lengths import find_length_requests, word_limit_suggestion
+from ..model import Document, Finding, Severity
+from ..registry import CheckContext, FixSafety, Rule
+
+RULE = Rule(
+    code="O001",
+    name="word-count-limit",
+    severity=Severity.WARNING,
+    guide="2. Optimize prompt and output length: ask for shorter responses",
+    summary="The prompt limits the answer by a number of words.",
+    why=(
+        "Claude reads and writes tokens, not words, so it cannot count words as it writes: an "
+        "exact word count or a word ceiling is followed only loosely and answers often run "
+        "long, and every extra output token is generation time. Anthropic's latency guide "
+        "recommends sentence or paragraph counts, which the model follows far more reliably."
+    ),
+    example="Summarize the ticket in no more than 120 words.",
+    use_instead="Summarize the ticket in 5-6 sentences.",
+    fix=FixSafety.UNSAFE,
+    fix_note="Rewrites the word limit as a sentence or paragraph limit of similar length, in the prompt's language; the wording of the prompt changes.",
+)
+
+
+@RULE.checker
+def check(document: Document, context: CheckContext) -> Iterator[Finding]:
+    for text in document.all_texts():
+        slots = [(slot.start, slot.end) for slot in text.slots]
+        for request in find_length_requests(text.text, slots, language=text.language):
+            if request.unit != "words":
+                continue
+            yield context.in_text(
+                text,
+                request.start,
+                request.end,
+                f"word-count limit \"{request.phrase}\": models count tokens, not words, so it is followed loosely",
+                f"ask for a sentence or paragraph count instead: \"{word_limit_suggestion(request)}\"",
+            )

@@ -1,0 +1,253 @@
+"""The ``advisor`` command line.
+
+Exit status everywhere: 0 when no finding reaches ``--fail-on``, 1 when one does, 2 for a
+usage, configuration or internal error (click's own usage errors also exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from . import __version__, checks
+from .config import ConfigError, Settings, load_settings
+from .engine import Linter, LintResult, select_rules
+from .model import Severity
+
+FAIL_ON_CHOICES = ["error", "warning", "info", "never"]
+
+
+class ConfigurationFailure(click.ClickException):
+    """A configuration problem: exit status 2, like a usage error."""
+
+    exit_code = 2
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """Accept both ``--select a,b`` and ``--select a --select b``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _check_selectors(values: Sequence[str], option: str) -> None:
+    known = checks.known_selectors()
+    for value in values:
+        if value != "ALL" and value not in known and not any(k.startswith(value) for k in known if value[:1].isupper()):
+            raise click.BadParameter(f"unknown rule {value!r} (see `advisor rules`)", param_hint=option)
+
+
+def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool) -> Settings:
+    start = Path(paths[0]) if paths else Path.cwd()
+    try:
+        return load_settings(
+            start if start.exists() else Path.cwd(),
+            config_file=Path(config) if config else None,
+            isolated=isolated,
+            known_rules=checks.known_selectors(),
+            rule_options=checks.declared_options(),
+        )
+    except ConfigError as error:
+        raise ConfigurationFailure(str(error)) from None
+
+
+def fail_on_threshold(value: str | None, settings: Settings) -> Severity | None:
+    if value == "never":
+        return None
+    return Severity(value) if value else settings.fail_on
+
+
+def print_notes(result: LintResult, quiet: bool) -> None:
+    if quiet:
+        return
+    for note in result.notes:
+        click.echo(f"advisor: note: {note.path}: {note.reason}", err=True)
+
+
+def exit_status(result: LintResult, threshold: Severity | None) -> int:
+    if threshold is None:
+        return 0
+    return 1 if result.count_at_or_above(threshold) else 0
+
+
+def run_lint(
+    paths: Sequence[str],
+    *,
+    config: str | None,
+    isolated: bool,
+    select: Sequence[str],
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    no_cache: bool,
+    force_exclude: bool,
+) -> tuple[LintResult, Settings]:
+    """The lint run behind `lint` and `report`: settings, rule selection, the engine."""
+    selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
+    _check_selectors(selected, "--select")
+    _check_selectors(extended, "--extend-select")
+    _check_selectors(ignored, "--ignore")
+    settings = load_run_settings(paths, config, isolated)
+    rules = select_rules(settings, select=selected, extend_select=extended, ignore=ignored)
+    linter = Linter(settings, rules=rules, use_cache=not no_cache, force_exclude=force_exclude)
+    return linter.lint_paths(list(paths) or ["."]), settings
+
+
+def lint_options(function):
+    """Options shared by every command that runs the linter."""
+    options = [
+        click.option("--config", type=click.Path(dir_okay=False), help="Use this config file instead of searching for one."),
+        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+        click.option("--select", multiple=True, metavar="RULES", help="Rules to enable (names, codes or code prefixes, comma-separated); replaces the configured selection."),
+        click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable in addition to the selection."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+        click.option("--force-exclude", is_flag=True, help="Apply exclude globs to files named on the command line too (for pre-commit)."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit status 1 [default: warning, or fail-on in config]."),
+        click.option("-q", "--quiet", is_flag=True, help="Print findings only: no notes, no summary."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+class AdvisorGroup(click.Group):
+    """Loads heavy subcommands on first use, and turns unexpected exceptions into exit
+    status 2 with a one-line message.
+
+    ``ab`` needs the anthropic SDK, which takes about a second to import; ``lint`` runs on
+    every commit and must not pay for it.
+    """
+
+    LAZY_COMMANDS = {
+        "ab": ("advisor.live.command", "ab"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str):
+        command = super().get_command(ctx, name)
+        if command is None and name in self.LAZY_COMMANDS:
+            import importlib
+
+            module_name, attribute = self.LAZY_COMMANDS[name]
+            command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("advisor: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:  # pragma: no cover - the last line of defence
+            click.echo(f"advisor: internal error: {error!r} (please report it)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="advisor")
+def cli() -> None:
+    """Find prompt and API-call patterns that make Claude responses slow, and prove fixes."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the output to a file instead of stdout.")
+@lint_options
+def lint(paths, output_format, output_file, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet):
+    """Lint prompt files, templates, request configs and Python code (default: the current directory)."""
+    from .output import FORMATS
+    from .output.text import render as render_text, summary
+
+    result, settings = run_lint(
+        paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
+        ignore=ignore, no_cache=no_cache, force_exclude=force_exclude,
+    )
+    if output_format == "text":
+        colour = output_file is None and sys.stdout.isatty()
+        rendered = render_text(result, colour=colour)
+        if quiet:
+            rendered = "".join(line + "\n" for line in rendered.splitlines()[:-1] if line)
+    else:
+        rendered = FORMATS[output_format](result)
+    if output_file:
+        Path(output_file).write_text(rendered, encoding="utf-8")
+        if not quiet:
+            click.echo(summary(result), err=True)
+    else:
+        click.echo(rendered, nl=False)
+    print_notes(result, quiet)
+    sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format):
+    """List every rule with its code, default severity and fix availability."""
+    from .docs import rule_as_dict
+
+    if output_format == "json":
+        click.echo(json.dumps([rule_as_dict(rule) for rule in checks.ALL_RULES], indent=2))
+        return
+    width = max(len(rule.name) for rule in checks.ALL_RULES)
+    for rule in checks.ALL_RULES:
+        fix = "" if rule.fix.value == "none" else f"  [fix: {rule.fix.value}]"
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{fix}")
+
+
+@cli.command()
+@click.argument("rule")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def explain(rule, output_format):
+    """Show the documentation of one rule (by name or code)."""
+    from .docs import render_rule_markdown, render_rule_text, rule_as_dict
+
+    found = checks.get_rule(rule)
+    if found is None:
+        import difflib
+
+        close = difflib.get_close_matches(rule, sorted(checks.known_selectors()), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise click.BadParameter(f"unknown rule {rule!r}{hint}", param_hint="RULE")
+    if output_format == "json":
+        click.echo(json.dumps(rule_as_dict(found), indent=2))
+    elif output_format == "markdown":
+        click.echo(render_rule_markdown(found), nl=False)
+    else:
+        click.echo(render_rule_text(found), nl=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--model", help="Calibrate counts for this model (default: the model each call names, else the newest tokenizer).")
+@click.option("--exact", is_flag=True, help="Ask the API's count_tokens endpoint (uses ANTHROPIC_API_KEY; free, rate limited).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", type=click.Path(dir_okay=False), help="Use this config file instead of searching for one.")
+def tokens(paths, model, exact, output_format, config):
+    """Count the tokens of prompt files and of each API call in them."""
+    from .token_report import token_report
+
+    settings = load_run_settings(paths, config, isolated=False)
+    report = token_report(paths, settings, model=model, exact=exact)
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(report.as_text(), nl=False)
+    for note in report.notes:
+        click.echo(f"advisor: note: {note}", err=True)
+    if report.failed:
+        sys.exit(2)
+
+
+def main() -> None:  # console-script entry point
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

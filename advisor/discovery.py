@@ -1,0 +1,226 @@
+"""Which files a run lints, and as what.
+
+Walking a directory applies include/exclude globs (gitignore syntax, relative to the
+project root), the repository's ``.gitignore`` files and a few safety limits. A file named
+explicitly on the command line is always linted as its extension says, unless
+``--force-exclude`` asks for the exclude globs to apply to it as well: pre-commit passes
+every staged file by name, and a user's ``exclude`` must still win there.
+
+Skipped files are reported as notes, never silently: a prompt file nobody linted is a
+finding nobody saw.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pathspec
+
+from .config import Settings
+from .model import Kind
+
+PROMPT_SUFFIXES = {".prompt", ".txt", ".md"}
+TEMPLATE_SUFFIXES = {".j2", ".jinja", ".jinja2"}
+CONFIG_SUFFIXES = {".yaml", ".yml", ".json"}
+PYTHON_SUFFIXES = {".py"}
+
+
+def kind_for(path: Path) -> Kind | None:
+    """The loader a file's extension calls for (None: not a file advisor reads)."""
+    suffix = path.suffix.lower()
+    if suffix in TEMPLATE_SUFFIXES:
+        return Kind.TEMPLATE
+    if suffix in PROMPT_SUFFIXES:
+        return Kind.PROMPT
+    if suffix in CONFIG_SUFFIXES:
+        return Kind.CONFIG
+    if suffix in PYTHON_SUFFIXES:
+        return Kind.PYTHON
+    return None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path  # absolute
+    display: str  # relative to the working directory, '/' separators
+    kind: Kind
+    explicit: bool  # named on the command line (not found by walking)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A file that was skipped, with the reason (shown to the user, not a finding)."""
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Relative to the working directory where possible, always with '/' separators."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, cwd)).as_posix() if path.anchor == cwd.anchor else path.as_posix()
+
+
+class _GitIgnores:
+    """The ``.gitignore`` files met while walking, each applying below its own directory."""
+
+    def __init__(self) -> None:
+        self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+
+    def _spec(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
+        if directory not in self._specs:
+            spec = None
+            ignore_file = directory / ".gitignore"
+            if ignore_file.is_file():
+                try:
+                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                except (OSError, ValueError):
+                    spec = None
+            self._specs[directory] = spec
+        return self._specs[directory]
+
+    def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
+        """Whether a .gitignore between ``top`` (inclusive) and the path ignores it.
+        The deepest file that has an opinion wins, as in git."""
+        verdict = False
+        parents = [p for p in path.parents if p == top or top in p.parents]
+        for directory in reversed(parents):
+            spec = self._spec(directory)
+            if spec is None:
+                continue
+            rel = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+            result = spec.check_file(rel)
+            if result.include is not None:
+                verdict = result.include
+        return verdict
+
+
+class Discovery:
+    """Finds the files to lint under the given paths."""
+
+    def __init__(self, settings: Settings, *, cwd: Path | None = None, force_exclude: bool = False) -> None:
+        self.settings = settings
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.root = settings.root.resolve()
+        self.force_exclude = force_exclude
+        self.include = pathspec.PathSpec.from_lines("gitignore", settings.all_include)
+        self.exclude = pathspec.PathSpec.from_lines("gitignore", settings.all_exclude)
+        self.gitignores = _GitIgnores()
+        self.notes: list[Note] = []
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _relative(self, path: Path, base: Path) -> str | None:
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            return None
+
+    def _excluded(self, path: Path, is_dir: bool, top: Path) -> bool:
+        for base in (self.root, top):
+            rel = self._relative(path, base)
+            if rel is not None and self.exclude.match_file(rel + ("/" if is_dir else "")):
+                return True
+        name = path.name + ("/" if is_dir else "")
+        if self.exclude.match_file(name):
+            return True
+        if is_dir and (path / "pyvenv.cfg").is_file():
+            return True  # a virtualenv under any name
+        if self.settings.respect_gitignore:
+            git_top = self._git_top(path, top)
+            return self.gitignores.ignored(path, is_dir, git_top)
+        return False
+
+    def _git_top(self, path: Path, top: Path) -> Path:
+        """Where .gitignore lookups start: the repository root when inside one."""
+        for parent in path.parents:
+            if (parent / ".git").exists():
+                return parent
+            if parent == top or parent == parent.parent:
+                break
+        return top
+
+    def _included(self, path: Path, top: Path) -> bool:
+        rel = self._relative(path, self.root) or self._relative(path, top) or path.name
+        return self.include.match_file(rel) or self.include.match_file(path.name)
+
+    def _note(self, path: Path, reason: str) -> None:
+        self.notes.append(Note(display_path(path, self.cwd), reason))
+
+    def _inside_tree(self, path: Path, tree: Path) -> bool:
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            return False
+        return resolved == tree or tree in resolved.parents
+
+    # -- walking -------------------------------------------------------------------------
+
+    def candidates(self, paths: list[Path]) -> Iterator[Candidate]:
+        seen: set[Path] = set()
+        for raw in paths:
+            path = raw if raw.is_absolute() else self.cwd / raw
+            path = Path(os.path.normpath(path))
+            if not path.exists() and not path.is_symlink():
+                self._note(path, "no such file or directory")
+                continue
+            if path.is_dir() and not path.is_symlink():
+                yield from self._walk(path, seen)
+            else:
+                candidate = self._explicit(path)
+                if candidate is not None and candidate.path not in seen:
+                    seen.add(candidate.path)
+                    yield candidate
+
+    def _explicit(self, path: Path) -> Candidate | None:
+        tree = self.root if self._inside_tree(self.root, self.root) and self.root in path.parents else self.cwd
+        if path.is_symlink() and not self._inside_tree(path, tree):
+            self._note(path, "not followed: symbolic link to outside the tree")
+            return None
+        if path.is_dir():
+            return None
+        if self.force_exclude and self._excluded(path, False, self.root if self.root in path.parents else path.parent):
+            return None
+        kind = kind_for(path)
+        if kind is None:
+            if self.force_exclude:
+                return None
+            self._note(path, f"not a file type advisor reads ({path.suffix or 'no extension'})")
+            return None
+        return Candidate(path, display_path(path, self.cwd), kind, explicit=True)
+
+    def _walk(self, top: Path, seen: set[Path]) -> Iterator[Candidate]:
+        tree = top.resolve()
+        for directory, dirnames, filenames in os.walk(top, followlinks=False):
+            here = Path(directory)
+            kept = []
+            for name in sorted(dirnames):
+                sub = here / name
+                if sub.is_symlink():
+                    if not self._inside_tree(sub, tree):
+                        self._note(sub, "not followed: symbolic link to outside the tree")
+                    continue  # links inside the tree lead to files the walk reaches anyway
+                if not self._excluded(sub, True, top):
+                    kept.append(name)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                path = here / name
+                if not self._included(path, top) or self._excluded(path, False, top):
+                    continue
+                if path.is_symlink() and not self._inside_tree(path, tree):
+                    self._note(path, "not followed: symbolic link to outside the tree")
+                    continue
+                kind = kind_for(path)
+                if kind is None or path in seen:
+                    continue
+                seen.add(path)
+                yield Candidate(path, display_path(path, self.cwd), kind, explicit=False)

@@ -1,0 +1,194 @@
+"""Which language a prompt is written in, and how phrase lists from the rule pack match text.
+
+Two jobs that every phrase-based rule shares, kept in one place so they behave the same
+everywhere:
+
+* :func:`detect_language` picks the prompt's language (by stopword frequency) so rules use
+  that language's phrases and write their suggestions in it.
+* :func:`phrase_pattern` turns a reviewable list of phrases from ``rules/*.yaml`` into one
+  regular expression. The list is folded into a prefix tree first, because a plain
+  alternation of a hundred phrases is tried phrase by phrase at every character of the text,
+  which is far too slow for thousands of prompt files; the tree reads each character once.
+
+Phrase notation (used by every YAML phrase list)::
+
+    answer [only] (with|using) yes or no
+
+``[x]`` is optional (``[x|y]`` an optional choice), ``(a|b)`` is a choice, a space matches
+any run of whitespace, ``-`` matches a hyphen, whitespace or nothing ("in-depth", "in
+depth"), an apostrophe matches ``'`` or ``’``. Matching respects word boundaries at both
+ends. Patterns are lower-case and run on :func:`fold_case` text: matching a lower-cased
+copy is about twice as fast as ``re.IGNORECASE``. :func:`phrase_key` folds a matched text
+the same way the notation varies, so a match can be looked up in a :func:`phrase_table`.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections import Counter
+from typing import Iterable, Mapping
+
+from . import ruledata
+
+_GROUP = re.compile(r"(\([^()]*\)|\[[^\[\]]*\])")
+_TOKEN = re.compile(r"[^\W\d_]+")
+_FOLD = re.compile(r"[\s\-‐]+")
+_END = ""  # trie key marking the end of a phrase (real atoms are never empty)
+_ATOMS = {" ": r"\s+", "-": r"(?:-|\s+)?", "'": "['’]", "’": "['’]"}
+
+
+# ---------------------------------------------------------------------------------------
+# Languages
+# ---------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _data() -> dict:
+    return ruledata.load("languages.yaml")
+
+
+@functools.cache
+def supported_languages() -> tuple[str, ...]:
+    """ISO 639-1 codes of the languages the rule pack has phrases for, in pack order."""
+    return tuple(_data()["languages"])
+
+
+def language_name(code: str) -> str:
+    """English name of a supported language ("fr" -> "French"), for messages."""
+    return _data()["languages"][code]["name"]
+
+
+@functools.cache
+def _stopword_index() -> dict[str, tuple[str, ...]]:
+    """Stopword -> the languages listing it; a word shared by k languages counts 1/k each."""
+    index: dict[str, list[str]] = {}
+    for code, entry in _data()["languages"].items():
+        for word in entry["stopwords"]:
+            index.setdefault(word.lower(), []).append(code)
+    return {word: tuple(codes) for word, codes in index.items()}
+
+
+@functools.lru_cache(maxsize=256)
+def detect_language(text: str) -> str | None:
+    """The language of ``text`` among the supported ones, or None when too short or unclear.
+
+    Stopword counting is crude but fast, needs no model and is good enough to choose phrase
+    lists: prompts are instructions, dense in function words. Several rules ask about the
+    same text, so recent answers are remembered.
+    """
+    settings = _data()["detection"]
+    index = _stopword_index()
+    scores: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    for token, count in Counter(_TOKEN.findall(text[: settings["max_chars"]].lower())).items():
+        codes = index.get(token)
+        if codes:
+            share = count / len(codes)
+            for code in codes:
+                scores[code] += share
+                hits[code] += count
+    ranked = scores.most_common(2)
+    if not ranked:
+        return None
+    best, best_score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if hits[best] < settings["min_hits"] or best_score < settings["min_margin"] * runner_up:
+        return None
+    return best
+
+
+@functools.cache
+def negation_pattern(code: str) -> str:
+    """Regex source matching the negation words of a language ("do not", "ne", "nicht")."""
+    return phrase_pattern(_data()["languages"][code]["negations"])
+
+
+# ---------------------------------------------------------------------------------------
+# Phrase lists -> regular expressions
+# ---------------------------------------------------------------------------------------
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    """Every literal variant of a phrase written in the notation above, lower-cased."""
+    choices = []
+    for part in _GROUP.split(phrase.lower()):
+        if part.startswith("(") and part.endswith(")"):
+            choices.append(part[1:-1].split("|"))
+        elif part.startswith("[") and part.endswith("]"):
+            choices.append(["", *part[1:-1].split("|")])
+        else:
+            choices.append([part])
+    variants = (" ".join("".join(combo).split()) for combo in itertools.product(*choices))
+    return [variant for variant in variants if variant]
+
+
+def fold_case(text: str) -> str:
+    """``text`` lower-cased without changing its length, so offsets found in it are offsets
+    in ``text`` (the rare characters whose lower case is longer, like "İ", stay as they are)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+
+
+def phrase_key(text: str) -> str:
+    """Lookup form of a phrase or matched text: case, whitespace, hyphens and apostrophes
+    folded exactly as the notation lets them vary ("In-Depth" and "in depth" -> "indepth")."""
+    return _FOLD.sub("", text.lower()).replace("’", "'")
+
+
+def phrase_table(groups: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Lookup form of every variant -> the name of the group listing it.
+
+    Matching a whole table with one :func:`phrase_pattern` and looking the match up here is
+    much faster than one regex group per category.
+    """
+    return {phrase_key(v): name for name, phrases in groups.items() for p in phrases for v in expand_phrase(p)}
+
+
+@functools.cache
+def _atom(char: str) -> str:
+    """The regex for one character of a phrase (spaces, hyphens, apostrophes vary)."""
+    return _ATOMS.get(char) or re.escape(char)
+
+
+def _trie_source(variants: Iterable[str]) -> str:
+    trie: dict = {}
+    for variant in variants:
+        node = trie
+        for atom in map(_atom, variant):
+            node = node.setdefault(atom, {})
+        # A phrase that ends in a letter or digit must not run on into a longer word.
+        node[_END] = r"(?!\w)" if re.match(r"\w", variant[-1]) else ""
+    return _emit(trie)
+
+
+def _emit(node: dict) -> str:
+    """Regex for a trie node; longer continuations are tried before the phrase ends here."""
+    branches = [atom + _emit(child) for atom, child in node.items() if atom != _END]
+    if _END in node:
+        branches.append(node[_END])
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def phrase_pattern(phrases: Iterable[str]) -> str:
+    """One regex source matching any of ``phrases`` (notation above) as whole words.
+
+    Match it against :func:`fold_case` text. Returns a pattern that never matches when the
+    list is empty, so callers need no special case.
+    """
+    variants = sorted({v for phrase in phrases for v in expand_phrase(phrase)})
+    wordlike = [v for v in variants if re.match(r"\w", v)]
+    symbolic = [v for v in variants if not re.match(r"\w", v)]
+    alternatives = []
+    if wordlike:
+        alternatives.append(r"(?<!\w)" + _trie_source(wordlike))
+    if symbolic:
+        alternatives.append(_trie_source(symbolic))
+    if not alternatives:
+        return r"(?!)"
+    return "(?:" + "|".join(alternatives) + ")"

@@ -1,0 +1,712 @@
+"""What length of answer a prompt asks for: "in 50 words", "in 2-3 sentences", "briefly".
+
+Three rules read this: ``word-count-limit`` (the "Reducing latency" guide says a word count
+is a weaker length control than a sentence or paragraph count), and the max_tokens and
+model-choice rules, which need to know how long the answer will be.
+
+Only requests about the *answer* count. Prompts are full of numbers followed by "words"
+that are not length requests -- "here is a 500-word essay", "list 5 keywords", "count the
+words", "in other words" -- so every match is judged in context:
+
+* a bound word ("under", "at most", "höchstens", "no máximo") or "in N words" makes a
+  request, unless a verb states a fact about existing text ("the message *is* at most 500
+  words");
+* a count without one ("a 300-word intro", "un texte de 500 mots", "about 150 words") is
+  judged by the nearest cue before it in the same clause: "write", "as a" (output) versus
+  "here is", "summarize the", "voici" (input) -- and by an input cue right after it ("the
+  essay below");
+* "give 3 words" and "3 words that describe" are lists, "count the words" is a counting
+  task, and a count of one word is a one-word answer.
+
+All phrase lists, number words and factors live in ``rules/lengths.yaml``; this module holds
+the matching logic. Regexes are compiled once per language and reused. One scan of the text
+finds unit nouns, labels and qualitative phrases together; the (few) nouns preceded by a
+number are then read leftwards, which keeps a 10 KB prompt well under a millisecond or two.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Sequence
+
+from . import ruledata
+from .language import (
+    detect_language,
+    expand_phrase,
+    fold_case,
+    negation_pattern,
+    phrase_key,
+    phrase_pattern,
+    phrase_table,
+    supported_languages,
+)
+
+COUNTED_UNITS = ("words", "sentences", "paragraphs", "items", "lines", "characters", "pages", "tokens")
+UNITS = (*COUNTED_UNITS, "one-word", "short", "long")
+
+_SLOT = "\ue000"  # stands in for every character of a template slot: reads as "a number"
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+_PHRASE_END = re.compile(r"[.!?;:,\n]")
+_CANDIDATE = re.compile(rf"(?<![\w{_SLOT}])[\w{_SLOT}]|[^\w\s]")  # where a prefix or number may start
+# Bound words that make a request whatever the words around say. "around 500 words" is not
+# among them: it describes input as often as it asks for output ("the article, about 500
+# words, ...").
+_STRONG_KINDS = frozenset({"max", "min", "exact", "within", "between", "to"})
+_BOUND_KINDS = ("exact", "max", "min", "approx", "within", "to")
+_SUFFIX_BOUNDS = ("max", "min", "approx")
+_FLIP = {"max": "min", "min": "max"}
+
+
+@dataclass(frozen=True)
+class LengthRequest:
+    """One request about the length of the answer, located in the prompt text."""
+
+    start: int  # offsets of the matched phrase in the text
+    end: int
+    unit: str  # one of UNITS
+    minimum: int | None
+    maximum: int | None
+    exact: bool
+    language: str
+    dynamic: bool  # the number is a template slot ("exactly {{ n }} words")
+    phrase: str
+
+
+# ---------------------------------------------------------------------------------------
+# Compiled per-language lexicon
+# ---------------------------------------------------------------------------------------
+
+
+def _number_source(numbers: Mapping[str, int], joiners: list[str]) -> str:
+    """A number: a template slot, digits ("1,000", "2k") or number words.
+
+    Number words follow a small grammar so that "one hundred and fifty" and "vinte e cinco"
+    are single numbers while "two and three" stays a range: a joiner ("and", "y", "e") may
+    only follow a hundred/thousand or join tens to units. The grammar is unambiguous (a
+    word before "hundred" is never itself a hundred), so a failing match cannot backtrack
+    through exponentially many parses.
+    """
+
+    def words(keep) -> str:
+        return phrase_pattern([word for word, value in numbers.items() if keep(value)])
+
+    atom = phrase_pattern(numbers)
+    small, tens = words(lambda v: 1 <= v <= 9), words(lambda v: 20 <= v <= 90 and v % 10 == 0)
+    mult, below_mult = words(lambda v: v >= 100 and v % 100 == 0), words(lambda v: v < 100)
+    sep = rf"(?:\s+{phrase_pattern(joiners)}\s+|[\s-]+)"
+    hundreds = rf"(?:{below_mult}[\s-]+)?{mult}"
+    spelled = rf"(?:{hundreds}{sep})*(?:{tens}{sep}(?={small}))?(?:{hundreds}|{atom})"
+    digits = (
+        r"(?<![\w.,])(?:\d{1,3}(?:[,.\u00a0\u202f\u2009]\d{3})+(?!\d)"
+        r"|\d{1,3}(?: \d{3})+(?![\d-])"  # "1 000 mots", but "3 500-word essays" is 3 essays
+        r"|\d+(?:[.,]\d+)?\s?k(?!\w)|\d+(?!\d))"
+    )
+    return rf"(?:{_SLOT}+|{digits}|{spelled})"
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """Everything needed to read length requests in one language, compiled once."""
+
+    language: str
+    units: dict[str, str]
+    numbers: dict[str, int]
+    prefix_kinds: dict[str, str]
+    suffix_kinds: dict[str, str]
+    labels: dict[str, tuple[str, str]]
+    scan_kinds: dict[str, tuple[str, str]]  # what a scan match is: ("unit"|"label"|"phrase", name)
+    cue_kinds: dict[str, str]
+    contracted: frozenset[str]
+    number_ends: frozenset[str]  # lookup forms of number words a number can end with
+    adjectives: frozenset[str]
+    scan_re: re.Pattern[str]  # units, labels and qualitative phrases in one pass over the text
+    unit_re: re.Pattern[str]
+    left_re: re.Pattern[str]
+    atom_re: re.Pattern[str]
+    prefix_re: re.Pattern[str]
+    suffix_re: re.Pattern[str]
+    label_re: re.Pattern[str]
+    cue_re: re.Pattern[str]
+    determiner_re: re.Pattern[str]
+    item_verb_re: re.Pattern[str]
+    describing_re: re.Pattern[str]
+    input_after_re: re.Pattern[str]
+    counting_re: re.Pattern[str]
+    state_re: re.Pattern[str]
+    reduce_re: re.Pattern[str]
+    negation_re: re.Pattern[str]
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    return ruledata.load("lengths.yaml")
+
+
+def _context(name: str) -> int:
+    return int(_data()["context"][name])
+
+
+@functools.cache
+def _lexicon(language: str) -> _Lexicon:
+    entry = _data()["languages"][language]
+    numbers = {phrase_key(w): int(v) for w, v in entry["numbers"].items()}
+    cues = entry["cues"]
+    unit_nouns = [p for nouns in entry["units"].values() for p in nouns]
+    qualitative = [p for phrases in entry["phrases"].values() for p in phrases]
+    units = phrase_pattern(unit_nouns)
+    prefix = phrase_pattern([p for phrases in entry["prefixes"].values() for p in phrases])
+    number = _number_source(entry["numbers"], entry["number_joiners"])
+    connector = phrase_pattern(entry["range_connectors"])
+    number_range = rf"(?P<n1>{number})(?:(?:\s*[-–—]\s*|\s+{connector}\s+)(?P<n2>{number}))?"
+    adjective = phrase_pattern(entry["adjectives"])
+    left = (
+        rf"(?P<prefix>(?:{prefix}\s*){{0,3}})(?P<num>{number_range})"
+        rf"(?:(?:\s+|\s*-\s*)(?P<adj>{adjective}))?(?P<sep>\s*-\s*|\s+)\Z"
+    )
+    label_phrases = [p for groups in entry["labels"].values() for phrases in groups.values() for p in phrases]
+    label = (
+        rf"(?P<label>{phrase_pattern(label_phrases)})\s*(?:{phrase_pattern(entry['label_links'])}\s*)?"
+        rf"(?P<prefix>(?:{prefix}\s*){{0,2}})(?P<num>{number_range})(?:\s*(?P<unit>{units}))?"
+    )
+    return _Lexicon(
+        language=language,
+        units=phrase_table(entry["units"]),
+        numbers=numbers,
+        prefix_kinds=phrase_table(entry["prefixes"]),
+        suffix_kinds=phrase_table(entry["suffixes"]),
+        labels={
+            phrase_key(variant): (unit, bound)
+            for unit, groups in entry["labels"].items()
+            for bound, phrases in groups.items()
+            for p in phrases
+            for variant in expand_phrase(p)
+        },
+        scan_kinds={
+            **{key: ("unit", unit) for key, unit in phrase_table(entry["units"]).items()},
+            **{key: ("phrase", kind) for key, kind in phrase_table(entry["phrases"]).items()},
+            **{phrase_key(v): ("label", "") for p in label_phrases for v in expand_phrase(p)},
+        },
+        cue_kinds=phrase_table({"input": cues["input"], "output": [*cues["output"], *cues["item_verbs"]]}),
+        contracted=frozenset(phrase_key(w) for w in entry["contracted_within"]),
+        number_ends=frozenset(
+            phrase_key(part) for word in entry["numbers"] for part in (word, word.split()[-1], word.split("-")[-1])
+        ),
+        adjectives=frozenset(phrase_key(a) for a in entry["adjectives"]),
+        scan_re=re.compile(phrase_pattern([*unit_nouns, *qualitative, *label_phrases])),
+        unit_re=re.compile(units),
+        left_re=re.compile(left),
+        atom_re=re.compile(phrase_pattern(entry["numbers"])),
+        prefix_re=re.compile(prefix),
+        suffix_re=re.compile(rf"\s*(?:{phrase_pattern([p for ps in entry['suffixes'].values() for p in ps])})"),
+        label_re=re.compile(label),
+        cue_re=re.compile(phrase_pattern([*cues["input"], *cues["output"], *cues["item_verbs"]])),
+        determiner_re=re.compile(rf"{phrase_pattern(entry['determiners'])}\s*\Z"),
+        item_verb_re=re.compile(
+            rf"{phrase_pattern(cues['item_verbs'])}\s+(?:{phrase_pattern(entry['determiners'])}\s+)?\Z"
+        ),
+        describing_re=re.compile(rf"[\s,]*{phrase_pattern(cues['describing'])}"),
+        input_after_re=re.compile(
+            rf"(?:[\s,-]+[^\W\d_]+){{0,{_context('right_cue_words')}}}?[\s,]+{phrase_pattern(cues['input_after'])}"
+        ),
+        counting_re=re.compile(phrase_pattern(cues["counting"])),
+        state_re=re.compile(rf"{phrase_pattern(cues['states'])}\s+\Z"),
+        reduce_re=re.compile(phrase_pattern(entry["reduce_verbs"])),
+        negation_re=re.compile(negation_pattern(language)),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Finding requests
+# ---------------------------------------------------------------------------------------
+
+
+def find_length_requests(
+    text: str, slots: Sequence[tuple[int, int]] = (), language: str | None = None
+) -> list[LengthRequest]:
+    """Every request about the length of the answer in ``text``, in text order.
+
+    ``slots`` are the (start, end) offsets of template placeholders (``{{ n }}``); a slot
+    where a number belongs is read as a number whose value is unknown (``dynamic``).
+    ``PromptText.slots`` can be passed as is. ``language`` defaults to the detected one;
+    when it cannot be told, every supported language is tried.
+    """
+    masked = fold_case(_mask(text, slots))
+    found: list[LengthRequest] = []
+    judged: set[int] = set()
+    for lexicon in _lexicons_for(masked, language):
+        found.extend(_requests(text, masked, lexicon, judged))
+    return _without_overlaps(found)
+
+
+def _requests(text: str, masked: str, lexicon: _Lexicon, judged: set[int]) -> Iterator[LengthRequest]:
+    """One pass over the text finds every unit noun, label and qualitative phrase; each is
+    then read in its context.
+
+    ``judged`` holds the unit nouns (by offset) an earlier language already decided: when
+    the language is unknown, a noun shared by several languages ("page", "frase") is decided
+    by the first language whose words around it settle the question, so that a second
+    language lacking those words cannot overturn the verdict.
+    """
+    for match in lexicon.scan_re.finditer(masked):
+        start, end = match.span()
+        category, name = lexicon.scan_kinds[phrase_key(match.group())]
+        if category == "phrase":
+            request = _phrase_request(text, masked, start, end, name, lexicon)
+        elif category == "unit":
+            request = _numeric_request(text, masked, start, end, name, lexicon, judged)
+        else:  # "word limit: 200"; else the label's first word may be a unit ("a 200 word limit")
+            request = _label_request(text, masked, start, lexicon) or _unit_at(text, masked, start, lexicon, judged)
+        if request is not None:
+            yield request
+
+
+def _mask(text: str, slots: Sequence[Any]) -> str:
+    """The text with every slot's characters replaced by ``_SLOT`` (offsets unchanged)."""
+    if not slots:
+        return text
+    pieces, last = [], 0
+    for start, end in sorted((s.start, s.end) if hasattr(s, "start") else tuple(s) for s in slots):
+        start = max(start, last)
+        pieces.append(text[last:start])
+        pieces.append(_SLOT * max(0, end - start))
+        last = max(last, end)
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _lexicons_for(text: str, language: str | None) -> list[_Lexicon]:
+    code = language if language in supported_languages() else detect_language(text)
+    return [_lexicon(code)] if code else [_lexicon(c) for c in supported_languages()]
+
+
+def _without_overlaps(found: list[LengthRequest]) -> list[LengthRequest]:
+    """Keep the earliest, longest reading of each stretch of text (found order breaks ties,
+    so languages keep pack order)."""
+    ordered = sorted(enumerate(found), key=lambda item: (item[1].start, item[1].start - item[1].end, item[0]))
+    kept: list[LengthRequest] = []
+    for _, request in ordered:
+        if not kept or request.start >= kept[-1].end:
+            kept.append(request)
+    return kept
+
+
+def _clause_start(text: str, pos: int, limit: int) -> int:
+    """Start of the clause holding ``pos``, looking back at most ``limit`` characters."""
+    lo = max(0, pos - limit)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, lo, pos)]
+    return ends[-1] if ends else lo
+
+
+def _clause_end(text: str, pos: int, limit: int) -> int:
+    match = _CLAUSE_END.search(text, pos, min(len(text), pos + limit))
+    return match.start() if match else min(len(text), pos + limit)
+
+
+def _request(text: str, start: int, end: int, unit: str, lexicon: _Lexicon, *, minimum: int | None = None,
+             maximum: int | None = None, exact: bool = False, dynamic: bool = False) -> LengthRequest:
+    return LengthRequest(start, end, unit, minimum, maximum, exact, lexicon.language, dynamic, text[start:end])
+
+
+# -- numbers ----------------------------------------------------------------------------
+
+
+def _value(text: str | None, lexicon: _Lexicon) -> int | None:
+    """The value of a matched number; None for a slot or nothing."""
+    if not text or _SLOT in text:
+        return None
+    if text[0].isdigit():
+        if text[-1] == "k":
+            return round(float(text[:-1].strip().replace(",", ".")) * 1000)
+        return int(re.sub(r"\D", "", text))
+    return _spelled_value([lexicon.numbers[phrase_key(m.group())] for m in lexicon.atom_re.finditer(text)])
+
+
+def _ordered(low: int | None, high: int | None, match: re.Match[str]) -> tuple[int | None, int | None]:
+    """(low, high) of a number or range; a single number is both ends."""
+    if match.group("n2") is None:
+        return low, low
+    if low is not None and high is not None and high < low:
+        return high, low
+    return low, high
+
+
+def _spelled_value(values: list[int]) -> int:
+    """Combine number words: "two hundred fifty" -> 250, "mille deux cents" -> 1200."""
+    total = current = 0
+    for value in values:
+        if value == 1000:
+            total += max(current, 1) * 1000
+            current = 0
+        elif value == 100:
+            current = max(current, 1) * 100
+        else:
+            current += value
+    return total + current
+
+
+# -- numeric requests ("under 50 words") ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A number + unit noun match before it is judged."""
+
+    start: int  # start of the prefix (or of the number)
+    number_start: int
+    unit_end: int
+    end: int  # after the suffix, if any
+    unit: str
+    low: int | None
+    high: int | None
+    is_range: bool
+    dynamic: bool
+    kinds: tuple[str, ...]  # prefix kinds in text order: max, min, approx, exact, within, between, of, to
+    suffix: str | None  # suffix kind: max, min, approx, target
+    compound: bool  # "a 300-word intro", "a 5-paragraph essay"
+
+    @property
+    def strong(self) -> bool:
+        """A bound word or "in N ..." makes a request whatever the surrounding words say."""
+        return any(kind in _STRONG_KINDS for kind in self.kinds) or self.suffix in ("max", "min")
+
+    @property
+    def bare(self) -> bool:
+        return not self.kinds and not self.suffix and not self.compound
+
+
+def _numeric_request(text: str, masked: str, start: int, end: int, unit: str, lexicon: _Lexicon,
+                     judged: set[int]) -> LengthRequest | None:
+    if start in judged:
+        return None
+    hit = _parse_hit(masked, start, end, unit, lexicon)
+    if hit is None:
+        return None
+    request, decided = _judge(text, masked, hit, lexicon)
+    if decided:
+        judged.add(start)
+    return request
+
+
+def _unit_at(text: str, masked: str, start: int, lexicon: _Lexicon, judged: set[int]) -> LengthRequest | None:
+    match = lexicon.unit_re.match(masked, start)
+    if match is None:
+        return None
+    unit = lexicon.units[phrase_key(match.group())]
+    return _numeric_request(text, masked, start, match.end(), unit, lexicon, judged)
+
+
+def _parse_hit(masked: str, unit_start: int, unit_end: int, unit: str, lexicon: _Lexicon) -> _Hit | None:
+    if not _number_before(masked, unit_start, lexicon):
+        return None  # most unit nouns ("examples", "line") come without a count: skip them fast
+    left = _match_ending_at(lexicon.left_re, masked, max(0, unit_start - _context("prefix_chars")), unit_start)
+    if left is None:
+        return None
+    low, high = _ordered(_value(left.group("n1"), lexicon), _value(left.group("n2"), lexicon), left)
+    suffix = lexicon.suffix_re.match(masked, unit_end)
+    kinds = _prefix_kinds(masked, left, lexicon)
+    dynamic = _SLOT in left.group("num")
+    return _Hit(
+        start=left.start(),
+        number_start=left.start("num"),
+        unit_end=unit_end,
+        end=suffix.end() if suffix else unit_end,
+        unit=unit,
+        low=low,
+        high=high,
+        is_range=left.group("n2") is not None,
+        dynamic=dynamic,
+        kinds=kinds,
+        suffix=lexicon.suffix_kinds[phrase_key(suffix.group())] if suffix else None,
+        compound=_is_compound(masked, left, unit_end, low, dynamic, kinds, lexicon),
+    )
+
+
+def _number_before(masked: str, pos: int, lexicon: _Lexicon) -> bool:
+    """Whether the word before ``pos`` (or before an adjective there) can end a number."""
+    words = masked[max(0, pos - 40):pos].replace("-", " ").split()
+    if words and phrase_key(words[-1]) in lexicon.adjectives:
+        words.pop()
+    if not words:
+        return False
+    last = words[-1]
+    if last[-1].isdigit() or _SLOT in last or (last[-1] == "k" and last[-2:-1].isdigit()):
+        return True
+    return phrase_key(last.strip("([{\"'«„“")) in lexicon.number_ends
+
+
+def _match_ending_at(pattern: re.Pattern[str], text: str, lo: int, hi: int) -> re.Match[str] | None:
+    """Leftmost match of a ``\\Z``-anchored pattern that ends at ``hi``.
+
+    Same result as ``pattern.search(text, lo, hi)`` but tried only where a phrase or number
+    can start (word starts and symbols), which is several times faster: this runs at every
+    unit noun of every prompt.
+    """
+    for candidate in _CANDIDATE.finditer(text, lo, hi):
+        match = pattern.match(text, candidate.start(), hi)
+        if match:
+            return match
+    return None
+
+
+def _kinds_in(prefix: str, lexicon: _Lexicon) -> list[str]:
+    """The kinds of the bound words in a matched prefix, in text order."""
+    return [lexicon.prefix_kinds[phrase_key(m.group())] for m in lexicon.prefix_re.finditer(prefix)]
+
+
+def _prefix_kinds(masked: str, left: re.Match[str], lexicon: _Lexicon) -> tuple[str, ...]:
+    kinds = _kinds_in(left.group("prefix"), lexicon)
+    if phrase_key(left.group("n1")) in lexicon.contracted:
+        kinds.append("within")  # Portuguese "numa frase" = "em uma frase"
+    if "to" in kinds and not _reduced(masked, left.start(), lexicon):
+        kinds.remove("to")  # "to" bounds a length only after "limit", "keep", "shorten"...
+    return tuple(kinds)
+
+
+def _reduced(masked: str, pos: int, lexicon: _Lexicon) -> bool:
+    lo = _clause_start(masked, pos, _context("clause_chars"))
+    return lexicon.reduce_re.search(masked, lo, pos) is not None
+
+
+def _is_compound(masked: str, left: re.Match[str], unit_end: int, low: int | None, dynamic: bool,
+                 kinds: tuple[str, ...], lexicon: _Lexicon) -> bool:
+    """Whether the count is an adjective of a noun ("a 300-word intro", "100-Wörter-Text").
+
+    A hyphen says so; so does a determiner before a count above one ("a 300 word intro",
+    "the 5 paragraph essay"), since the article agrees with the noun, not with the count.
+    """
+    if "-" in left.group("sep") or masked.startswith("-", unit_end):
+        return True
+    if kinds or not (dynamic or left.group("n2") or (low or 0) > 1):
+        return False
+    start = left.start("num")
+    return lexicon.determiner_re.search(masked, max(0, start - 20), start) is not None
+
+
+def _judge(text: str, masked: str, hit: _Hit, lexicon: _Lexicon) -> tuple[LengthRequest | None, bool]:
+    """The request a hit makes (None when it describes the input or something else), and
+    whether the text decided it (False: rejected only for lack of evidence)."""
+    if lexicon.state_re.search(masked, max(0, hit.start - 30), hit.start):
+        return None, True  # "the user's message is at most 500 words": a fact about existing text
+    if not hit.strong:
+        output = _asks_for_output(masked, hit, lexicon)
+        if not output:
+            return None, output is not None
+    unit = _reading(masked, hit, lexicon)
+    if unit is None:
+        return None, True
+    minimum, maximum, exact = _bounds(masked, hit, lexicon)
+    if unit == "one-word":
+        minimum, maximum = None, 1
+    request = _request(text, hit.start, hit.end, unit, lexicon, minimum=minimum, maximum=maximum, exact=exact,
+                       dynamic=hit.dynamic)
+    return request, True
+
+
+def _asks_for_output(masked: str, hit: _Hit, lexicon: _Lexicon) -> bool | None:
+    """For a count without a bound word: is it about the answer (True) or the input (False)?
+    None when nothing says (a bare "500 words" with no cue around)."""
+    if lexicon.input_after_re.match(masked, hit.end):
+        return False  # "the 500-word essay below"
+    cue = _nearest_cue(masked, hit.start, lexicon)
+    if cue is not None:
+        return cue == "output"
+    return None if hit.bare else True  # "a 300-word intro" reads as a request
+
+
+def _nearest_cue(masked: str, pos: int, lexicon: _Lexicon) -> str | None:
+    """"input" or "output", from the last cue in the clause before ``pos``."""
+    lo = _clause_start(masked, pos, _context("clause_chars"))
+    last = None
+    for last in lexicon.cue_re.finditer(masked, lo, pos):
+        pass
+    return lexicon.cue_kinds[phrase_key(last.group())] if last else None
+
+
+def _reading(masked: str, hit: _Hit, lexicon: _Lexicon) -> str | None:
+    """The unit the hit asks for: word counts may really be word lists or one-word answers;
+    None for a counting task ("count the words")."""
+    if hit.unit != "words":
+        return hit.unit
+    if hit.low == 1 and not hit.is_range:
+        return "one-word"
+    if not hit.strong and _is_word_list(masked, hit, lexicon):
+        return "items"
+    sentence_lo = _clause_start(masked, hit.start, _context("clause_chars"))
+    sentence_hi = _clause_end(masked, hit.end, _context("clause_chars"))
+    if lexicon.counting_re.search(masked, sentence_lo, sentence_hi):
+        return None
+    return "words"
+
+
+def _is_word_list(masked: str, hit: _Hit, lexicon: _Lexicon) -> bool:
+    """ "give 3 words", "3 words that describe": a list of words, not a length."""
+    if lexicon.item_verb_re.search(masked, max(0, hit.number_start - 40), hit.number_start):
+        return True
+    small = hit.high is not None and hit.high <= _context("max_item_words")
+    return small and lexicon.describing_re.match(masked, hit.unit_end) is not None
+
+
+def _bounds(masked: str, hit: _Hit, lexicon: _Lexicon) -> tuple[int | None, int | None, bool]:
+    """(minimum, maximum, exact) from the number(s) and the bound words around them."""
+    bound = _bound_kind(hit)
+    if bound in _FLIP and hit.suffix != bound and _negated(masked, hit.start, lexicon):
+        bound = _FLIP[bound]  # "do not use more than 100 words"
+    exact = bound == "exact"
+    if hit.dynamic:
+        return None, None, exact
+    if hit.is_range:
+        return hit.low, hit.high, False
+    if bound in ("max", "within", "to"):
+        return None, hit.low, False
+    if bound == "min":
+        return hit.low, None, False
+    return hit.low, hit.low, exact
+
+
+def _bound_kind(hit: _Hit) -> str:
+    """The bound a suffix gives, else the prefix nearest the number ("in no more than 50":
+    "no more than"; "hand it over in 2 sentences": "in"), else a plain target."""
+    if hit.suffix in _SUFFIX_BOUNDS:
+        return hit.suffix
+    return next((kind for kind in reversed(hit.kinds) if kind in _BOUND_KINDS), "target")
+
+
+def _negated(masked: str, pos: int, lexicon: _Lexicon) -> bool:
+    """A negation shortly before ``pos`` and in the same phrase ("not too long: answer
+    briefly" is not negated)."""
+    lo = max(0, pos - _context("negation_chars"))
+    cuts = [m.end() for m in _PHRASE_END.finditer(masked, lo, pos)]
+    return lexicon.negation_re.search(masked, cuts[-1] if cuts else lo, pos) is not None
+
+
+# -- label requests ("word limit: 200") ---------------------------------------------------
+
+
+def _label_request(text: str, masked: str, start: int, lexicon: _Lexicon) -> LengthRequest | None:
+    match = lexicon.label_re.match(masked, start)
+    if match is None:
+        return None
+    unit, bound = lexicon.labels[phrase_key(match.group("label"))]
+    if match.group("unit"):
+        unit = lexicon.units[phrase_key(match.group("unit"))]
+    elif unit == "any":
+        return None  # "length: 3" says nothing without a unit
+    low, high = _ordered(_value(match.group("n1"), lexicon), _value(match.group("n2"), lexicon), match)
+    kinds = tuple(_kinds_in(match.group("prefix"), lexicon))
+    hit = _Hit(match.start(), match.start("num"), match.end(), match.end(), unit, low, high,
+               match.group("n2") is not None, _SLOT in match.group("num"), kinds or (bound,), None, False)
+    minimum, maximum, exact = _bounds(masked, hit, lexicon)
+    return _request(text, hit.start, hit.end, unit, lexicon, minimum=minimum, maximum=maximum, exact=exact,
+                    dynamic=hit.dynamic)
+
+
+# -- qualitative requests ("briefly", "answer yes or no", "in detail") --------------------
+
+
+def _phrase_request(text: str, masked: str, start: int, end: int, unit: str,
+                    lexicon: _Lexicon) -> LengthRequest | None:
+    if _negated(masked, start, lexicon) or _describes_input(masked, start, end, lexicon):
+        return None
+    return _request(text, start, end, unit, lexicon, maximum=1 if unit == "one-word" else None)
+
+
+def _describes_input(masked: str, start: int, end: int, lexicon: _Lexicon) -> bool:
+    """ "Here is a detailed report", "the short summary below": about the input."""
+    if lexicon.input_after_re.match(masked, end):
+        return True
+    lo = max(_clause_start(masked, start, _context("clause_chars")), start - _context("immediate_input_chars"))
+    return any(lexicon.cue_kinds[phrase_key(m.group())] == "input" for m in lexicon.cue_re.finditer(masked, lo, start))
+
+
+# ---------------------------------------------------------------------------------------
+# Using requests: suggestions and output-size estimates
+# ---------------------------------------------------------------------------------------
+
+
+def word_limit_suggestion(request: LengthRequest) -> str:
+    """A sentence or paragraph count of about the same length, in the request's language.
+
+    50 words -> "in 2–3 sentences", 120 -> "in 5–6 sentences", 300–500 -> "in 3–4 paragraphs".
+    A template-slot count gets a generic advice, since its value is unknown.
+    """
+    if request.unit != "words":
+        raise ValueError(f"not a word limit: {request.unit}")
+    templates = _data()["languages"][request.language]["suggestions"]
+    settings = _data()["suggestion"]
+    low = request.minimum if request.minimum is not None else request.maximum
+    high = request.maximum if request.maximum is not None else request.minimum
+    if request.dynamic or low is None or high is None:
+        return templates["dynamic"]
+    if high <= settings["few_words_max"]:
+        return templates["few_words"]
+    unit = "sentences" if high <= settings["sentences_up_to"] else "paragraphs"
+    per = settings["words_per_sentence" if unit == "sentences" else "words_per_paragraph"]
+    if request.maximum is None:
+        return templates["at_least"][unit].format(n=max(1, math.ceil(low / per)))
+    few, many = _count_range(low, high, per)
+    if many == 1:
+        return templates["one"][unit]
+    if few == many:
+        return templates["count"][unit].format(n=many)
+    return templates["range"][unit].format(low=few, high=many)
+
+
+def _count_range(low_words: int, high_words: int, per: float) -> tuple[int, int]:
+    """Sentences (or paragraphs) spanning a word range; a single figure gets a range of two
+    ("about 50 words" -> 2–3 sentences), which reads more naturally than "2.5"."""
+    if low_words == high_words:
+        many = max(1, math.ceil(high_words / per))
+        return max(1, many - 1), many
+    few = max(1, math.ceil(low_words / per))
+    return few, max(few, math.floor(high_words / per))
+
+
+def expected_output_tokens(requests: Sequence[LengthRequest]) -> tuple[int, int] | None:
+    """(low, high) output tokens the requests imply; None when nothing measurable is asked.
+
+    Counted requests (and one-word answers) are what the answer must satisfy, so when there
+    are any, qualitative ones ("be concise") add nothing. Distinct requests describe
+    different parts of the answer: the high estimate adds them up, the low one takes the
+    largest. Slot counts are unknown and add nothing.
+    """
+    counted = [r for r in requests if r.unit not in ("short", "long") and not r.dynamic]
+    chosen = counted or [r for r in requests if r.unit in ("short", "long")]
+    ranges = {_request_key(r): _token_range(r) for r in chosen}
+    ranges = {key: span for key, span in ranges.items() if span is not None}
+    if not ranges:
+        return None
+    return max(low for low, _ in ranges.values()), sum(high for _, high in ranges.values())
+
+
+def _request_key(request: LengthRequest) -> tuple:
+    return request.unit, request.minimum, request.maximum, request.language
+
+
+def _token_range(request: LengthRequest) -> tuple[int, int] | None:
+    estimates = _data()["estimates"]
+    if request.unit in estimates["fixed"]:
+        low, high = estimates["fixed"][request.unit]
+        return int(low), int(high)
+    counts = _count_bounds(request, estimates)
+    if counts is None:
+        return None
+    if request.unit == "words":
+        per_low = per_high = float(estimates["tokens_per_word"][request.language])
+    else:
+        per_low, per_high = estimates["per_unit"][request.unit]
+    return max(1, math.floor(counts[0] * per_low)), max(1, math.ceil(counts[1] * per_high))
+
+
+def _count_bounds(request: LengthRequest, estimates: Mapping[str, Any]) -> tuple[float, float] | None:
+    """How many units the answer will have, low and high, from the request's bounds."""
+    low, high = request.minimum, request.maximum
+    if low is None and high is None:
+        return None
+    if low is None:
+        return max(1.0, high * estimates["upper_bound_floor"]), float(high)
+    if high is None:
+        return float(low), low * estimates["lower_bound_ceiling"]
+    return float(low), float(high)

@@ -1,0 +1,149 @@
+"""Jinja templates: the literal text is linted, tags become placeholders mapped to the source.
+
+The template is parsed with jinja2 to report syntax errors with their line, but never
+rendered: a template from a scanned repository is untrusted code. Text outside tags is
+copied exactly (so a finding points at the right column); each ``{{ expression }}`` becomes
+a placeholder slot covering the whole tag; statements and comments vanish from the linted
+text. When the user configured sample ``variables``, an expression is evaluated on them in
+jinja2's sandbox, so "in {{ n }} words" can be read as "in 50 words".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..model import Document, Kind, LineIndex, Problem, PromptText, Role, Span, TextBuilder
+
+_OPEN = re.compile(r"\{\{|\{%|\{#")
+_RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
+_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_INCLUDE = re.compile(r"""^\s*(?:include|extends|import|from)\s+(['"])(?P<name>[^'"]+)\1""")
+_MAX_EXPRESSION = 2000  # longer expressions are not evaluated even with sample variables
+
+_parser = jinja2.Environment(autoescape=False)
+_sandbox = SandboxedEnvironment(autoescape=False)
+
+
+def _tag_end(source: str, start: int, closer: str) -> int:
+    """Offset just after the tag closing at ``closer``, skipping quoted strings; -1 if unclosed."""
+    i = start + 2
+    length = len(source)
+    while i < length:
+        char = source[i]
+        if char in "'\"":
+            end = source.find(char, i + 1)
+            while end != -1 and source[end - 1] == "\\":
+                end = source.find(char, end + 1)
+            if end == -1:
+                return -1
+            i = end + 1
+            continue
+        if source.startswith(closer, i):
+            return i + 2
+        i += 1
+    return -1
+
+
+def _expression(tag: str) -> str:
+    return tag[2:-2].strip().strip("-").strip()
+
+
+def _evaluate(expression: str, variables: Mapping[str, Any]) -> str | None:
+    """The expression's value on the sample variables, in the sandbox; None when it fails."""
+    if not variables or len(expression) > _MAX_EXPRESSION:
+        return None
+    try:
+        value = _sandbox.compile_expression(expression, undefined_to_none=False)(**variables)
+    except Exception:  # undefined names, sandbox refusals, type errors: stay a placeholder
+        return None
+    if value is None or isinstance(value, jinja2.Undefined):
+        return None
+    return str(value)
+
+
+def template_text(
+    path: str,
+    source: str,
+    lines: LineIndex,
+    *,
+    variables: Mapping[str, Any] | None = None,
+    role: Role = Role.TEMPLATE,
+) -> tuple[PromptText, list[str]]:
+    """The linted text of a template and the names of templates it includes."""
+    builder = TextBuilder(lines)
+    includes: list[str] = []
+    position = 0
+    length = len(source)
+    while position < length:
+        match = _OPEN.search(source, position)
+        if match is None:
+            builder.exact(source[position:], position)
+            break
+        start = match.start()
+        if start > position:
+            builder.exact(source[position:start], position)
+        opener = match.group()
+        if opener == "{#":
+            end = source.find("#}", start + 2)
+            position = length if end == -1 else end + 2
+            continue
+        raw = _RAW_START.match(source, start)
+        if raw:
+            closing = _RAW_END.search(source, raw.end())
+            body_end = closing.start() if closing else length
+            builder.exact(source[raw.end():body_end], raw.end())
+            position = closing.end() if closing else length
+            continue
+        end = _tag_end(source, start, "}}" if opener == "{{" else "%}")
+        if end == -1:
+            builder.exact(source[start:], start)
+            break
+        tag = source[start:end]
+        if opener == "{{":
+            expression = _expression(tag)
+            value = _evaluate(expression, variables or {})
+            if value is None:
+                builder.slot("{{ " + expression + " }}", start, end, expression)
+            else:
+                builder.opaque(value, start, end)
+        else:
+            include = _INCLUDE.match(_expression(tag))
+            if include:
+                includes.append(include.group("name"))
+        position = end
+    name = path.rsplit("/", 1)[-1]
+    return builder.build(path=path, role=role, name=name), includes
+
+
+def syntax_problem(source: str) -> Problem | None:
+    """A Problem for a template jinja2 cannot parse (parsing never runs template code)."""
+    try:
+        _parser.parse(source)
+    except jinja2.TemplateSyntaxError as error:
+        line = error.lineno or 1
+        return Problem(f"invalid Jinja template: {error.message}", Span(line, 1, line, 1))
+    except RecursionError:
+        return Problem("Jinja template nested too deeply to parse")
+    except Exception as error:  # jinja2 raises a few odd exceptions on hostile input
+        return Problem(f"invalid Jinja template: {error}")
+    return None
+
+
+def looks_like_jinja(source: str) -> bool:
+    return "{{" in source or "{%" in source
+
+
+def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
+    lines = LineIndex(source)
+    document = Document(path, Kind.TEMPLATE, source, lines)
+    problem = syntax_problem(source)
+    if problem is not None:
+        document.problems.append(problem)
+    text, includes = template_text(path, source, lines, variables=variables)
+    document.texts.append(text)
+    document.linked_paths.extend(includes)
+    return document

@@ -1,0 +1,309 @@
+"""YAML and JSON request configs: every Messages API body in the file becomes a PromptCall.
+
+The file is *composed*, not constructed: ruamel.yaml builds the node graph (with exact
+character offsets for every node) and advisor reads scalars itself. Nothing is ever turned
+into a Python object by a tag, so ``!!python/object`` and friends are reported, not run.
+Aliases stay shared nodes and every node is visited at most once, so a "billion laughs"
+file costs what its text costs. JSON is read by the same path (JSON is YAML 1.2 flow).
+
+A mapping is a request body when it has ``model`` and ``messages`` or ``system``. Bodies
+may sit anywhere (a list of test cases, a ``request:`` key, several YAML documents). An
+optional ``x-advisor`` mapping in a body carries metadata for advisor, such as
+``runs-in: ui`` for a config a user waits on; it is stripped before anything is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, Mapping
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..model import (
+    CallApi,
+    Document,
+    Field,
+    Kind,
+    LineIndex,
+    Problem,
+    PromptCall,
+    PromptText,
+    Role,
+    RunsIn,
+    Span,
+    TextBuilder,
+    Where,
+)
+
+MAX_NODES = 200_000  # more nodes than any real config has: stop and report instead
+ADVISOR_KEY = "x-advisor"
+_UNSAFE_TAG = re.compile(r"^tag:yaml\.org,2002:python/|^!!python/")
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_ROLES = {"user": Role.USER, "assistant": Role.ASSISTANT, "system": Role.SYSTEM}
+
+_yaml = YAML(typ="safe", pure=True)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Reader:
+    """Walks one file's node graph once, with a node budget, collecting request bodies."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.visited: set[int] = set()
+        self.converted: dict[int, Any] = {}
+        self.budget = MAX_NODES
+
+    # -- positions ---------------------------------------------------------------------
+
+    def span(self, node: Node) -> Span:
+        return self.document.lines.span(node.start_mark.index, node.end_mark.index)
+
+    def raw(self, node: Node) -> str:
+        return self.document.source[node.start_mark.index:node.end_mark.index]
+
+    # -- walking -----------------------------------------------------------------------
+
+    def _spend(self) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge()
+
+    def walk(self, node: Node) -> Iterator[Node]:
+        """Every node reachable from ``node``, each once (aliases are not re-entered)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if id(current) in self.visited:
+                continue
+            self.visited.add(id(current))
+            self._spend()
+            yield current
+            if isinstance(current, MappingNode):
+                for key, value in reversed(current.value):
+                    stack.append(value)
+                    stack.append(key)
+            elif isinstance(current, SequenceNode):
+                stack.extend(reversed(current.value))
+
+    # -- scalars -------------------------------------------------------------------------
+
+    @staticmethod
+    def scalar(node: Node) -> Any:
+        """A scalar's value by its resolved tag, without constructing anything."""
+        if not isinstance(node, ScalarNode):
+            return None
+        tag, text = node.tag, node.value
+        try:
+            if tag.endswith(":int"):
+                return int(text.replace("_", ""), 0)
+            if tag.endswith(":float"):
+                return float(text.replace("_", ""))
+        except ValueError:
+            return text
+        if tag.endswith(":bool"):
+            return text.lower() in {"true", "yes", "on"}
+        if tag.endswith(":null"):
+            return None
+        return text
+
+    def to_python(self, node: Node, depth: int = 0) -> Any:
+        """Plain data for ``extra`` fields. Shared (aliased) nodes become shared objects,
+        as a YAML constructor would make them, so aliases never multiply the work."""
+        key = id(node)
+        if key in self.converted:
+            return self.converted[key]
+        self._spend()
+        if depth > 100:
+            raise _TooLarge()
+        if isinstance(node, MappingNode):
+            value: Any = {}
+            self.converted[key] = value
+            for k, v in node.value:
+                value[str(self.scalar(k))] = self.to_python(v, depth + 1)
+        elif isinstance(node, SequenceNode):
+            value = []
+            self.converted[key] = value
+            value.extend(self.to_python(item, depth + 1) for item in node.value)
+        else:
+            value = self.scalar(node)
+            self.converted[key] = value
+        return value
+
+    def field(self, node: Node | None) -> Field[Any]:
+        if node is None:
+            return Field.absent()
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            if isinstance(value, str) and _TEMPLATE_TAG.search(value):
+                return Field.dynamic(self.span(node), value)
+            return Field.literal(value, self.span(node))
+        return Field.literal(self.to_python(node), self.span(node))
+
+    # -- prompt text -----------------------------------------------------------------
+
+    def text(self, node: ScalarNode, role: Role | str, name: str) -> PromptText:
+        builder = TextBuilder(self.document.lines)
+        builder.aligned(str(node.value), self.raw(node), node.start_mark.index)
+        return builder.build(path=self.document.path, role=role, name=name)
+
+    def texts(self, node: Node, role: Role | str, name: str) -> tuple[list[PromptText], bool]:
+        """Prompt texts from a string or a list of content blocks; True if some were not text."""
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            if isinstance(value, str):
+                return [self.text(node, role, name)], False
+            return [], True
+        if isinstance(node, SequenceNode):
+            found, opaque = [], False
+            for index, block in enumerate(node.value):
+                text_node = mapping(block).get("text") if isinstance(block, MappingNode) else None
+                if isinstance(text_node, ScalarNode):
+                    found.append(self.text(text_node, role, f"{name}[{index}].text"))
+                elif isinstance(block, ScalarNode):
+                    found.append(self.text(block, role, f"{name}[{index}]"))
+                elif not (isinstance(block, MappingNode) and self.scalar(mapping(block).get("type")) in {"image", "document"}):
+                    opaque = True
+            return found, opaque
+        return [], True
+
+    def has_cache_control(self, node: Node) -> Node | None:
+        seen = set()
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            self._spend()
+            if isinstance(current, MappingNode):
+                for key, value in current.value:
+                    if self.scalar(key) == "cache_control":
+                        return key
+                    stack.append(value)
+            elif isinstance(current, SequenceNode):
+                stack.extend(current.value)
+        return None
+
+    # -- request bodies ------------------------------------------------------------------
+
+    def call(self, node: MappingNode) -> PromptCall:
+        keys = mapping(node)
+        call = PromptCall(path=self.document.path, span=self.span(node), api=CallApi.BODY)
+        call.model = self.field(keys.get("model"))
+        call.max_tokens = self.field(keys.get("max_tokens"))
+        call.stream = self.field(keys.get("stream"))
+        call.temperature = self.field(keys.get("temperature"))
+        call.top_p = self.field(keys.get("top_p"))
+        call.top_k = self.field(keys.get("top_k"))
+        output_config = keys.get("output_config")
+        if isinstance(output_config, MappingNode):
+            call.effort = self.field(mapping(output_config).get("effort"))
+        cache_key = self.has_cache_control(node)
+        if cache_key is not None:
+            call.cache_control = Field.literal(True, self.span(cache_key))
+        if "system" in keys:
+            call.system, call.system_dynamic = self.texts(keys["system"], Role.SYSTEM, "system")
+        messages = keys.get("messages")
+        if isinstance(messages, SequenceNode):
+            for index, message in enumerate(messages.value):
+                if not isinstance(message, MappingNode):
+                    call.messages_dynamic = True
+                    continue
+                parts = mapping(message)
+                role = self.scalar(parts.get("role")) or "user"
+                content = parts.get("content")
+                if content is None:
+                    continue
+                texts, opaque = self.texts(content, _ROLES.get(str(role), str(role)), f"messages[{index}].content")
+                call.messages.extend(texts)
+                call.messages_dynamic |= opaque
+        elif messages is not None:
+            call.messages_dynamic = True
+        call.where = self.where(keys.get(ADVISOR_KEY))
+        known = {"model", "max_tokens", "stream", "temperature", "top_p", "top_k", "system", "messages", ADVISOR_KEY}
+        call.extra = {str(self.scalar(k)): self.field(v) for k, v in node.value if self.scalar(k) not in known}
+        return call
+
+    def where(self, node: Node | None) -> Where:
+        if not isinstance(node, MappingNode):
+            return Where.unknown()
+        runs_in = mapping(node).get("runs-in")
+        value = str(self.scalar(runs_in) or "").lower()
+        if value in {RunsIn.UI.value, RunsIn.BATCH.value}:
+            reason = "marked user-facing (x-advisor.runs-in: ui)" if value == "ui" else "marked batch (x-advisor.runs-in: batch)"
+            return Where(RunsIn(value), reason, self.span(runs_in))
+        return Where.unknown()
+
+
+def mapping(node: MappingNode) -> dict[str, Node]:
+    """A mapping node's values by string key (the first occurrence of a key wins)."""
+    out: dict[str, Node] = {}
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value not in out:
+            out[key.value] = value
+    return out
+
+
+def is_request(node: Node) -> bool:
+    if not isinstance(node, MappingNode):
+        return False
+    keys = {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
+    return "model" in keys and ("messages" in keys or "system" in keys)
+
+
+_MODEL_KEY = re.compile(r"""(?:^|[{,\s])["']?model["']?\s*:""", re.MULTILINE)
+_PROMPT_KEY = re.compile(r"""(?:^|[{,\s])["']?(?:messages|system)["']?\s*:""", re.MULTILINE)
+
+
+def looks_like_request_config(source: str) -> bool:
+    """A cheap pre-check for walked files: could this text hold a Messages API body?
+    (Keys, not words: a CI workflow that mentions "model" is not a request config.)"""
+    return bool(_MODEL_KEY.search(source) and _PROMPT_KEY.search(source))
+
+
+def _problem_from(error: Exception, lines: LineIndex) -> Problem:
+    if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        line, column = mark.line + 1, mark.column + 1
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        return Problem(f"invalid YAML/JSON: {message}", Span(line, column, line, column))
+    return Problem(f"invalid YAML/JSON: {error}")
+
+
+def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
+    lines = LineIndex(source)
+    document = Document(path, Kind.CONFIG, source, lines)
+    try:
+        roots = list(_yaml.compose_all(source))
+    except RecursionError:
+        document.problems.append(Problem("YAML/JSON nested too deeply to read"))
+        return document
+    except (YAMLError, ValueError) as error:
+        document.problems.append(_problem_from(error, lines))
+        return document
+    reader = _Reader(document)
+    try:
+        for root in roots:
+            if root is None:
+                continue
+            for node in reader.walk(root):
+                if _UNSAFE_TAG.match(node.tag or ""):
+                    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                    document.problems.append(
+                        Problem(f"unsafe YAML tag {tag} ignored: advisor never constructs Python objects", reader.span(node))
+                    )
+                elif is_request(node):
+                    document.calls.append(reader.call(node))
+    except _TooLarge:
+        document.problems.append(
+            Problem(f"YAML/JSON expands to more than {MAX_NODES:,} nodes (an alias bomb?); the rest was not read")
+        )
+    except RecursionError:
+        document.problems.append(Problem("YAML/JSON nested too deeply to read"))
+    return document

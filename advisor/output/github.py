@@ -1,0 +1,35 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+
+from __future__ import annotations
+
+from ..engine import LintResult
+from ..model import Severity
+
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(result: LintResult) -> str:
+    lines = []
+    for finding in result.findings:
+        span = finding.span
+        properties = ",".join(
+            [
+                f"file={_escape_property(finding.path)}",
+                f"line={span.line}",
+                f"col={span.column}",
+                f"endLine={span.end_line}",
+                f"endColumn={span.end_column}",
+                f"title={_escape_property(f'advisor {finding.rule} ({finding.code})')}",
+            ]
+        )
+        message = finding.message + (f"\n{finding.suggestion}" if finding.suggestion else "")
+        lines.append(f"::{_LEVELS[finding.severity]} {properties}::{_escape_data(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,22 @@
+"""The JSON format (``version: 1``): findings, files with token estimates, call sites, notes."""
+
+from __future__ import annotations
+
+import json
+
+from ..engine import LintResult
+
+
+def as_dict(result: LintResult) -> dict:
+    return {
+        "version": 1,
+        "findings": [finding.to_dict() for finding in result.findings],
+        "files": [{"path": r.path, "kind": r.kind, "tokens": r.tokens} for r in result.files],
+        "calls": result.calls,
+        "notes": [note.to_dict() for note in result.notes],
+        "errors": list(result.errors),
+    }
+
+
+def render(result: LintResult) -> str:
+    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,41 @@
+"""The human format: ``path:line:col: severity rule message``, one finding per line.
+
+The first line of each finding is stable and grep-able (editors and CI parse it); the
+suggestion follows on an indented ``help:`` line, and a summary closes the output.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from ..engine import LintResult
+from ..model import Severity
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def format_finding(finding, *, colour: bool = False) -> str:
+    severity = finding.severity.value
+    if colour:
+        severity = click.style(severity, fg=_COLOURS[finding.severity], bold=True)
+    line = f"{finding.path}:{finding.span.line}:{finding.span.column}: {severity} {finding.rule} {finding.message}"
+    if finding.suggestion:
+        line += f"\n    help: {finding.suggestion}"
+    return line
+
+
+def summary(result: LintResult) -> str:
+    if not result.findings:
+        return f"No findings in {len(result.files)} file{'s' if len(result.files) != 1 else ''}."
+    counts = Counter(f.severity for f in result.findings)
+    parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    total = len(result.findings)
+    return f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {len(result.files)} file{'s' if len(result.files) != 1 else ''}."
+
+
+def render(result: LintResult, *, colour: bool = False) -> str:
+    lines = [format_finding(f, colour=colour) for f in result.findings]
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"

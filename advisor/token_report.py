@@ -1,0 +1,153 @@
+"""``advisor tokens``: token counts per file and per API call, estimated or exact.
+
+Offline counts are labelled estimates with their calibration; ``--exact`` sends the prompt
+text advisor sees to the ``count_tokens`` endpoint (free, separately rate limited) with the
+user's own key and endpoint from the environment, and says so next to each number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import tokens
+from .catalog import load_catalog
+from .config import Settings
+from .discovery import Discovery
+from .loaders import decode, is_binary, load_document
+from .model import Document, PromptCall, PromptText, Role
+
+
+@dataclass
+class Count:
+    label: str  # file path, or "path:line api model"
+    model: str | None
+    estimate: tokens.TokenEstimate
+    dynamic: bool = False  # part of the prompt is filled at run time: the count is a floor
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "model": self.model, "dynamic_parts": self.dynamic, **self.estimate.to_dict()}
+
+
+@dataclass
+class TokenReport:
+    files: list[tuple[Count, list[Count]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": [{**count.as_dict(), "calls": [c.as_dict() for c in calls]} for count, calls in self.files],
+            "notes": self.notes,
+        }
+
+    def as_text(self) -> str:
+        lines = []
+        for count, calls in self.files:
+            lines.append(_line(count, ""))
+            lines.extend(_line(call, "  ") for call in calls)
+        total = sum(count.estimate.tokens for count, _ in self.files)
+        if self.files:
+            lines.append(f"total: {total:,} tokens in {len(self.files)} file{'s' if len(self.files) != 1 else ''}")
+        return "\n".join(lines) + "\n"
+
+
+def _line(count: Count, indent: str) -> str:
+    e = count.estimate
+    figure = f"{e.tokens:,} tokens" if e.exact else f"~{e.tokens:,} tokens ({e.low:,}-{e.high:,})"
+    floor = "+ dynamic parts" if count.dynamic else ""
+    model = f" [{count.model}]" if count.model else ""
+    return f"{indent}{count.label}{model}: {figure} {floor}{'; ' if floor else ''}{e.basis}".rstrip()
+
+
+def _body(texts: list[PromptText], model: str) -> dict[str, Any]:
+    """A count_tokens body from the texts advisor sees: system texts first, the rest as turns."""
+    system = "\n\n".join(t.static_text for t in texts if t.role == Role.SYSTEM)
+    turns = [t for t in texts if t.role != Role.SYSTEM]
+    messages = [
+        {"role": "assistant" if t.role == Role.ASSISTANT else "user", "content": t.static_text or " "} for t in turns
+    ] or [{"role": "user", "content": " "}]
+    body: dict[str, Any] = {"model": model, "messages": _merge_same_roles(messages)}
+    if system:
+        body["system"] = system
+    return body
+
+
+def _merge_same_roles(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    merged: list[dict[str, str]] = []
+    for message in messages:
+        if merged and merged[-1]["role"] == message["role"]:
+            merged[-1] = {"role": message["role"], "content": merged[-1]["content"] + "\n\n" + message["content"]}
+        else:
+            merged.append(message)
+    if merged[0]["role"] != "user":
+        merged.insert(0, {"role": "user", "content": " "})
+    return merged
+
+
+class _Counter:
+    def __init__(self, model: str | None, exact: bool, report: TokenReport) -> None:
+        self.model = model
+        self.exact = exact
+        self.report = report
+        self.catalog = load_catalog()
+        self.client = None
+
+    def count(self, label: str, texts: list[PromptText], model: str | None) -> Count:
+        model = self.model or model
+        dynamic = any(t.slots for t in texts)
+        if self.exact and not self.report.failed:
+            exact_model = model or self.catalog.fastest_current().id
+            try:
+                if self.client is None:
+                    import anthropic
+
+                    self.client = anthropic.Anthropic()
+                estimate = tokens.exact_count(_body(texts, exact_model), client=self.client)
+                return Count(label, exact_model, estimate, dynamic)
+            except Exception as error:  # auth, network, rate limit: say so, fall back to estimates
+                self.report.failed = True
+                self.report.notes.append(f"count_tokens failed ({_describe(error)}); showing offline estimates")
+        raw = sum(tokens.raw_count(t.static_text) for t in texts)
+        return Count(label, model, tokens.calibrate(raw, model, self.catalog), dynamic)
+
+
+def _describe(error: Exception) -> str:
+    """An API error without anything that could echo a credential."""
+    status = getattr(error, "status_code", None)
+    kind = type(error).__name__
+    return f"{kind}, HTTP {status}" if status else kind
+
+
+def _call_model(call: PromptCall) -> str | None:
+    value = call.model.get()
+    return value if isinstance(value, str) else None
+
+
+def token_report(paths: Sequence[str], settings: Settings, *, model: str | None = None, exact: bool = False) -> TokenReport:
+    report = TokenReport()
+    counter = _Counter(model, exact, report)
+    discovery = Discovery(settings)
+    for candidate in discovery.candidates([Path(p) for p in paths]):
+        data = candidate.path.read_bytes()
+        if is_binary(data):
+            report.notes.append(f"{candidate.display}: skipped: binary file")
+            continue
+        source, problem = decode(data)
+        if source is None:
+            report.notes.append(f"{candidate.display}: {problem.message if problem else 'unreadable'}")
+            continue
+        document: Document = load_document(candidate.kind, candidate.display, source, variables=settings.variables)
+        texts = list(document.all_texts())
+        if not texts and not document.calls:
+            continue
+        models = [m for m in (_call_model(c) for c in document.calls) if m]
+        file_count = counter.count(candidate.display, texts, models[0] if models else None)
+        calls = [
+            counter.count(f"{call.path}:{call.span.line} {call.api.value}", call.texts, _call_model(call))
+            for call in document.calls
+        ]
+        report.files.append((file_count, calls))
+    report.notes.extend(f"{n.path}: {n.reason}" for n in discovery.notes)
+    return report

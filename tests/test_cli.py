@@ -1,0 +1,103 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from advisor.cli import cli
+
+WORDY = "Summarize in no more than 120 words.\n"
+CLEAN = "Summarize in 3 sentences.\n"
+
+
+@pytest.fixture
+def run(monkeypatch):
+    def invoke(root: Path, *args):
+        monkeypatch.chdir(root)
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_exit_codes_follow_fail_on(make_repo, run):
+    root = make_repo({"prompts/a.txt": WORDY})
+    assert run(root, "lint", "--no-cache").exit_code == 1
+    assert run(root, "lint", "--no-cache", "--fail-on", "error").exit_code == 0
+    assert run(root, "lint", "--no-cache", "--fail-on", "never").exit_code == 0
+    clean = make_repo({"other/prompts/b.txt": CLEAN}) / "other"
+    result = run(clean, "lint", "--no-cache")
+    assert result.exit_code == 0 and "No findings in 1 file." in result.output
+
+
+def test_fail_on_from_config(make_repo, run):
+    root = make_repo({"prompts/a.txt": WORDY, ".advisor.toml": 'fail-on = "error"\n'})
+    assert run(root, "lint", "--no-cache").exit_code == 0
+
+
+def test_config_error_exits_2_and_names_the_key(make_repo, run):
+    root = make_repo({"prompts/a.txt": WORDY, ".advisor.toml": "colour = true\n"})
+    result = run(root, "lint")
+    assert result.exit_code == 2
+    assert "unknown key `colour`" in result.output and ".advisor.toml" in result.output
+
+
+def test_unknown_rule_on_the_command_line_exits_2(make_repo, run):
+    root = make_repo({"prompts/a.txt": WORDY})
+    result = run(root, "lint", "--select", "word-count")
+    assert result.exit_code == 2 and "unknown rule 'word-count'" in result.output
+
+
+def test_select_and_ignore(make_repo, run):
+    root = make_repo({"prompts/a.txt": WORDY, "c.yaml": "model: claude-haiku-5-5\nmessages: []\n"})
+    out = run(root, "lint", "--no-cache", "--format", "json", "--select", "missing-max-tokens").output
+    assert {f["rule"] for f in json.loads(out)["findings"]} == {"missing-max-tokens"}
+    out = run(root, "lint", "--no-cache", "--format", "json", "--ignore", "O002,E001").output
+    assert {f["rule"] for f in json.loads(out)["findings"]} == {"word-count-limit"}
+
+
+def test_output_file_and_quiet(make_repo, run):
+    root = make_repo({"prompts/a.txt": WORDY})
+    result = run(root, "lint", "--no-cache", "--format", "sarif", "-o", "out.sarif")
+    assert result.exit_code == 1
+    assert json.loads((root / "out.sarif").read_text())["runs"][0]["results"]
+    quiet = run(root, "lint", "--no-cache", "-q", "prompts/a.txt").output
+    assert quiet.startswith("prompts/a.txt:1:") and "Found" not in quiet
+
+
+def test_notes_go_to_stderr(make_repo, monkeypatch):
+    root = make_repo({"prompts/a.txt": WORDY})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "missing.txt", "prompts/a.txt"])
+    assert "advisor: note: missing.txt: no such file or directory" in result.stderr
+    assert "missing.txt" not in result.stdout
+
+
+def test_rules_and_explain(run, tmp_path):
+    listing = run(tmp_path, "rules").output
+    assert "O001  word-count-limit" in listing
+    data = json.loads(run(tmp_path, "rules", "--format", "json").output)
+    assert {r["name"] for r in data} >= {"word-count-limit", "missing-max-tokens", "non-streaming-ui-call", "oversized-model", "parse-error"}
+    doc = run(tmp_path, "explain", "word-count-limit").output
+    assert "Why is this slow?" in doc and "Use instead:" in doc
+    assert run(tmp_path, "explain", "O001").output == doc
+    bad = run(tmp_path, "explain", "word-count-limt")
+    assert bad.exit_code == 2 and "did you mean 'word-count-limit'" in bad.output
+
+
+def test_tokens_command_labels_estimates(make_repo, run):
+    root = make_repo({"prompts/a.txt": "Hello there, summarize this ticket for me please.\n"})
+    out = run(root, "tokens", "prompts/a.txt").output
+    assert out.startswith("prompts/a.txt: ~") and "estimate: cl100k_base x 1.56" in out
+    legacy = run(root, "tokens", "prompts/a.txt", "--model", "claude-haiku-4-5").output
+    assert "x 1.2" in legacy
+    data = json.loads(run(root, "tokens", "prompts/a.txt", "--format", "json").output)
+    assert data["files"][0]["tokens"] > 0 and data["files"][0]["exact"] is False
+
+
+def test_module_entry_point_exit_status_in_a_real_process(make_repo):
+    root = make_repo({"prompts/a.txt": WORDY})
+    proc = subprocess.run([sys.executable, "-m", "advisor.cli", "lint", "--no-cache", "."], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert "word-count-limit" in proc.stdout and "Traceback" not in proc.stderr

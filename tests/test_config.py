@@ -1,0 +1,103 @@
+from pathlib import Path
+
+import pytest
+
+from advisor import checks
+from advisor.config import ConfigError, find_config_file, load_settings, parse_size
+from advisor.model import Severity
+
+
+def _load(start: Path, **kwargs):
+    return load_settings(start, known_rules=checks.known_selectors(), rule_options=checks.declared_options(), **kwargs)
+
+
+def test_walks_up_to_pyproject_with_advisor_table(make_repo):
+    root = make_repo({
+        "pyproject.toml": """
+            [project]
+            name = "x"
+            [tool.advisor]
+            ignore = ["oversized-model"]
+            fail-on = "error"
+        """,
+        "prompts/deep/a.txt": "hi",
+    })
+    settings = _load(root / "prompts" / "deep" / "a.txt")
+    assert settings.config_file == root / "pyproject.toml"
+    assert settings.root == root
+    assert settings.ignore == ("oversized-model",)
+    assert settings.fail_on is Severity.ERROR
+
+
+def test_pyproject_without_table_is_skipped_and_search_goes_on(make_repo):
+    root = make_repo({
+        ".advisor.toml": 'ignore = ["parse-error"]\n',
+        "sub/pyproject.toml": "[project]\nname = 'x'\n",
+        "sub/a.txt": "hi",
+    })
+    found = find_config_file(root / "sub" / "a.txt")
+    assert found is not None and found[0] == root / ".advisor.toml"
+
+
+def test_advisor_toml_wins_over_pyproject_in_the_same_directory(make_repo):
+    root = make_repo({
+        ".advisor.toml": 'ignore = ["parse-error"]\n',
+        "pyproject.toml": '[tool.advisor]\nignore = ["word-count-limit"]\n',
+    })
+    assert _load(root).ignore == ("parse-error",)
+
+
+def test_unknown_key_is_named(make_repo):
+    root = make_repo({"pyproject.toml": '[tool.advisor]\nselekt = ["O"]\n'})
+    with pytest.raises(ConfigError, match=r"pyproject.toml: \[tool.advisor\]: unknown key `selekt`"):
+        _load(root)
+
+
+def test_unknown_rule_in_select_is_named(make_repo):
+    root = make_repo({".advisor.toml": 'select = ["word-count-limits"]\n'})
+    with pytest.raises(ConfigError, match="unknown rule 'word-count-limits'"):
+        _load(root)
+
+
+def test_code_prefixes_are_valid_selectors(make_repo):
+    root = make_repo({".advisor.toml": 'select = ["O", "S001"]\n'})
+    assert _load(root).select == ("O", "S001")
+
+
+def test_rule_options_are_validated_by_name_and_type(make_repo):
+    root = make_repo({".advisor.toml": '[rules.oversized-model]\nmax-output-tokens = 2048\n'})
+    assert _load(root).rule_options == {"oversized-model": {"max-output-tokens": 2048}}
+    bad_key = make_repo({"k/.advisor.toml": '[rules.oversized-model]\nmax-output = 1\n'}) / "k"
+    with pytest.raises(ConfigError, match=r"unknown key `rules.oversized-model.max-output`"):
+        _load(bad_key)
+    bad_type = make_repo({"t/.advisor.toml": '[rules.oversized-model]\nmax-output-tokens = "lots"\n'}) / "t"
+    with pytest.raises(ConfigError, match="must be int"):
+        _load(bad_type)
+
+
+def test_severity_override_must_be_a_level(make_repo):
+    root = make_repo({".advisor.toml": '[severity]\nword-count-limit = "fatal"\n'})
+    with pytest.raises(ConfigError, match="must be one of info, warning, error"):
+        _load(root)
+
+
+def test_invalid_toml_names_the_file(make_repo):
+    root = make_repo({".advisor.toml": "select = [\n"})
+    with pytest.raises(ConfigError, match=r"\.advisor\.toml: invalid TOML"):
+        _load(root)
+
+
+def test_isolated_ignores_config(make_repo):
+    root = make_repo({".advisor.toml": 'ignore = ["parse-error"]\n'})
+    assert _load(root, isolated=True).ignore == ()
+
+
+@pytest.mark.parametrize("value,expected", [(2048, 2048), ("2MiB", 2 * 1024 * 1024), ("512KB", 512_000), ("1.5 MB", 1_500_000), ("big", None), (-1, None), (True, None)])
+def test_parse_size(value, expected):
+    assert parse_size(value) == expected
+
+
+def test_fingerprint_changes_with_settings(make_repo):
+    a = _load(make_repo({"a/.advisor.toml": 'ignore = ["parse-error"]\n'}) / "a")
+    b = _load(make_repo({"b/.advisor.toml": 'ignore = ["word-count-limit"]\n'}) / "b")
+    assert a.fingerprint() != b.fingerprint()

@@ -1,0 +1,114 @@
+import os
+from pathlib import Path
+
+from advisor.config import Settings
+from advisor.discovery import Discovery
+from advisor.model import Kind
+
+
+def _discover(root: Path, paths=None, *, force_exclude=False, cwd=None, **settings):
+    discovery = Discovery(Settings(root=root, **settings), cwd=cwd or root, force_exclude=force_exclude)
+    found = {c.display: c for c in discovery.candidates(paths or [root])}
+    return found, discovery.notes
+
+
+def test_default_include_and_kinds(make_repo):
+    root = make_repo({
+        "prompts/summary.txt": "x",
+        "prompts/sub/notes.md": "x",
+        "docs/guide.md": "x",
+        "notes.txt": "x",
+        "t/reply.j2": "x",
+        "a.prompt": "x",
+        "c/req.yaml": "x",
+        "app.py": "x",
+        "image.png": "x",
+    })
+    found, _ = _discover(root)
+    assert set(found) == {"prompts/summary.txt", "prompts/sub/notes.md", "t/reply.j2", "a.prompt", "c/req.yaml", "app.py"}
+    assert found["t/reply.j2"].kind is Kind.TEMPLATE
+    assert found["c/req.yaml"].kind is Kind.CONFIG
+    assert found["prompts/summary.txt"].kind is Kind.PROMPT
+
+
+def test_skips_vcs_virtualenvs_node_modules_and_build_output(make_repo):
+    root = make_repo({
+        ".git/x.py": "x",
+        "node_modules/p/x.py": "x",
+        "build/lib/x.py": "x",
+        "myenv/pyvenv.cfg": "home = /usr",
+        "myenv/lib/x.py": "x",
+        ".venv/x.py": "x",
+        "src/ok.py": "x",
+    })
+    found, _ = _discover(root)
+    assert set(found) == {"src/ok.py"}
+
+
+def test_gitignore_with_negation_and_nesting(make_repo):
+    root = make_repo({
+        ".git/HEAD": "ref",
+        ".gitignore": "*.py\n!keep.py\ngenerated/\n",
+        "drop.py": "x",
+        "keep.py": "x",
+        "generated/a.j2": "x",
+        "sub/.gitignore": "local.j2\n",
+        "sub/local.j2": "x",
+        "sub/other.j2": "x",
+    })
+    found, _ = _discover(root)
+    assert set(found) == {"keep.py", "sub/other.j2"}
+    found, _ = _discover(root, respect_gitignore=False)
+    assert {"drop.py", "generated/a.j2", "sub/local.j2"} <= set(found)
+
+
+def test_explicit_file_is_linted_as_its_extension_says(make_repo):
+    root = make_repo({"README.md": "x", "notes.txt": "x", ".gitignore": "notes.txt\n"})
+    found, _ = _discover(root, [root / "README.md", root / "notes.txt"])
+    assert set(found) == {"README.md", "notes.txt"}
+    assert found["README.md"].explicit and found["README.md"].kind is Kind.PROMPT
+
+
+def test_force_exclude_applies_excludes_to_explicit_files(make_repo):
+    root = make_repo({"vendor/a.py": "x", "b.py": "x"})
+    found, _ = _discover(root, [root / "vendor" / "a.py", root / "b.py"], force_exclude=True,
+                         extend_exclude=("vendor/",))
+    assert set(found) == {"b.py"}
+    found, _ = _discover(root, [root / "vendor" / "a.py"], extend_exclude=("vendor/",))
+    assert set(found) == {"vendor/a.py"}
+
+
+def test_unknown_extension_named_explicitly_gets_a_note(make_repo):
+    root = make_repo({"data.csv": "x"})
+    found, notes = _discover(root, [root / "data.csv"])
+    assert not found
+    assert notes[0].path == "data.csv" and "not a file type" in notes[0].reason
+
+
+def test_missing_path_gets_a_note(make_repo):
+    root = make_repo({"a.py": "x"})
+    found, notes = _discover(root, [root / "nope.txt"])
+    assert not found and "no such file" in notes[0].reason
+
+
+def test_symlinks_out_of_the_tree_are_not_followed(make_repo, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.py").write_text("x")
+    (outside / "dir").mkdir()
+    (outside / "dir" / "b.py").write_text("x")
+    root = make_repo({"inside.py": "x"})
+    os.symlink(outside / "secret.py", root / "link.py")
+    os.symlink(outside / "dir", root / "linkdir")
+    os.symlink(root / "inside.py", root / "alias.py")
+    found, notes = _discover(root)
+    assert "link.py" not in found and not any(name.startswith("linkdir") for name in found)
+    assert {"inside.py", "alias.py"} <= set(found)
+    reasons = {n.path: n.reason for n in notes}
+    assert "symbolic link to outside" in reasons["link.py"]
+    assert "symbolic link to outside" in reasons["linkdir"]
+
+
+def test_paths_are_relative_to_the_working_directory(make_repo):
+    root = make_repo({"proj/prompts/a.txt": "x"})
+    found, _ = _discover(root / "proj", [root / "proj"], cwd=root)
+    assert set(found) == {"proj/prompts/a.txt"}

@@ -1,0 +1,158 @@
+"""Language detection and the phrase notation shared by every phrase list in rules/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from advisor import ruledata
+from advisor.language import (
+    detect_language,
+    expand_phrase,
+    fold_case,
+    language_name,
+    negation_pattern,
+    phrase_key,
+    phrase_pattern,
+    phrase_table,
+    supported_languages,
+)
+
+SAMPLES = {
+    "en": [
+        "Summarize the following text in two sentences for a busy reader.",
+        "You are a support agent. Answer the customer's question and be polite.",
+    ],
+    "fr": [
+        "Résume le texte suivant en deux phrases pour un lecteur pressé.",
+        "Tu es un agent de support. Réponds à la question du client avec politesse.",
+    ],
+    "es": [
+        "Resume el siguiente texto en dos frases para un lector con prisa.",
+        "Eres un agente de soporte. Responde a la pregunta del cliente con cortesía.",
+    ],
+    "de": [
+        "Fasse den folgenden Text in zwei Sätzen für einen eiligen Leser zusammen.",
+        "Du bist ein Support-Mitarbeiter. Beantworte die Frage des Kunden und sei höflich.",
+    ],
+    "it": [
+        "Riassumi il testo seguente in due frasi per un lettore che ha fretta.",
+        "Sei un agente di supporto. Rispondi alla domanda del cliente con gentilezza.",
+    ],
+    "pt": [
+        "Resuma o texto a seguir em duas frases para um leitor com pressa.",
+        "Você é um agente de suporte. Responda à pergunta do cliente com educação.",
+    ],
+}
+
+
+def test_six_languages_are_supported() -> None:
+    assert set(supported_languages()) >= {"en", "fr", "es", "de", "it", "pt"}
+    assert language_name("de") == "German"
+
+
+@pytest.mark.parametrize("code, text", [(code, text) for code, texts in SAMPLES.items() for text in texts])
+def test_detects_each_language(code: str, text: str) -> None:
+    assert detect_language(text) == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Hello",
+        "Classify the ticket.",  # too few stopwords to be sure
+        "{{ user_input }}",
+        "SELECT id FROM users WHERE id = 42;",
+        "12345 67890",
+    ],
+)
+def test_too_short_or_unclear_is_none(text: str) -> None:
+    assert detect_language(text) is None
+
+
+def test_mixed_text_is_unclear() -> None:
+    assert detect_language("Une pomme et une poire. The apple and the pear.") is None
+
+
+def test_long_text_detection_reads_the_start() -> None:
+    assert detect_language(SAMPLES["de"][1] * 2000) == "de"
+
+
+# -- phrase notation -----------------------------------------------------------------------
+
+
+def test_expand_phrase_options_and_choices() -> None:
+    assert sorted(expand_phrase("answer [only] (with|using) yes")) == [
+        "answer only using yes",
+        "answer only with yes",
+        "answer using yes",
+        "answer with yes",
+    ]
+    assert sorted(expand_phrase("give [me|us]")) == ["give", "give me", "give us"]
+    assert expand_phrase("Wörter") == ["wörter"]
+
+
+def _matches(phrases: list[str], text: str) -> list[str]:
+    folded = fold_case(text)
+    return [text[m.start():m.end()] for m in re.finditer(phrase_pattern(phrases), folded)]
+
+
+def test_phrases_match_whole_words_ignoring_case_and_spacing() -> None:
+    assert _matches(["word"], "Word, words, password, keyword, word.") == ["Word", "word"]
+    assert _matches(["no more than"], "No  more\nthan 5") == ["No  more\nthan"]
+
+
+def test_longest_phrase_wins() -> None:
+    assert _matches(["max", "max.", "maximum"], "max. maximum max") == ["max.", "maximum", "max"]
+
+
+def test_hyphen_and_apostrophe_variants() -> None:
+    assert _matches(["in-depth"], "in-depth, in depth, indepth") == ["in-depth", "in depth", "indepth"]
+    assert _matches(["don't"], "don't don’t") == ["don't", "don’t"]
+
+
+def test_symbols_need_no_word_boundary() -> None:
+    assert _matches(["≤", "<="], "x≤5 and y<=3") == ["≤", "<="]
+
+
+def test_fold_case_keeps_offsets() -> None:
+    text = "İstanbul WORDS"
+    assert len(fold_case(text)) == len(text)
+    assert fold_case(text).endswith("words")
+
+
+def test_phrase_key_folds_like_the_notation() -> None:
+    assert phrase_key("In-Depth") == phrase_key("in  depth") == phrase_key("indepth")
+    assert phrase_key("Don’t") == phrase_key("don't")
+    table = phrase_table({"short": ["be (brief|concise)"], "long": ["in-depth"]})
+    assert table[phrase_key("Be  Concise")] == "short"
+    assert table[phrase_key("in depth")] == "long"
+
+
+def test_empty_list_never_matches() -> None:
+    assert re.search(phrase_pattern([]), "anything") is None
+
+
+def test_negations_per_language() -> None:
+    assert re.search(negation_pattern("en"), fold_case("Do not be brief"))
+    assert re.search(negation_pattern("de"), fold_case("Sei nicht kurz"))
+    assert re.search(negation_pattern("fr"), fold_case("Ne sois pas bref"))
+    assert not re.search(negation_pattern("en"), fold_case("Be brief, note it"))
+
+
+def _list_items(node: object) -> list[object]:
+    """Every item of every list in a parsed YAML document (phrase lists are lists)."""
+    if isinstance(node, dict):
+        return [item for value in node.values() for item in _list_items(value)]
+    if isinstance(node, list):
+        return [leaf for item in node for leaf in (_list_items(item) if isinstance(item, (dict, list)) else [item])]
+    return []
+
+
+@pytest.mark.parametrize("name", ["languages.yaml", "lengths.yaml", "tasks.yaml"])
+def test_phrase_lists_hold_only_text(name: str) -> None:
+    """An unquoted `no`, `on` or `~` in a phrase list must not turn into a boolean or null."""
+    items = _list_items(ruledata.load(name))
+    assert items and not [item for item in items if item is None or isinstance(item, bool)]

@@ -1,0 +1,156 @@
+import textwrap
+import time
+
+from advisor.loaders import yamljson
+from advisor.model import CallApi, Role, RunsIn
+
+
+def load(source, path="c.yaml"):
+    return yamljson.load(path, textwrap.dedent(source))
+
+
+def test_request_body_fields_and_spans():
+    doc = load("""
+        # comment
+        model: claude-haiku-5-5
+        max_tokens: 300
+        stream: true
+        temperature: 0.2
+        output_config: {effort: low}
+        system: You classify tickets.
+        messages:
+          - role: user
+            content: "Ticket: {{ text }}"
+          - role: assistant
+            content: [{type: text, text: "Category:"}]
+    """)
+    (call,) = doc.calls
+    assert call.api is CallApi.BODY
+    assert call.model.value == "claude-haiku-5-5" and call.model.span.line == 3 and call.model.span.column == 8
+    assert call.max_tokens.value == 300 and call.stream.value is True and call.temperature.value == 0.2
+    assert call.effort.value == "low"
+    assert [t.text for t in call.system] == ["You classify tickets."]
+    assert call.system[0].role is Role.SYSTEM
+    assert [(t.role, t.text) for t in call.messages] == [(Role.USER, "Ticket: {{ text }}"), (Role.ASSISTANT, "Category:")]
+    user = call.messages[0]
+    start = user.text.index("Ticket")
+    span = user.span(start, start + 6)
+    assert (span.line, span.column, span.end_column) == (11, 15, 21)
+
+
+def test_block_scalar_lines_map_to_their_source_lines():
+    doc = load("""
+        model: m
+        system: |
+          first line
+          second line has the phrase
+    """)
+    text = doc.calls[0].system[0]
+    i = text.text.index("phrase")
+    span = text.span(i, i + 6)
+    assert (span.line, span.column) == (5, 23)
+
+
+def test_escaped_json_string_falls_back_to_the_piece_around_the_escape():
+    doc = load('{"model": "m", "system": "caf\\u00e9 then words here"}', path="c.json")
+    text = doc.calls[0].system[0]
+    assert text.text == "café then words here"
+    i = text.text.index("words")
+    span = text.span(i, i + 5)
+    assert span.line == 1 and span.column >= 26
+
+
+def test_several_documents_and_nested_bodies():
+    doc = load("""
+        cases:
+          - request: {model: a, messages: []}
+          - request: {model: b, system: s}
+        ---
+        model: c
+        messages: []
+    """)
+    assert [c.model.value for c in doc.calls] == ["a", "b", "c"]
+
+
+def test_templated_scalar_is_dynamic():
+    doc = load("""
+        model: "{{ model }}"
+        max_tokens: "{{ budget }}"
+        messages: []
+    """)
+    call = doc.calls[0]
+    assert call.model.is_dynamic and call.max_tokens.is_dynamic
+
+
+def test_cache_control_anywhere_in_the_body():
+    doc = load("""
+        model: m
+        system:
+          - type: text
+            text: long
+            cache_control: {type: ephemeral}
+        messages: []
+    """)
+    assert doc.calls[0].cache_control.value is True
+    assert doc.calls[0].cache_control.span.line == 6
+
+
+def test_x_advisor_marks_where_the_call_runs():
+    doc = load("""
+        x-advisor: {runs-in: ui}
+        model: m
+        messages: []
+    """)
+    assert doc.calls[0].where.kind is RunsIn.UI
+    assert "x-advisor" not in doc.calls[0].extra
+
+
+def test_dynamic_messages_are_flagged():
+    doc = load("""
+        model: m
+        messages: "{{ history }}"
+    """)
+    assert doc.calls[0].messages_dynamic
+
+
+def test_not_a_request():
+    assert load("name: ci\njobs: {build: {runs-on: ubuntu}}\n").calls == []
+
+
+def test_python_tags_are_reported_never_constructed():
+    doc = load("""
+        model: m
+        x: !!python/object/apply:os.system ["touch /tmp/advisor-pwned"]
+        messages: []
+    """)
+    assert len(doc.calls) == 1
+    assert "unsafe YAML tag !!python/object/apply:os.system" in doc.problems[0].message
+    assert doc.problems[0].span.line == 3
+
+
+def test_alias_bomb_is_read_in_linear_time():
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 30):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    lines.append("model: m\nmessages: *a29")
+    start = time.perf_counter()
+    doc = load("\n".join(lines))
+    assert time.perf_counter() - start < 5  # 10**30 nodes if expanded
+    assert len(doc.calls) == 1 and doc.calls[0].messages_dynamic
+
+
+def test_deep_nesting_is_a_problem_not_a_crash():
+    doc = load("model: m\nmessages: " + "[" * 20000 + "]" * 20000)
+    assert doc.problems and "nested too deeply" in doc.problems[0].message
+
+
+def test_syntax_error_names_line_and_column():
+    doc = load("model: m\nmessages: [a, b\nsystem: x\n")
+    (problem,) = doc.problems
+    assert problem.message.startswith("invalid YAML/JSON") and problem.span.line == 3
+
+
+def test_looks_like_request_config_needs_keys():
+    assert yamljson.looks_like_request_config('{"model": "x", "messages": []}')
+    assert not yamljson.looks_like_request_config("# this model sends messages\nname: x\n")

@@ -1,0 +1,66 @@
+import textwrap
+from pathlib import Path
+
+from advisor.model import Document, Finding, Kind, LineIndex, Severity, Span
+from advisor.suppress import apply_suppressions, find_suppressions
+
+
+def _doc(kind, source):
+    source = textwrap.dedent(source)
+    return Document("f", kind, source, LineIndex(source))
+
+
+def _finding(line, rule="word-count-limit", end_line=None, code="O001"):
+    return Finding(rule, code, Severity.WARNING, "f", Span(line, 1, end_line or line, 5), "m")
+
+
+def test_python_trailing_and_own_line_comments():
+    doc = _doc(Kind.PYTHON, """
+        x = 1  # advisor: ignore[word-count-limit]
+        # advisor: ignore[missing-max-tokens, O001]
+
+        y = 2
+        s = "# advisor: ignore[word-count-limit] inside a string is not a comment"
+    """)
+    found = find_suppressions(doc)
+    assert [(s.line, s.rules) for s in found] == [(2, ("word-count-limit",)), (5, ("missing-max-tokens", "O001"))]
+
+
+def test_yaml_comments_and_file_wide():
+    doc = _doc(Kind.CONFIG, """
+        # advisor: ignore-file[oversized-model]
+        model: x  # advisor: ignore
+        url: http://example.com/#advisor: ignore[not-a-comment]
+    """)
+    found = find_suppressions(doc)
+    assert found[0].file_wide and found[0].rules == ("oversized-model",)
+    assert found[1].line == 3 and found[1].rules == ()
+    assert len(found) == 2
+
+
+def test_jinja_comments():
+    doc = _doc(Kind.TEMPLATE, """
+        {# advisor: ignore[word-count-limit] #}
+        Write in 50 words.
+        Reply in 80 words. {#- advisor: ignore -#}
+    """)
+    found = find_suppressions(doc)
+    assert [(s.line, s.rules) for s in found] == [(3, ("word-count-limit",)), (4, ())]
+
+
+def test_apply_matches_rule_by_name_or_code_and_lines_within_span():
+    doc = _doc(Kind.PYTHON, """
+        call(  # advisor: ignore[O001]
+        )
+    """)
+    sups = find_suppressions(doc)
+    result = apply_suppressions([_finding(2, end_line=3), _finding(4), _finding(2, rule="other", code="X999")], sups)
+    assert [f.span.line for f in result.suppressed] == [2]
+    assert [(f.rule, f.span.line) for f in result.kept] == [("word-count-limit", 4), ("other", 2)]
+    assert result.unused == []
+
+
+def test_unused_suppressions_are_reported():
+    doc = _doc(Kind.PYTHON, "x = 1  # advisor: ignore[word-count-limit]\n")
+    result = apply_suppressions([], find_suppressions(doc))
+    assert len(result.unused) == 1
