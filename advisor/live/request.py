@@ -1,0 +1,163 @@
+"""Load one request config (a Messages API body in YAML or JSON) for `advisor ab`.
+
+The configs are the ones `advisor lint` reads, so a user measures exactly the call that
+was linted: a body is a mapping with ``model`` and ``messages`` (or ``system``), at the
+top of the file or nested (under ``request:``, in a list of cases); `ab` needs the file
+to hold exactly one. The optional ``x-advisor`` mapping is advisor's own metadata and is
+stripped before sending; its ``vars`` give default template variables, which a vars file
+and then ``--var`` override.
+
+The files are untrusted input: YAML is parsed with the safe loader (no ``!!python/...``
+construction), walking is bounded (an alias bomb is an error, not a hang), and Jinja
+variables are filled in a sandbox with strict undefined, so a typo in a variable name is
+an error instead of an empty prompt that would be timed as if it were the real one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+ADVISOR_KEY = "x-advisor"
+MAX_NODES = 200_000  # far more than any real config; past it the file is an alias bomb
+_TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+class ConfigError(ValueError):
+    """A request config, vars file or --var that cannot be used; the message names it."""
+
+
+class NoFixAvailable(ConfigError):
+    """``--apply RULE`` named a rule that has no automatic fix (yet)."""
+
+
+def load_request(path: str | Path, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The request body in ``path`` with its templates filled, ready to send."""
+    bodies = list(_find_bodies(_parse_file(Path(path)), _Budget(path)))
+    if len(bodies) != 1:
+        raise ConfigError(f"{path}: `advisor ab` needs exactly one request body (model + messages), found {len(bodies)}")
+    data = bodies[0]
+    metadata = data.get(ADVISOR_KEY) or {}
+    defaults = (metadata.get("vars") or {}) if isinstance(metadata, dict) else {}
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{path}: '{ADVISOR_KEY}.vars' must be a mapping of template variables")
+    body = {key: value for key, value in data.items() if key != ADVISOR_KEY}
+    try:
+        body = _render(body, {**defaults, **(variables or {})}, _Budget(path))
+    except TemplateError as error:
+        raise ConfigError(f"{path}: template error: {error}") from None
+    check_body(body, str(path))
+    return body
+
+
+def check_body(body: Mapping[str, Any], origin: str) -> None:
+    """The fields the API requires, checked before any money is spent."""
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        raise ConfigError(f"{origin}: 'model' is required")
+    max_tokens = body.get("max_tokens")
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+        raise ConfigError(f"{origin}: 'max_tokens' must be a positive integer")
+    if not isinstance(body.get("messages"), list) or not body["messages"]:
+        raise ConfigError(f"{origin}: 'messages' must be a non-empty list")
+
+
+def load_vars_file(path: str | Path) -> dict[str, Any]:
+    """Template variables from a YAML or JSON mapping."""
+    documents = _parse_file(Path(path))
+    if len(documents) != 1 or not isinstance(documents[0], dict):
+        raise ConfigError(f"{path}: a vars file must be one mapping of names to values")
+    return documents[0]
+
+
+def parse_var_options(items: Iterable[str]) -> dict[str, str]:
+    """``--var name=value`` options to a mapping (later ones win)."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--var {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def apply_rule_fix(body: Mapping[str, Any], rule: str) -> dict[str, Any]:
+    """The "after" body for ``advisor ab CONFIG --apply RULE``: ``body`` with that rule's
+    automatic fix applied.
+
+    Hook for the rule pack: until the rules' fixes are connected here, every rule
+    reports that it has no automatic fix.
+    """
+    raise NoFixAvailable(
+        f"no automatic fix exists yet for rule {rule!r}; write the changed request as a second config and "
+        "run `advisor ab BEFORE AFTER`"
+    )
+
+
+def _parse_file(path: Path) -> list[Any]:
+    """The documents in a YAML or JSON file (JSON gets the JSON parser's clearer errors)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return [json.loads(text)]
+        return list(YAML(typ="safe", pure=True).load_all(text))
+    except (ValueError, YAMLError) as error:
+        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
+
+
+class _Budget:
+    """Counts nodes walked; shared aliases make a small file expand without end."""
+
+    def __init__(self, origin: str | Path) -> None:
+        self.origin = origin
+        self.left = MAX_NODES
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ConfigError(f"{self.origin}: expands to more than {MAX_NODES:,} values (an alias bomb?)")
+
+
+def _find_bodies(node: Any, budget: _Budget) -> Iterator[dict[str, Any]]:
+    budget.spend()
+    if isinstance(node, dict):
+        if "model" in node and ("messages" in node or "system" in node):
+            yield node
+            return
+        children: Iterable[Any] = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return
+    for child in children:
+        yield from _find_bodies(child, budget)
+
+
+def _render(value: Any, variables: Mapping[str, Any], budget: _Budget) -> Any:
+    """Fill templates in every string of a parsed config (after parsing, so a variable's
+    value can never change the structure of the request)."""
+    environment = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+
+    def walk(node: Any) -> Any:
+        budget.spend()
+        if isinstance(node, str):
+            if any(marker in node for marker in _TEMPLATE_MARKERS):
+                return environment.from_string(node).render(variables)
+            return node
+        if isinstance(node, dict):
+            return {key: walk(item) for key, item in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(value)

@@ -1,0 +1,97 @@
+"""The run directory of `advisor ab`: ``plan.json``, ``trials.jsonl`` and ``summary.json``.
+
+Every trial is appended to the JSONL log (flushed and synced) the moment it completes, so
+a crash, a kill or Ctrl-C loses at most the trials in flight, and ``--resume DIR`` can
+pick up from the log. Everything written passes through the :class:`Redactor`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from .redact import Redactor
+
+PLAN_FILE = "plan.json"
+TRIALS_FILE = "trials.jsonl"
+SUMMARY_FILE = "summary.json"
+
+
+class RunLogError(ValueError):
+    """The directory cannot hold (or does not hold) a run; the message says why."""
+
+
+class RunLog:
+    def __init__(self, directory: Path, redactor: Redactor) -> None:
+        self.directory = directory
+        self.redactor = redactor
+        self._lock = threading.Lock()
+
+    @classmethod
+    def create(cls, directory: Path, redactor: Redactor) -> "RunLog":
+        """A new run in ``directory``; refuses one that already holds a run, so a second
+        run can never mix its trials into the first one's log."""
+        if (directory / TRIALS_FILE).exists() or (directory / PLAN_FILE).exists():
+            raise RunLogError(
+                f"{directory} already holds a run: continue it with --resume {directory} or choose another --out"
+            )
+        directory.mkdir(parents=True, exist_ok=True)
+        return cls(directory, redactor)
+
+    @classmethod
+    def existing(cls, directory: Path, redactor: Redactor) -> "RunLog":
+        if not (directory / PLAN_FILE).is_file():
+            raise RunLogError(f"{directory} holds no run to resume (no {PLAN_FILE})")
+        return cls(directory, redactor)
+
+    @property
+    def trials_path(self) -> Path:
+        return self.directory / TRIALS_FILE
+
+    @property
+    def summary_path(self) -> Path:
+        return self.directory / SUMMARY_FILE
+
+    def write_plan(self, plan: dict[str, Any]) -> None:
+        self._write_json(self.directory / PLAN_FILE, plan)
+
+    def read_plan(self) -> dict[str, Any]:
+        return json.loads((self.directory / PLAN_FILE).read_text(encoding="utf-8"))
+
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        self._write_json(self.summary_path, summary)
+
+    def append(self, record: dict[str, Any]) -> None:
+        line = json.dumps(self.redactor.scrub(record), ensure_ascii=False) + "\n"
+        with self._lock, open(self.trials_path, "a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def load_trials(self) -> list[dict[str, Any]]:
+        """The logged trials, for resuming. A last line cut short by a kill is dropped
+        from the file (that trial is simply run again), so new lines append cleanly;
+        damage anywhere else is an error."""
+        if not self.trials_path.exists():
+            return []
+        text = self.trials_path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        records = []
+        for number, line in enumerate(lines, 1):
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                if number < len(lines):
+                    raise RunLogError(f"{self.trials_path}:{number}: not a JSON line") from None
+        if text and not text.endswith("\n"):
+            self.trials_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        return records
+
+    def _write_json(self, path: Path, data: dict[str, Any]) -> None:
+        """Write via a temporary file and rename, so a reader never sees half a file."""
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps(self.redactor.scrub(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(temporary, path)

@@ -1,0 +1,224 @@
+"""Carries out an `advisor ab` plan: trials in their planned order, within the budget,
+each logged as it completes, and a clean stop on Ctrl-C.
+
+* Order: the plan's slots (warm-ups, then balanced random blocks); with concurrency N
+  up to N slots are in flight, dispatched in order.
+* Budget: a slot is dispatched only if the money already spent, plus the worst case of
+  every trial in flight, plus this trial's worst case stays within the budget.
+* Resume: slots already in the log are skipped, their spend counts, and an
+  until-confident run replays its interim looks on the logged data, so it stops (or
+  goes on) exactly where the first run would have.
+* Ctrl-C: dispatching stops, the trials in flight are abandoned (the client is closed)
+  and not logged, so a resumed run repeats them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import datetime as _dt
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import anthropic
+
+from . import stats
+from .client import RetryPolicy, TrialResult, run_trial
+from .cost import usage_cost
+from .plan import Plan, Slot
+from .runlog import RunLog
+
+COMPLETE = "complete"  # every planned trial ran
+CONFIDENT = "confident"  # --until-confident stopped early: the interval excludes zero
+BUDGET = "budget"  # the next trial could have gone over the budget
+INTERRUPTED = "interrupted"  # Ctrl-C
+_POLL_S = 0.2  # wake this often while waiting, so Ctrl-C is handled at once everywhere
+
+
+class _Cancelled(Exception):
+    """Ends a trial in flight when the run is interrupted; its result is not logged."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot for the progress bar."""
+
+    done: int
+    planned: int
+    spent_usd: float
+    metric: str
+    medians: dict[str, float | None]
+
+
+@dataclass
+class Outcome:
+    records: list[dict[str, Any]]
+    status: str
+    spent_usd: float
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+class Runner:
+    def __init__(
+        self,
+        plan: Plan,
+        log: RunLog,
+        client: anthropic.Anthropic,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.settings = plan.settings
+        self.log = log
+        self.client = client
+        self.policy = RetryPolicy(max_retries=plan.settings.max_retries)
+        self.on_progress = on_progress or (lambda progress: None)
+        self.records: list[dict[str, Any]] = []
+        self.spent = 0.0
+        self._cancelled = threading.Event()
+
+    def run(self, previous: list[dict[str, Any]]) -> Outcome:
+        """Run the slots not in ``previous`` (the logged trials of an earlier session)."""
+        self.records = list(previous)
+        self.spent = sum(record.get("cost_usd") or 0.0 for record in previous)
+        done = {record["seq"] for record in previous}
+        slots = (slot for slot in self.plan.slots() if slot.seq not in done)
+        pool = futures.ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="ab-trial")
+        status = INTERRUPTED
+        try:
+            status = self._loop(pool, slots)
+        except KeyboardInterrupt:
+            self._cancelled.set()  # trials in flight give up instead of retrying
+            self.client.close()  # and their requests are abandoned
+        finally:
+            pool.shutdown(wait=status != INTERRUPTED, cancel_futures=True)
+        return Outcome(sorted(self.records, key=lambda r: r["seq"]), status, self.spent)
+
+    def _loop(self, pool: futures.Executor, slots: Iterator[Slot]) -> str:
+        target = self.settings.trials  # main blocks allowed before the next look
+        in_flight: dict[futures.Future[tuple[Slot, TrialResult, str]], float] = {}
+        upcoming = next(slots)
+        over_budget = False
+        while True:
+            while len(in_flight) < self.settings.concurrency and not over_budget:
+                if not upcoming.warmup and upcoming.block >= target:
+                    break
+                worst = self._worst_case(upcoming)
+                if self.spent + sum(in_flight.values()) + worst > self.settings.budget_usd:
+                    over_budget = True
+                    break
+                in_flight[pool.submit(self._execute, upcoming)] = worst
+                upcoming = next(slots)
+            if in_flight:
+                self._collect(in_flight)
+                continue
+            if over_budget:
+                return BUDGET
+            target, status = self._look(target)
+            if status is not None:
+                return status
+
+    def _collect(self, in_flight: dict[futures.Future[tuple[Slot, TrialResult, str]], float]) -> None:
+        finished, _ = futures.wait(in_flight, timeout=_POLL_S, return_when=futures.FIRST_COMPLETED)
+        for future in finished:
+            del in_flight[future]
+            self._record(*future.result())
+
+    def _look(self, target: int) -> tuple[int, str | None]:
+        """At the end of the planned blocks: stop, or (until confident) plan more."""
+        settings = self.settings
+        if not settings.until_confident or target >= settings.trial_ceiling:
+            return target, COMPLETE
+        comparison = stats.compare(
+            self._values("before"), self._values("after"),
+            confidence=stats.stop_confidence(settings.looks), seed=settings.seed,
+        )
+        if comparison.faster is not None:
+            return target, CONFIDENT
+        return min(target + settings.trials, settings.trial_ceiling), None
+
+    def _worst_case(self, slot: Slot) -> float:
+        return self.plan.estimates[slot.arm].trial_usd_max or 0.0
+
+    def _execute(self, slot: Slot) -> tuple[Slot, TrialResult, str]:
+        started = _now()
+        return slot, run_trial(self.client, self.plan.arm(slot.arm).body, self.policy, sleep=self._back_off), started
+
+    def _back_off(self, seconds: float) -> None:
+        """Wait before a retry, unless the run is being abandoned."""
+        if self._cancelled.wait(seconds):
+            raise _Cancelled
+
+    def _record(self, slot: Slot, result: TrialResult, started: str) -> None:
+        record = trial_record(slot, self.plan, result, started)
+        self.log.append(record)
+        self.records.append(record)
+        self.spent += record["cost_usd"] or 0.0
+        self.on_progress(self._progress())
+
+    def _values(self, arm: str) -> list[float]:
+        """The headline metric of an arm's successful main trials so far."""
+        key = self.settings.metric
+        return [r[key] for r in self.records if r["arm"] == arm and not r["warmup"] and r[key] is not None]
+
+    def _progress(self) -> Progress:
+        arms = [arm.name for arm in self.plan.arms]
+        medians = {arm: (stats.median(values) if (values := self._values(arm)) else None) for arm in arms}
+        per_arm = self.settings.warmup + self.settings.trial_ceiling
+        return Progress(len(self.records), per_arm * len(arms), self.spent, self.settings.metric, medians)
+
+
+def trial_record(slot: Slot, plan: Plan, result: TrialResult, started: str) -> dict[str, Any]:
+    """One line of the JSONL log: what was measured, what it cost, what went wrong."""
+    arm = plan.arm(slot.arm)
+    response = result.response
+    usage = response.usage if response is not None else {}
+    ttft_ms = _ms(response.ttft_s) if response is not None else None
+    total_ms = _ms(response.total_s) if response is not None else None
+    output_tokens = usage.get("output_tokens")
+    return {
+        "seq": slot.seq,
+        "arm": slot.arm,
+        "warmup": slot.warmup,
+        "block": slot.block,
+        "model": arm.model,
+        "stream": arm.streamed,
+        "started_at": started,
+        "ttft_ms": ttft_ms,
+        "total_ms": total_ms,
+        "tokens_per_s": tokens_per_second(output_tokens, ttft_ms, total_ms) if arm.streamed else None,
+        "input_tokens": usage.get("input_tokens"),
+        "output_tokens": output_tokens,
+        "cache_creation_input_tokens": usage.get("cache_creation_input_tokens"),
+        "cache_read_input_tokens": usage.get("cache_read_input_tokens"),
+        "stop_reason": response.stop_reason if response is not None else None,
+        "truncated": response is not None and response.stop_reason == "max_tokens",
+        "request_id": result.request_id,
+        "text": response.text if response is not None else None,
+        "error": result.error,
+        "error_message": result.error_message,
+        "attempts": result.attempts,
+        "retry_wait_ms": _ms(result.retry_wait_s),
+        "cost_usd": _cost(plan, arm.model, result.usages),
+    }
+
+
+def tokens_per_second(output_tokens: int | None, ttft_ms: float | None, total_ms: float | None) -> float | None:
+    """Generation speed after the first token: (output_tokens - 1) / (total - TTFT)."""
+    if output_tokens is None or output_tokens < 2 or ttft_ms is None or total_ms is None or total_ms <= ttft_ms:
+        return None
+    return (output_tokens - 1) / ((total_ms - ttft_ms) / 1000)
+
+
+def _cost(plan: Plan, model: str, usages: list[dict[str, Any]]) -> float | None:
+    info = plan.catalog.get(model)
+    if info is None:
+        return None
+    return sum(usage_cost(info, usage) for usage in usages)
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 3)
