@@ -40,21 +40,22 @@ class ResultCache:
                 self.entries = {}
         return self.entries
 
-    def get(self, path: str, digest: str) -> "FileReport | None":
+    def get(self, path: str, digest: str) -> tuple[bool, "FileReport | None"]:
+        """(hit, report): a hit may carry no report, for a file that is not a prompt file
+        (a YAML file without a request body), so it is not even decoded again."""
         from .engine import FileReport
 
         entry = self._load().get(path)
         if not entry or entry.get("digest") != digest:
-            return None
+            return False, None
         try:
-            return FileReport.from_dict(entry["report"])
+            report = entry["report"]
+            return True, (FileReport.from_dict(report) if report is not None else None)
         except (KeyError, TypeError, ValueError):
-            return None
+            return False, None
 
     def put(self, path: str, digest: str, report: "FileReport | None") -> None:
-        if report is None:
-            return
-        self._load()[path] = {"digest": digest, "report": report.to_dict()}
+        self._load()[path] = {"digest": digest, "report": report.to_dict() if report is not None else None}
         self.dirty = True
 
     def save(self) -> str | None:

@@ -74,6 +74,7 @@ class _GitIgnores:
 
     def __init__(self) -> None:
         self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        self._chains: dict[tuple[Path, Path], list[tuple[Path, pathspec.GitIgnoreSpec]]] = {}
 
     def _spec(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
         if directory not in self._specs:
@@ -88,15 +89,27 @@ class _GitIgnores:
             self._specs[directory] = spec
         return self._specs[directory]
 
+    def _specs_between(self, top: Path, directory: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+        """The .gitignore specs from ``top`` down to ``directory``, outermost first
+        (cached per directory: every file of a folder shares them)."""
+        key = (top, directory)
+        cached = self._chains.get(key)
+        if cached is None:
+            if directory == top or top not in directory.parents:
+                chain = []
+            else:
+                chain = list(self._specs_between(top, directory.parent))
+            spec = self._spec(directory)
+            if spec is not None:
+                chain.append((directory, spec))
+            self._chains[key] = cached = chain
+        return cached
+
     def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
         """Whether a .gitignore between ``top`` (inclusive) and the path ignores it.
         The deepest file that has an opinion wins, as in git."""
         verdict = False
-        parents = [p for p in path.parents if p == top or top in p.parents]
-        for directory in reversed(parents):
-            spec = self._spec(directory)
-            if spec is None:
-                continue
+        for directory, spec in self._specs_between(top, path.parent):
             rel = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
             result = spec.check_file(rel)
             if result.include is not None:
@@ -116,6 +129,10 @@ class Discovery:
         self.exclude = pathspec.PathSpec.from_lines("gitignore", settings.all_exclude)
         self.gitignores = _GitIgnores()
         self.notes: list[Note] = []
+        self._git_tops: dict[Path, Path] = {}
+        # Directory-only patterns ("build/") cannot match a file the walk reached, since the
+        # walk never enters an excluded directory; then files skip the exclude check.
+        self._files_need_exclude_check = any(not p.rstrip().endswith("/") for p in settings.all_exclude)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -125,7 +142,9 @@ class Discovery:
         except ValueError:
             return None
 
-    def _excluded(self, path: Path, is_dir: bool, top: Path) -> bool:
+    def _excluded(self, path: Path, is_dir: bool, top: Path, *, walked: bool = False) -> bool:
+        if walked and not is_dir and not self._files_need_exclude_check:
+            return self._gitignored(path, is_dir, top)
         for base in (self.root, top):
             rel = self._relative(path, base)
             if rel is not None and self.exclude.match_file(rel + ("/" if is_dir else "")):
@@ -135,18 +154,33 @@ class Discovery:
             return True
         if is_dir and (path / "pyvenv.cfg").is_file():
             return True  # a virtualenv under any name
-        if self.settings.respect_gitignore:
-            git_top = self._git_top(path, top)
-            return self.gitignores.ignored(path, is_dir, git_top)
-        return False
+        return self._gitignored(path, is_dir, top)
 
-    def _git_top(self, path: Path, top: Path) -> Path:
-        """Where .gitignore lookups start: the repository root when inside one."""
-        for parent in path.parents:
-            if (parent / ".git").exists():
-                return parent
-            if parent == top or parent == parent.parent:
-                break
+    def _gitignored(self, path: Path, is_dir: bool, top: Path) -> bool:
+        if not self.settings.respect_gitignore:
+            return False
+        return self.gitignores.ignored(path, is_dir, self._git_top(path.parent, top))
+
+    def _git_top(self, directory: Path, top: Path) -> Path:
+        """Where .gitignore lookups start for files in ``directory``: the repository root
+        when inside one (at or above ``top``), else ``top``. Cached per directory."""
+        cached = self._git_tops.get(directory)
+        if cached is None:
+            if (directory / ".git").exists():
+                cached = directory
+            elif directory == top or directory == directory.parent:
+                cached = self._repository_above(top)
+            else:
+                cached = self._git_top(directory.parent, top)
+            self._git_tops[directory] = cached
+        return cached
+
+    def _repository_above(self, top: Path) -> Path:
+        """The repository holding ``top`` (so a repository's root .gitignore applies when
+        only a sub-directory is linted), or ``top`` itself outside any repository."""
+        for directory in top.parents:
+            if (directory / ".git").exists():
+                return directory
         return top
 
     def _included(self, path: Path, top: Path) -> bool:
@@ -214,7 +248,7 @@ class Discovery:
             dirnames[:] = kept
             for name in sorted(filenames):
                 path = here / name
-                if not self._included(path, top) or self._excluded(path, False, top):
+                if not self._included(path, top) or self._excluded(path, False, top, walked=True):
                     continue
                 if path.is_symlink() and not self._inside_tree(path, tree):
                     self._note(path, "not followed: symbolic link to outside the tree")

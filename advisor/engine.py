@@ -8,8 +8,12 @@ only re-checks what changed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
+import multiprocessing
+import os
 import re
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +27,9 @@ from .catalog import Catalog, load_catalog
 from .config import Settings
 from .discovery import Candidate, Discovery, Note
 from .loaders import decode, is_binary, load_document, yamljson
-from .model import Document, Field, Finding, Kind, Problem, PromptCall, Severity, Span
+from .estimates import LatencyModel, estimate_call, latency_model
+from .links import LinkResolver, resolve_links
+from .model import CallApi, Document, Field, Finding, Kind, Problem, PromptCall, Severity, Suppression, template_slots
 from .registry import CheckContext, Rule
 from .suppress import apply_suppressions, find_suppressions
 
@@ -40,6 +46,7 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     suppressed: int = 0
+    dependencies: dict[str, str] = field(default_factory=dict)  # linked file -> digest read
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +56,7 @@ class FileReport:
             "findings": [f.to_dict() for f in self.findings],
             "calls": self.calls,
             "suppressed": self.suppressed,
+            "dependencies": self.dependencies,
         }
 
     @classmethod
@@ -60,6 +68,7 @@ class FileReport:
             findings=[Finding.from_dict(f) for f in data["findings"]],
             calls=data["calls"],
             suppressed=data.get("suppressed", 0),
+            dependencies=data.get("dependencies", {}),
         )
 
 
@@ -115,11 +124,13 @@ def _field_json(value: Field[Any]) -> Any:
     return None
 
 
-def summarize_call(call: PromptCall, catalog: Catalog) -> dict[str, Any]:
-    """The facts about one call site that outputs and the report show."""
+def summarize_call(call: PromptCall, catalog: Catalog, latency: LatencyModel) -> dict[str, Any]:
+    """The facts about one call site that outputs and the report show, with the latency
+    and cost estimate when the model is known."""
     model = call.model.get()
-    input_raw = sum(text.raw_tokens or 0 for text in call.texts)
+    input_raw = sum(text.raw_tokens or 0 for text in call.prompt_texts)
     estimate = tokens.calibrate(input_raw, model if isinstance(model, str) else None, catalog)
+    predicted = estimate_call(call, catalog, latency) if call.api is not CallApi.COUNT_TOKENS else None
     return {
         "path": call.path,
         "line": call.span.line,
@@ -133,6 +144,8 @@ def summarize_call(call: PromptCall, catalog: Catalog) -> dict[str, Any]:
         "runs_in_reason": call.where.reason,
         "input_tokens": estimate.tokens,
         "input_is_partial": bool(call.system_dynamic or call.messages_dynamic or any(t.slots for t in call.texts)),
+        "linked_files": sorted({t.path for t in call.linked_texts}),
+        "estimate": predicted.to_dict() if predicted else None,
     }
 
 
@@ -151,6 +164,7 @@ class Linter:
         self.settings = settings
         self.rules = list(rules) if rules is not None else select_rules(settings)
         self.catalog = catalog or load_catalog().with_overrides(settings.models)
+        self.latency = latency_model(settings.latency)
         self.force_exclude = force_exclude
         self.contexts = [
             CheckContext(rule, {**rule.default_options(), **settings.rule_options.get(rule.name, {})}, self.catalog, settings)
@@ -174,21 +188,34 @@ class Linter:
 
     def lint_paths(self, paths: Iterable[str | Path]) -> LintResult:
         discovery = Discovery(self.settings, force_exclude=self.force_exclude)
-        reports: list[FileReport] = []
+        slots: list[FileReport | None] = []
+        misses: list[tuple[int, Candidate, str, bytes]] = []
         for candidate in discovery.candidates([Path(p) for p in paths]):
-            report = self.lint_candidate(candidate, discovery.notes)
-            if report is not None:
-                reports.append(report)
+            read = self._read(candidate, discovery.notes)
+            slots.append(None)
+            if read is None:
+                continue
+            digest, data = read
+            if self.cache is not None:
+                hit, cached = self.cache.get(_cache_key(candidate), digest)
+                if hit:
+                    slots[-1] = cached
+                    continue
+            misses.append((len(slots) - 1, candidate, digest, data))
+        for (index, candidate, digest, _), report in zip(misses, self._lint_misses(misses)):
+            slots[index] = report
+            if self.cache is not None:
+                self.cache.put(_cache_key(candidate), digest, report)
         if self.cache is not None:
             error = self.cache.save()
             if error:
                 discovery.notes.append(Note(str(self.settings.resolved_cache_dir), f"result cache not saved: {error}"))
+        reports = sorted((r for r in slots if r is not None), key=lambda r: r.path)
         findings = sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
-        reports.sort(key=lambda r: r.path)
         return LintResult(findings, reports, discovery.notes, rules=self.rules)
 
-    def lint_candidate(self, candidate: Candidate, notes: list[Note]) -> FileReport | None:
-        """One file from disk, with the safety limits and the cache."""
+    def _read(self, candidate: Candidate, notes: list[Note]) -> tuple[str, bytes] | None:
+        """A file's digest and bytes, or None (with a note) when it is skipped."""
         try:
             size = candidate.path.stat().st_size
             if size > self.settings.max_file_size:
@@ -201,33 +228,44 @@ class Linter:
         if is_binary(data):
             notes.append(Note(candidate.display, "skipped: binary file"))
             return None
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        if self.cache is not None:
-            cached = self.cache.get(_cache_key(candidate), digest)
-            if cached is not None:
-                return cached
-        report = self.lint_bytes(candidate.display, candidate.kind, data, explicit=candidate.explicit)
-        if self.cache is not None:
-            self.cache.put(_cache_key(candidate), digest, report)
-        return report
+        return hashlib.blake2b(data, digest_size=16).hexdigest(), data
+
+    def _lint_misses(self, misses: list[tuple[int, Candidate, str, bytes]]) -> list[FileReport | None]:
+        """Lint the files the cache could not answer, on every core when there are many."""
+        jobs = [(c.display, c.kind, c.explicit, data, c.path) for _, c, _, data in misses]
+        workers = _worker_count(len(jobs))
+        if workers <= 1:
+            return [self._lint_job(job) for job in jobs]
+        return _lint_in_processes(self, jobs, workers)
+
+    def _lint_job(self, job: tuple[str, Kind, bool, bytes, Path]) -> FileReport | None:
+        path, kind, explicit, data, absolute = job
+        return self.lint_bytes(path, kind, data, explicit=explicit, absolute=absolute)
 
     # -- one file --------------------------------------------------------------------------
 
-    def lint_bytes(self, path: str, kind: Kind, data: bytes, *, explicit: bool = True) -> FileReport | None:
+    def lint_bytes(
+        self, path: str, kind: Kind, data: bytes, *, explicit: bool = True, absolute: Path | None = None
+    ) -> FileReport | None:
         source, problem = decode(data)
         if source is None:
-            return FileReport(path, kind.value, 0, self._finalize(path, [self._problem_finding(path, problem)], []))
+            return FileReport(path, kind.value, 0, self._finalize(path, [self._problem_finding(path, problem)], [])[0])
         if not explicit and not _relevant(kind, source):
             return None
-        report = self.lint_source(path, kind, source)
+        report = self.lint_source(path, kind, source, absolute=absolute)
         if not explicit and kind is Kind.CONFIG and not report.calls and not report.findings:
             return None  # YAML that mentions the keys but holds no request body
         return report
 
-    def lint_source(self, path: str, kind: Kind, source: str) -> FileReport:
-        """Load and check one decoded file (pure: no disk access)."""
+    def lint_source(self, path: str, kind: Kind, source: str, *, absolute: Path | None = None) -> FileReport:
+        """Load and check one decoded file. With ``absolute`` (where the file is on disk),
+        the prompt files its calls read are resolved too; without it nothing is read."""
+        resolver = None
+        if absolute is not None:
+            resolver = LinkResolver(self.root, Path.cwd(), self.settings.max_file_size, self.settings.variables)
         try:
             document = load_document(kind, path, source, variables=self.settings.variables)
+            resolve_links(document, absolute, resolver)
         except Exception as error:  # a loader bug must not end the run
             finding = self._problem_finding(path, Problem(f"internal error while reading the file: {error!r}"))
             return FileReport(path, kind.value, 0, [finding])
@@ -248,11 +286,11 @@ class Linter:
                     )
                 )
         suppressions = find_suppressions(document)
-        kept = self._finalize(path, findings, suppressions)
-        suppressed = len(findings) - len(kept)
+        kept, suppressed = self._finalize(path, findings, suppressions)
         file_tokens = self._file_tokens(document)
-        calls = [summarize_call(call, self.catalog) for call in document.calls]
-        return FileReport(path, kind.value, file_tokens, kept, calls, suppressed)
+        calls = [summarize_call(call, self.catalog, self.latency) for call in document.calls]
+        dependencies = resolver.dependencies if resolver else {}
+        return FileReport(path, kind.value, file_tokens, kept, calls, suppressed, dependencies)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -262,7 +300,12 @@ class Linter:
         return Finding(rule.name, rule.code, rule.severity, path, problem.span, problem.message, problem.hint)
 
     def _count_tokens(self, document: Document) -> None:
-        for text in document.all_texts():
+        """Token counts of every text, once; also marks ``{{ tags }}`` left in literal text
+        (Jinja templates kept in YAML strings or Python constants) as dynamic parts."""
+        linked = [t for call in document.calls for t in call.linked_texts]
+        for text in [*document.all_texts(), *linked]:
+            if not text.slots and "{{" in text.text:
+                text.slots = template_slots(text.text)
             if text.raw_tokens is None:
                 text.raw_tokens = tokens.raw_count(text.static_text)
 
@@ -285,8 +328,10 @@ class Linter:
                 names.extend(selectors)
         return names
 
-    def _finalize(self, path: str, findings: list[Finding], suppressions: list) -> list[Finding]:
-        """Drop disabled and ignored rules, apply severity overrides and suppressions."""
+    def _finalize(self, path: str, findings: list[Finding], suppressions: list[Suppression]) -> tuple[list[Finding], int]:
+        """Drop disabled and ignored rules, apply severity overrides and suppressions, and
+        report suppressions that matched nothing. Returns the findings and how many were
+        suppressed."""
         ignored = self._ignored_here(path)
         kept = []
         seen = set()
@@ -296,18 +341,75 @@ class Linter:
             rule = checks.get_rule(finding.rule)
             if rule is not None and any(checks.matches(s, rule) for s in ignored):
                 continue
-            override = self.settings.severity.get(finding.rule) or self.settings.severity.get(finding.code)
-            if override is not None:
-                finding.severity = override
             key = (finding.rule, finding.path, finding.span, finding.message)
             if key in seen:
                 continue
             seen.add(key)
             kept.append(finding)
-        by_path = [f for f in kept if f.path == path]
+        own = [f for f in kept if f.path == path]
         others = [f for f in kept if f.path != path]
-        result = apply_suppressions(by_path, suppressions)
-        return sorted(result.kept + others, key=Finding.sort_key)
+        result = apply_suppressions(own, suppressions)
+        final = result.kept + others + self._unused_suppressions(path, result.unused, ignored)
+        for finding in final:
+            override = self.settings.severity.get(finding.rule) or self.settings.severity.get(finding.code)
+            if override is not None:
+                finding.severity = override
+        return sorted(final, key=Finding.sort_key), len(result.suppressed)
+
+    def _unused_suppressions(self, path: str, unused: list[Suppression], ignored: list[str]) -> list[Finding]:
+        rule = checks.UNUSED_SUPPRESSION
+        if rule.name not in self.enabled_names or any(checks.matches(s, rule) for s in ignored):
+            return []
+        findings = []
+        for suppression in unused:
+            unknown = [name for name in suppression.rules if checks.get_rule(name) is None]
+            if unknown:
+                message = f"suppression names unknown rule{'s' if len(unknown) > 1 else ''} {', '.join(repr(n) for n in unknown)}"
+                hint = "use a rule name or code from `advisor rules`"
+            elif all(name in self.enabled_names or checks.get_rule(name).name in self.enabled_names for name in suppression.rules) and (
+                suppression.rules or len(self.enabled_names) == len(checks.ALL_RULES)
+            ):
+                names = ", ".join(suppression.rules) or "every rule"
+                message = f"unused suppression ({names}): nothing to suppress here"
+                hint = "remove the comment"
+            else:
+                continue  # it names a rule that did not run: it may well be in use
+            findings.append(Finding(rule.name, rule.code, rule.severity, path, suppression.span, message, hint))
+        return findings
+
+
+PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+_CHUNK = 64
+_worker_linter: "Linter | None" = None
+
+
+def _worker_count(files: int) -> int:
+    """Worker processes for a cold run: one per core when the run is large enough, on
+    platforms where fork() is safe and cheap (the workers inherit the loaded rule pack)."""
+    if files < PARALLEL_MIN_FILES or not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8, files // _CHUNK))
+
+
+def _lint_chunk(jobs: list[tuple[str, Kind, bool, bytes]]) -> list[FileReport | None]:
+    assert _worker_linter is not None
+    return [_worker_linter._lint_job(job) for job in jobs]
+
+
+def _lint_in_processes(linter: "Linter", jobs: list, workers: int) -> list[FileReport | None]:
+    """Fork workers that inherit ``linter``; results come back in order. Any failure to
+    run in parallel (a sandbox without fork, a broken pipe) falls back to one process."""
+    global _worker_linter
+    chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+    _worker_linter = linter
+    try:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return [report for chunk in pool.map(_lint_chunk, chunks) for report in chunk]
+    except (OSError, concurrent.futures.process.BrokenProcessPool):
+        return [linter._lint_job(job) for job in jobs]
+    finally:
+        _worker_linter = None
 
 
 def _cache_key(candidate: Candidate) -> str:

@@ -9,8 +9,12 @@ ruff does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from .model import Document, Field, PromptCall, PromptText, Span
 
 
 @dataclass(frozen=True)
@@ -56,3 +60,80 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
     for edit in edits:
         text = text[: edit.start] + edit.replacement + text[edit.end:]
     return text, applied
+
+
+# ---------------------------------------------------------------------------------------
+# Building edits from the document model
+# ---------------------------------------------------------------------------------------
+
+_CALL_OPEN = re.compile(r"\.(?:create|stream)\s*\(")
+
+
+def _offsets(document: "Document", span: "Span") -> tuple[int, int]:
+    return document.lines.offset(span.line, span.column), document.lines.offset(span.end_line, span.end_column)
+
+
+def replace_value(document: "Document", field: "Field", new_text: str) -> Edit | None:
+    """An edit replacing a literal field's value. For a quoted string only the characters
+    of the value change, so the quotes and their style survive."""
+    if not field.is_literal or field.span is None:
+        return None
+    start, end = _offsets(document, field.span)
+    literal = document.source[start:end]
+    if isinstance(field.value, str):
+        position = literal.find(field.value)
+        if position == -1:
+            return None
+        return Edit(start + position, start + position + len(field.value), new_text)
+    return Edit(start, end, new_text)
+
+
+def _yaml_key_column(line: str, value_column: int) -> int | None:
+    """The column (0-based) where the key of the ``key: value`` pair ending at the value starts."""
+    match = re.match(r"^(\s*(?:-\s+)*)[\"']?[A-Za-z_][\w-]*[\"']?\s*:\s*$", line[: value_column - 1])
+    return len(match.group(1)) if match else None
+
+
+def insert_parameter(document: "Document", call: "PromptCall", name: str, value: str) -> Edit | None:
+    """An edit adding ``name: value`` to a request body, or ``name=value`` to an SDK call.
+
+    Config bodies get the new key next to ``model`` in the same style (a line of its own
+    in block YAML, ``, key: value`` in flow YAML and JSON); SDK calls get the keyword
+    first in the argument list. None when the layout is not one advisor can edit safely.
+    """
+    from .model import CallApi, Kind
+
+    if call.api is not CallApi.BODY:
+        start, end = _offsets(document, call.span)
+        opening = _CALL_OPEN.search(document.source, start, end)
+        if opening is None:
+            return None
+        return Edit(opening.end(), opening.end(), f"{name}={value}, ")
+    model = call.model
+    if model.span is None or model.span.line != model.span.end_line:
+        return None
+    _, value_end = _offsets(document, model.span)
+    flow = document.source[document.lines.offset(call.span.line, call.span.column)] == "{"
+    if document.kind is Kind.CONFIG and (flow or document.path.endswith(".json")):
+        key = f'"{name}"' if document.path.endswith(".json") else name
+        return Edit(value_end, value_end, f", {key}: {value}")
+    line_start = document.lines.offset(model.span.line, 1)
+    line = document.source[line_start: document.lines.offset(model.span.line + 1, 1)]
+    key_column = _yaml_key_column(line, model.span.column)
+    if key_column is None:
+        return None
+    line_end = line_start + len(line.rstrip("\r\n"))
+    newline = "\r\n" if line.endswith("\r\n") else "\n"
+    return Edit(line_end, line_end, f"{newline}{' ' * key_column}{name}: {value}")
+
+
+def edit_text_span(text: "PromptText", source: str, start: int, end: int, replacement: str) -> Edit | None:
+    """An edit replacing characters ``start:end`` of a prompt text, when they map exactly to
+    the same characters of ``source`` (the text's file) -- not across an escape sequence or a
+    template tag, where a blind replacement would break the file."""
+    if text.in_slot(start, end):
+        return None
+    source_start, source_end = text.source_map.source_range(start, end)
+    if source[source_start:source_end] != text.text[start:end]:
+        return None
+    return Edit(source_start, source_end, replacement)

@@ -70,6 +70,11 @@ def _stopword_index() -> dict[str, tuple[str, ...]]:
     return {word: tuple(codes) for word, codes in index.items()}
 
 
+def is_stopword(word: str) -> bool:
+    """Whether a lower-case word is a function word in any supported language."""
+    return word in _stopword_index()
+
+
 @functools.lru_cache(maxsize=256)
 def detect_language(text: str) -> str | None:
     """The language of ``text`` among the supported ones, or None when too short or unclear.

@@ -149,13 +149,27 @@ def _context(name: str) -> int:
     return int(_data()["context"][name])
 
 
+def _scan_phrases(entry: dict[str, Any]) -> list[str]:
+    """Every phrase a request can hang on: unit nouns, qualitative phrases, labels."""
+    unit_nouns = [p for nouns in entry["units"].values() for p in nouns]
+    qualitative = [p for phrases in entry["phrases"].values() for p in phrases]
+    labels = [p for groups in entry["labels"].values() for phrases in groups.values() for p in phrases]
+    return [*unit_nouns, *qualitative, *labels]
+
+
+@functools.cache
+def _scanner(language: str) -> re.Pattern[str]:
+    """The one pattern a text must match before the (costly) full lexicon is compiled:
+    most prompts mention no length at all, and most languages never occur in a repo."""
+    return re.compile(phrase_pattern(_scan_phrases(_data()["languages"][language])))
+
+
 @functools.cache
 def _lexicon(language: str) -> _Lexicon:
     entry = _data()["languages"][language]
     numbers = {phrase_key(w): int(v) for w, v in entry["numbers"].items()}
     cues = entry["cues"]
     unit_nouns = [p for nouns in entry["units"].values() for p in nouns]
-    qualitative = [p for phrases in entry["phrases"].values() for p in phrases]
     units = phrase_pattern(unit_nouns)
     prefix = phrase_pattern([p for phrases in entry["prefixes"].values() for p in phrases])
     number = _number_source(entry["numbers"], entry["number_joiners"])
@@ -195,7 +209,7 @@ def _lexicon(language: str) -> _Lexicon:
             phrase_key(part) for word in entry["numbers"] for part in (word, word.split()[-1], word.split("-")[-1])
         ),
         adjectives=frozenset(phrase_key(a) for a in entry["adjectives"]),
-        scan_re=re.compile(phrase_pattern([*unit_nouns, *qualitative, *label_phrases])),
+        scan_re=_scanner(language),
         unit_re=re.compile(units),
         left_re=re.compile(left),
         atom_re=re.compile(phrase_pattern(entry["numbers"])),
@@ -279,7 +293,8 @@ def _mask(text: str, slots: Sequence[Any]) -> str:
 
 def _lexicons_for(text: str, language: str | None) -> list[_Lexicon]:
     code = language if language in supported_languages() else detect_language(text)
-    return [_lexicon(code)] if code else [_lexicon(c) for c in supported_languages()]
+    codes = [code] if code else supported_languages()
+    return [_lexicon(c) for c in codes if _scanner(c).search(text)]
 
 
 def _without_overlaps(found: list[LengthRequest]) -> list[LengthRequest]:

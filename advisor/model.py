@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import bisect
 import enum
+import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, Iterator, TypeVar
 
@@ -63,13 +65,7 @@ class LineIndex:
     __slots__ = ("_starts", "_length")
 
     def __init__(self, source: str) -> None:
-        starts = [0]
-        find = source.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self._starts = starts
+        self._starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split("\n")[:-1])]
         self._length = len(source)
 
     @property
@@ -257,6 +253,14 @@ class Slot:
     expression: str
 
 
+_TEMPLATE_TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+def template_slots(text: str) -> tuple[Slot, ...]:
+    """The ``{{ expression }}`` tags of a text, as slots."""
+    return tuple(Slot(m.start(), m.end(), m.group(1).strip()) for m in _TEMPLATE_TAG.finditer(text))
+
+
 @dataclass(eq=False)
 class PromptText:
     """A piece of prompt text with its origin.
@@ -274,6 +278,7 @@ class PromptText:
     name: str | None = None  # constant name, YAML key path, template name
     language: str | None = None  # set by the language detector on first use
     raw_tokens: int | None = None  # cl100k count, set once by the engine (tokens.raw_count)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data (advisor.analysis)
 
     def span(self, start: int = 0, end: int | None = None) -> Span:
         return self.source_map.span(start, len(self.text) if end is None else end)
@@ -320,8 +325,8 @@ class Field(Generic[T]):
     source: str | None = None
 
     @classmethod
-    def literal(cls, value: T, span: Span | None) -> "Field[T]":
-        return cls(FieldState.LITERAL, value, span)
+    def literal(cls, value: T, span: Span | None, source: str | None = None) -> "Field[T]":
+        return cls(FieldState.LITERAL, value, span, source)
 
     @classmethod
     def absent(cls) -> "Field[Any]":
@@ -431,6 +436,7 @@ class PromptCall:
     # (get_final_message(), joining text_stream): literal True with the span and the
     # expression (`source`) that buffers it.
     buffered: Field[bool] = field(default_factory=Field.absent)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data (advisor.analysis)
 
     @property
     def streams(self) -> bool | None:

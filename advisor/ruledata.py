@@ -3,17 +3,28 @@
 The pack lives at the top of the repository so it can be reviewed as data, and is copied
 into the wheel as ``advisor/_rules``. An installed advisor reads the copy; a source checkout
 (or an editable install) reads ``rules/`` directly, so edits show up without reinstalling.
+
+Parsing the pack with ruamel.yaml's pure-Python loader takes a few hundred milliseconds,
+which a pre-commit hook would pay on every commit. So the parsed data is also kept as JSON
+in the user's cache directory, keyed by a digest of the YAML bytes: a changed file simply
+misses the cache, and any problem with the cache falls back to parsing the YAML.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
+import hashlib
+import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_ENV = "ADVISOR_RULES_CACHE"  # a directory, or "off"
 
 
 @functools.cache
@@ -27,9 +38,66 @@ def rules_dir() -> Path:
     )
 
 
+def _plain(value: Any) -> Any:
+    """YAML-only types made JSON-safe (dates become ISO strings), so both paths agree."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def parse_yaml(path: Path) -> Any:
+    yaml = YAML(typ="safe", pure=True)
+    with open(path, encoding="utf-8") as handle:
+        return _plain(yaml.load(handle))
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get(CACHE_ENV)
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "advisor"
+
+
+def _read_cached(path: Path, digest: str) -> Any:
+    directory = _cache_dir()
+    if directory is None:
+        return None
+    try:
+        with open(directory / f"rules-{path.stem}-{digest}.json", encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _write_cached(path: Path, digest: str, data: Any) -> None:
+    directory = _cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".rules-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+        os.replace(temporary, directory / f"rules-{path.stem}-{digest}.json")
+    except OSError:
+        pass  # a read-only home only costs the parse time
+
+
 @functools.cache
 def load(name: str) -> Any:
-    """Parse ``rules/<name>`` with the safe loader; cached for the life of the process."""
-    yaml = YAML(typ="safe", pure=True)
-    with open(rules_dir() / name, encoding="utf-8") as handle:
-        return yaml.load(handle)
+    """The parsed content of ``rules/<name>``; cached for the life of the process."""
+    path = rules_dir() / name
+    digest = hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
+    cached = _read_cached(path, digest)
+    if cached is not None:
+        return cached
+    data = parse_yaml(path)
+    _write_cached(path, digest, data)
+    return data

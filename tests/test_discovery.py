@@ -112,3 +112,15 @@ def test_paths_are_relative_to_the_working_directory(make_repo):
     root = make_repo({"proj/prompts/a.txt": "x"})
     found, _ = _discover(root / "proj", [root / "proj"], cwd=root)
     assert set(found) == {"proj/prompts/a.txt"}
+
+
+def test_repository_root_gitignore_applies_when_linting_a_subdirectory(make_repo):
+    root = make_repo({
+        ".git/HEAD": "ref",
+        ".gitignore": "generated/\n*.tmp.j2\n",
+        "proj/generated/a.j2": "x",
+        "proj/b.tmp.j2": "x",
+        "proj/c.j2": "x",
+    })
+    found, _ = _discover(root, [root / "proj"])
+    assert set(found) == {"proj/c.j2"}

@@ -1,4 +1,3 @@
-import json
 from pathlib import Path
 
 from advisor.config import Settings

@@ -280,6 +280,35 @@ def test_direct_temperature_and_dynamic_extra_body():
     assert computed.temperature.is_dynamic and computed.temperature.source == "body"
 
 
+def test_sampling_via_extra_body_names_what_extra_body_writes():
+    document = load_py(
+        """
+        BODY = {"top_k": 5}
+        def ask(client, t, body):
+            client.messages.create(model="m", max_tokens=1, extra_body={"temperature": 0.2, "top_p": 0.9})
+            client.messages.create(model="m", max_tokens=1, temperature=0.2, top_k=3)
+            client.messages.create(model="m", max_tokens=1, extra_body=BODY)
+            client.messages.create(model="m", max_tokens=1, **{"extra_body": {"temperature": t}})
+            client.messages.create(model="m", max_tokens=1, temperature=0.5, extra_body={"temperature": 0.1})
+            client.messages.create(model="m", max_tokens=1, extra_body=body)
+            client.messages.create(model="m", max_tokens=1, extra_body={"metadata": {}})
+        """
+    )
+    assert [call.sampling_via_extra_body for call in document.calls] == [
+        frozenset({"temperature", "top_p"}),
+        frozenset(),  # direct keyword arguments: the SDK raises TypeError
+        frozenset({"top_k"}),
+        frozenset({"temperature"}),  # written in extra_body, value computed
+        frozenset(),  # the direct argument is the one that counts
+        frozenset(),  # computed extra_body: whether it holds one is unknown
+        frozenset(),
+    ]
+    kwargs_call, direct_wins, computed = document.calls[3], document.calls[4], document.calls[5]
+    assert kwargs_call.temperature.is_dynamic and kwargs_call.temperature.source == "t"
+    assert direct_wins.temperature.value == 0.5
+    assert computed.temperature.is_dynamic and computed.temperature.source == "body"
+
+
 def test_effort_from_output_config():
     document = load_py(
         """

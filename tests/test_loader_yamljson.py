@@ -154,3 +154,34 @@ def test_syntax_error_names_line_and_column():
 def test_looks_like_request_config_needs_keys():
     assert yamljson.looks_like_request_config('{"model": "x", "messages": []}')
     assert not yamljson.looks_like_request_config("# this model sends messages\nname: x\n")
+
+
+def test_c_and_pure_composers_read_bodies_identically(monkeypatch):
+    source = textwrap.dedent("""
+        # comment é
+        model: claude-haiku-5-5
+        max_tokens: 300
+        system: |
+          Première ligne.
+          Second line in 50 words.
+        messages:
+          - {role: user, content: "Ticket: {{ text }}"}
+          - role: assistant
+            content: [{type: text, text: "Category:", cache_control: {type: ephemeral}}]
+    """)
+
+    def snapshot():
+        (call,) = yamljson.load("c.yaml", source).calls
+        return (
+            call.model, call.max_tokens, call.cache_control,
+            [(t.text, t.span()) for t in call.texts],
+        )
+
+    fast = snapshot()
+    monkeypatch.setattr(yamljson, "_fast_yaml", yamljson._pure_yaml)
+    assert snapshot() == fast
+
+
+def test_deeply_nested_flow_goes_to_the_pure_composer():
+    assert yamljson._composer("a: " + "[" * 600 + "]" * 600) is yamljson._pure_yaml
+    assert yamljson._composer("a: [[1], {b: 2}]") is yamljson._fast_yaml

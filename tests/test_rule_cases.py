@@ -3,7 +3,10 @@
 Each case is a small file (any kind advisor reads) and the findings of that one rule it
 must produce: ``expect`` lists the 1-based line (and optionally column, end column and a
 message fragment) of each finding, in order; ``expect: []`` marks a negative case (a trap
-the rule must not fall into). The case's name says what it covers.
+the rule must not fall into). The case's name says what it covers. An optional
+``settings`` mapping sets Settings fields for the case (``rule_options``, ``models``,
+``variables``), e.g. a small token budget instead of a huge fixture; ``select`` replaces
+the default selection of just the rule under test.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from advisor import checks
+from advisor.config import Settings
 from helpers import lint_text
 
 CASES_DIR = Path(__file__).parent / "fixtures" / "rules"
@@ -36,7 +40,9 @@ def test_every_rule_has_cases():
 @pytest.mark.parametrize("rule,case", list(_cases()))
 def test_rule_case(rule, case):
     assert checks.get_rule(rule) is not None, f"{rule}.yaml names no rule"
-    findings = [f for f in lint_text(case["file"], case["source"], select=[rule]) if f.rule == rule]
+    settings = Settings(root=Path.cwd(), **case.get("settings", {}))
+    select = case.get("select", [rule])
+    findings = [f for f in lint_text(case["file"], case["source"], select=select, settings=settings) if f.rule == rule]
     expected = case.get("expect") or []
     got = [(f.span.line, f.span.column, f.span.end_column, f.message) for f in findings]
     assert len(findings) == len(expected), f"expected {len(expected)} finding(s), got {got}"

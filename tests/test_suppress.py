@@ -1,5 +1,4 @@
 import textwrap
-from pathlib import Path
 
 from advisor.model import Document, Finding, Kind, LineIndex, Severity, Span
 from advisor.suppress import apply_suppressions, find_suppressions

@@ -7,17 +7,44 @@ Adding a rule means writing its module and listing its definition here; the engi
 from __future__ import annotations
 
 from ..registry import Rule
-from . import max_tokens, model_choice, parse_error, streaming, word_count
+from . import (
+    max_tokens,
+    model_choice,
+    model_lifecycle,
+    parse_error,
+    prompt_size,
+    redundancy,
+    sampling,
+    secrets,
+    streaming,
+    suppressions,
+    word_count,
+)
 
 ALL_RULES: tuple[Rule, ...] = (
     word_count.RULE,
     max_tokens.MISSING_MAX_TOKENS,
+    max_tokens.MAX_TOKENS_OVERSIZED,
+    max_tokens.MAX_TOKENS_TRUNCATION_RISK,
     streaming.NON_STREAMING_UI_CALL,
+    streaming.BUFFERED_STREAM,
     model_choice.OVERSIZED_MODEL,
+    model_lifecycle.OUTDATED_MODEL,
+    model_choice.EXCESSIVE_EFFORT,
+    prompt_size.PROMPT_TOO_LONG,
+    redundancy.RULE,
+    prompt_size.MISSING_PROMPT_CACHE,
+    sampling.HIGH_TEMPERATURE,
+    sampling.UNSUPPORTED_SAMPLING_PARAMETER,
+    model_lifecycle.DEPRECATED_MODEL,
+    model_lifecycle.UNKNOWN_MODEL,
+    secrets.RULE,
+    suppressions.RULE,
     parse_error.RULE,
 )
 
 PARSE_ERROR = parse_error.RULE
+UNUSED_SUPPRESSION = suppressions.RULE
 
 _BY_KEY = {key: rule for rule in ALL_RULES for key in (rule.name, rule.code)}
 

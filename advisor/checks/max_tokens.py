@@ -1,17 +1,45 @@
-"""Output-budget rules: `max_tokens` missing from a request.
+"""Output-budget rules: `max_tokens` missing, far too large, or too small for the answer.
 
 The guide's second lever is output length: "use the max_tokens parameter to set a hard limit
-on the maximum length of the generated response".
+on the maximum length of the generated response" -- and its warning that the cut "may
+occur mid-sentence or mid-word", so the budget must fit the answer the prompt asks for.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
-from ..model import CallApi, Document, Finding, Severity
-from ..registry import CheckContext, FixSafety, Rule
+from ..analysis import call_expected_output, call_requests
+from ..estimates import estimate_call, latency_model, saving
+from ..fixes import Fix, insert_parameter, replace_value
+from ..lengths import COUNTED_UNITS
+from ..model import CallApi, Document, Finding, PromptCall, Severity
+from ..registry import CheckContext, FixSafety, Option, Rule
 
 GUIDE_OUTPUT = "2. Optimize prompt and output length: set appropriate output limits"
+DEFAULT_BUDGET = 1024  # what the missing-max-tokens fix adds when the prompt says nothing
+
+
+def is_explicit(call: PromptCall) -> bool:
+    """Whether the prompt states a measurable answer size (a count, or a one-word answer),
+    which is what makes changing the budget a safe fix."""
+    return any((r.unit in COUNTED_UNITS or r.unit == "one-word") and not r.dynamic for r in call_requests(call))
+
+
+def fitting_budget(high: int) -> int:
+    """A budget with headroom over the longest expected answer, rounded to a round number
+    (16, 32, 64 ... 1024, then multiples of 512), never below 16."""
+    target = max(16, math.ceil(high * 1.5))
+    if target <= 1024:
+        return 1 << (target - 1).bit_length()
+    return math.ceil(target / 512) * 512
+
+
+def _budget(call: PromptCall) -> int | None:
+    value = call.max_tokens.get()
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 MISSING_MAX_TOKENS = Rule(
     code="O002",
@@ -30,7 +58,60 @@ MISSING_MAX_TOKENS = Rule(
         'client.messages.create(model="claude-haiku-5-5", max_tokens=300, messages=[...])  '
         "# a budget that fits the answer you asked for"
     ),
+    fix=FixSafety.SAFE,
+    fix_note=(
+        "Adds `max_tokens` sized to the answer the prompt asks for (safe when the prompt states a "
+        "count such as \"3 sentences\"); when it states none, adds 1024, as an unsafe fix."
+    ),
 )
+
+MAX_TOKENS_OVERSIZED = Rule(
+    code="O003",
+    name="max-tokens-oversized",
+    severity=Severity.WARNING,
+    guide=GUIDE_OUTPUT,
+    summary="`max_tokens` is far above the answer the prompt asks for.",
+    why=(
+        "The budget is the worst case you pay for: when the model rambles, ignores the length "
+        "instruction or loops, it generates until `max_tokens`, at full output-token latency "
+        "and price. A budget close to the requested answer (a label, two sentences, a small "
+        "JSON object) caps that worst case at a fraction of a second."
+    ),
+    example='max_tokens: 4096\nsystem: Classify the ticket. Reply with the category name only.',
+    use_instead='max_tokens: 16\nsystem: Classify the ticket. Reply with the category name only.',
+    fix=FixSafety.SAFE,
+    fix_note="Lowers `max_tokens` to 1.5x the longest expected answer, rounded up; safe when the prompt states the answer size, unsafe for qualitative requests such as \"be brief\".",
+    options={
+        "factor": Option(5.0, "Report budgets at least this many times the longest expected answer."),
+        "min-excess": Option(200, "...and at least this many tokens above it."),
+    },
+)
+
+MAX_TOKENS_TRUNCATION_RISK = Rule(
+    code="O004",
+    name="max-tokens-truncation-risk",
+    severity=Severity.WARNING,
+    guide=GUIDE_OUTPUT,
+    summary="`max_tokens` is below the answer the prompt asks for, so the answer will be cut off.",
+    why=(
+        "When the answer reaches `max_tokens`, generation stops, \"possibly mid-sentence or "
+        "mid-word\" as the guide warns. A budget below the answer the prompt itself requests "
+        "produces truncated answers (stop_reason `max_tokens`), which then need a retry or "
+        "post-processing: slower and costlier than a budget that fits."
+    ),
+    example='max_tokens: 100\nsystem: Write a detailed five-paragraph essay on the topic.',
+    use_instead='max_tokens: 1024\nsystem: Write a detailed five-paragraph essay on the topic.',
+    fix=FixSafety.SAFE,
+    fix_note="Raises `max_tokens` to 1.5x the longest expected answer, rounded up (safe when the answer size is stated as a count).",
+    options={"tolerance": Option(0.9, "Report budgets below this share of the shortest expected answer.")},
+)
+
+
+def _budget_fix(document: Document, call: PromptCall, budget: int, *, safe: bool) -> Fix | None:
+    edit = replace_value(document, call.max_tokens, str(budget)) if call.max_tokens.is_literal else None
+    if edit is None or call.max_tokens.span is None or call.path != document.path:
+        return None
+    return Fix(f"set max_tokens to {budget}", "safe" if safe else "unsafe", (edit,))
 
 
 @MISSING_MAX_TOKENS.checker
@@ -39,9 +120,68 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
         if call.api is CallApi.COUNT_TOKENS or not call.max_tokens.is_absent:
             continue
         where = "request config" if call.api is CallApi.BODY else f"`{call.api.value}` call"
+        expected = call_expected_output(call)
+        explicit = expected is not None and is_explicit(call)
+        budget = fitting_budget(expected[1]) if explicit else DEFAULT_BUDGET
+        edit = insert_parameter(document, call, "max_tokens", str(budget))
+        fix = Fix(f"add max_tokens={budget}", "safe" if explicit else "unsafe", (edit,)) if edit else None
+        hint = f"`max_tokens={budget}` fits the answer the prompt asks for" if explicit else (
+            "set `max_tokens` to the longest answer you expect, e.g. `max_tokens=512` for a few paragraphs"
+        )
         yield context.finding(
             call.path,
             call.span,
             f"{where} has no `max_tokens`: output length is unbounded (or the call fails)",
-            "set `max_tokens` to the longest answer you expect, e.g. `max_tokens=512` for a few paragraphs",
+            hint,
+            fix=fix,
+        )
+
+
+@MAX_TOKENS_OVERSIZED.checker
+def check_oversized(document: Document, context: CheckContext) -> Iterator[Finding]:
+    factor = float(context.options["factor"])
+    min_excess = int(context.options["min-excess"])
+    latency = latency_model(getattr(context.settings, "latency", None))
+    for call in document.calls:
+        budget = _budget(call)
+        expected = call_expected_output(call)
+        if budget is None or expected is None or call.api is CallApi.COUNT_TOKENS:
+            continue
+        high = expected[1]
+        if budget < high * factor or budget - high < min_excess:
+            continue
+        suggested = fitting_budget(high)
+        worst_before = estimate_call(call, context.catalog, latency, output_tokens=budget)
+        worst_after = estimate_call(call, context.catalog, latency, output_tokens=suggested)
+        estimate = saving(worst_before, worst_after)
+        if estimate is not None:
+            estimate["case"] = "worst case: the answer runs to max_tokens"
+        yield context.finding(
+            call.path,
+            call.max_tokens.span or call.span,
+            f"max_tokens={budget} for an answer of about {expected[0]}-{high} tokens: a runaway answer costs {budget // max(high, 1)}x the time",
+            f"use max_tokens={suggested}",
+            fix=_budget_fix(document, call, suggested, safe=is_explicit(call)),
+            estimate=estimate,
+        )
+
+
+@MAX_TOKENS_TRUNCATION_RISK.checker
+def check_truncation(document: Document, context: CheckContext) -> Iterator[Finding]:
+    tolerance = float(context.options["tolerance"])
+    for call in document.calls:
+        budget = _budget(call)
+        expected = call_expected_output(call)
+        if budget is None or expected is None or not is_explicit(call):
+            continue
+        low, high = expected
+        if budget >= low * tolerance:
+            continue
+        suggested = fitting_budget(high)
+        yield context.finding(
+            call.path,
+            call.max_tokens.span or call.span,
+            f"max_tokens={budget} is below the {low}-{high} tokens the prompt asks for: the answer will be cut off mid-sentence",
+            f"use max_tokens={suggested}, or ask for a shorter answer",
+            fix=_budget_fix(document, call, suggested, safe=True),
         )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..lengths import expected_output_tokens, find_length_requests
-from ..model import CallApi, Document, Finding, PromptCall, Severity
+from ..analysis import call_expected_output, call_profile
+from ..estimates import estimate_call, latency_model, saving
+from ..fixes import Fix, replace_value
+from ..model import CallApi, Document, Finding, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
-from ..tasks import classify_task
 
 GUIDE_MODEL = "1. Choose the right model"
 
@@ -39,10 +40,6 @@ OVERSIZED_MODEL = Rule(
 )
 
 
-def _prompt_text(call: PromptCall) -> str:
-    return "\n\n".join(text.text for text in call.texts)
-
-
 @OVERSIZED_MODEL.checker
 def check_oversized_model(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
@@ -51,25 +48,70 @@ def check_oversized_model(document: Document, context: CheckContext) -> Iterator
         if call.api is CallApi.COUNT_TOKENS or not call.model.is_literal:
             continue
         info = catalog.get(str(call.model.value))
-        if info is None or info.latency_rank <= fastest.latency_rank or not call.texts:
+        if info is None or info.latency_rank <= fastest.latency_rank or not call.prompt_texts:
             continue
-        text = _prompt_text(call)
-        requests = find_length_requests(text)
-        expected = expected_output_tokens(requests)
+        expected = call_expected_output(call)
         budget = call.max_tokens.get()
         short_answer = expected is not None and expected[1] <= context.options["max-expected-output"]
         if isinstance(budget, int) and budget > context.options["max-output-tokens"] and not short_answer:
             continue
         if not short_answer and not isinstance(budget, int):
             continue  # neither the prompt nor the budget says the answer is short
-        profile = classify_task(text, length_requests=requests)
+        profile = call_profile(call)
         if profile.verdict != "simple":
             continue
         speedup = f"{info.latency} -> {fastest.latency}"
         price = f"${info.input_price:g}/${info.output_price:g} -> ${fastest.input_price:g}/${fastest.output_price:g} per MTok"
+        latency = latency_model(getattr(context.settings, "latency", None))
+        edit = replace_value(document, call.model, fastest.id)
         yield context.finding(
             call.path,
             call.model.span or call.span,
             f"`{info.id}` ({info.latency}) for {profile.summary}: a faster model does this",
-            f"use `{fastest.id}` ({speedup}; {price}) and confirm with `advisor ab`",
+            f"use `{fastest.id}` ({speedup}; {price}) and confirm with `advisor ab --apply oversized-model`",
+            fix=Fix(f"use {fastest.id}", "unsafe", (edit,)) if edit else None,
+            estimate=saving(
+                estimate_call(call, context.catalog, latency),
+                estimate_call(call, context.catalog, latency, model_id=fastest.id),
+            ),
+        )
+
+
+EXCESSIVE_EFFORT = Rule(
+    code="M005",
+    name="excessive-effort",
+    severity=Severity.WARNING,
+    guide=GUIDE_MODEL,
+    summary="`output_config.effort` is high, xhigh or max for a short, simple task.",
+    why=(
+        "Effort is the main speed control of current models: higher effort lets the model "
+        "think and write more before and while answering, which costs time to first token and "
+        "output tokens. A classification, extraction or yes/no answer gains nothing from it; "
+        "`low` answers as well, sooner."
+    ),
+    example='output_config: {effort: high}\nsystem: Is this email spam? Answer yes or no.',
+    use_instead='output_config: {effort: low}\nsystem: Is this email spam? Answer yes or no.',
+    fix=FixSafety.UNSAFE,
+    fix_note="Sets the effort to `low`; the model may reason less, so confirm quality with `advisor ab`.",
+)
+
+HIGH_EFFORTS = ("high", "xhigh", "max")
+
+
+@EXCESSIVE_EFFORT.checker
+def check_excessive_effort(document: Document, context: CheckContext) -> Iterator[Finding]:
+    for call in document.calls:
+        effort = call.effort.get()
+        if effort not in HIGH_EFFORTS or not call.prompt_texts:
+            continue
+        profile = call_profile(call)
+        if profile.verdict != "simple":
+            continue
+        edit = replace_value(document, call.effort, "low")
+        yield context.finding(
+            call.path,
+            call.effort.span or call.span,
+            f"effort `{effort}` for {profile.summary}: higher effort means more thinking and output before the answer",
+            "use `effort: low` (or drop it for the model's default) and confirm with `advisor ab`",
+            fix=Fix("set effort to low", "unsafe", (edit,)) if edit else None,
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import CallApi, Document, Finding, RunsIn, Severity
+from ..estimates import estimate_call, latency_model, saving
+from ..fixes import Fix, insert_parameter, replace_value
+from ..model import CallApi, Document, Finding, PromptCall, RunsIn, Severity
 from ..registry import CheckContext, FixSafety, Rule
 
 GUIDE_STREAMING = "3. Leverage streaming"
@@ -45,6 +47,66 @@ NON_STREAMING_UI_CALL = Rule(
 )
 
 
+BUFFERED_STREAM = Rule(
+    code="S002",
+    name="buffered-stream",
+    severity=Severity.WARNING,
+    guide=GUIDE_STREAMING,
+    summary="A stream opened where a user waits, then collected in full before anything is shown.",
+    why=(
+        "`get_final_message()`, `get_final_text()` or joining every text delta waits for the "
+        "last token, exactly like a non-streamed call: the user still sees nothing until the "
+        "whole answer exists. The request pays streaming's overhead and gets none of its "
+        "benefit, and the code looks as if the latency problem were solved."
+    ),
+    example=(
+        "with client.messages.stream(model=..., max_tokens=1024, messages=...) as stream:\n"
+        "    message = stream.get_final_message()\n"
+        "return message.content[0].text"
+    ),
+    use_instead=(
+        "def tokens():\n"
+        "    with client.messages.stream(model=..., max_tokens=1024, messages=...) as stream:\n"
+        "        yield from stream.text_stream\n"
+        'return StreamingResponse(tokens(), media_type="text/plain")'
+    ),
+)
+
+
+def _streaming_saving(call: PromptCall, context: CheckContext) -> dict | None:
+    latency = latency_model(getattr(context.settings, "latency", None))
+    return saving(
+        estimate_call(call, context.catalog, latency, streams=False),
+        estimate_call(call, context.catalog, latency, streams=True),
+    )
+
+
+def _stream_fix(document: Document, call: PromptCall) -> Fix | None:
+    """`stream: true` for a request config (the code that reads it must consume events)."""
+    if call.api is not CallApi.BODY:
+        return None
+    if call.stream.is_literal:
+        edit = replace_value(document, call.stream, "true")
+    else:
+        edit = insert_parameter(document, call, "stream", "true")
+    return Fix("set stream: true", "unsafe", (edit,)) if edit else None
+
+
+@BUFFERED_STREAM.checker
+def check_buffered_stream(document: Document, context: CheckContext) -> Iterator[Finding]:
+    for call in document.calls:
+        if call.where.kind is not RunsIn.UI or not (call.buffered.is_literal and call.buffered.value):
+            continue
+        how = call.buffered.source or "collecting the whole stream"
+        yield context.finding(
+            call.path,
+            call.buffered.span or call.span,
+            f"stream collected in full ({how}) before the user sees anything ({call.where.reason or 'user-facing handler'})",
+            "send each text delta on as it arrives: `yield from stream.text_stream`, a StreamingResponse, or a websocket send per chunk",
+            estimate=_streaming_saving(call, context),
+        )
+
+
 @NON_STREAMING_UI_CALL.checker
 def check_non_streaming_ui_call(document: Document, context: CheckContext) -> Iterator[Finding]:
     for call in document.calls:
@@ -64,4 +126,6 @@ def check_non_streaming_ui_call(document: Document, context: CheckContext) -> It
             span,
             f"non-streamed call where a user waits ({call.where.reason or 'user-facing handler'}): nothing is shown until the whole answer is generated",
             suggestion,
+            fix=_stream_fix(document, call),
+            estimate=_streaming_saving(call, context),
         )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..lengths import find_length_requests, word_limit_suggestion
+from ..analysis import text_requests
+from ..fixes import Fix, edit_text_span
+from ..lengths import word_limit_suggestion
 from ..model import Document, Finding, Severity
 from ..registry import CheckContext, FixSafety, Rule
 
@@ -35,14 +37,23 @@ RULE = Rule(
 @RULE.checker
 def check(document: Document, context: CheckContext) -> Iterator[Finding]:
     for text in document.all_texts():
-        slots = [(slot.start, slot.end) for slot in text.slots]
-        for request in find_length_requests(text.text, slots, language=text.language):
+        for request in text_requests(text):
             if request.unit != "words":
                 continue
+            rewrite = word_limit_suggestion(request)
+            fix = None
+            if request.dynamic:
+                suggestion = rewrite
+            else:
+                suggestion = f"ask for \"{rewrite}\" instead (a sentence or paragraph count)"
+                if text.path == document.path:
+                    edit = edit_text_span(text, document.source, request.start, request.end, rewrite)
+                    fix = Fix(f"ask for \"{rewrite}\"", "unsafe", (edit,)) if edit else None
             yield context.in_text(
                 text,
                 request.start,
                 request.end,
                 f"word-count limit \"{request.phrase}\": models count tokens, not words, so it is followed loosely",
-                f"ask for a sentence or paragraph count instead: \"{word_limit_suggestion(request)}\"",
+                suggestion,
+                fix=fix,
             )

@@ -43,7 +43,29 @@ _UNSAFE_TAG = re.compile(r"^tag:yaml\.org,2002:python/|^!!python/")
 _TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _ROLES = {"user": Role.USER, "assistant": Role.ASSISTANT, "system": Role.SYSTEM}
 
-_yaml = YAML(typ="safe", pure=True)
+# The C composer (ruamel.yaml.clib) is several times faster, but as C code it overflows its
+# stack on absurdly nested flow collections (a hostile file can crash the process), so such
+# files go to the pure-Python composer, which raises RecursionError instead.
+_fast_yaml = YAML(typ="safe")
+_pure_yaml = YAML(typ="safe", pure=True)
+MAX_FLOW_DEPTH_FOR_C = 500
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(source: str) -> int:
+    """An upper bound of flow-collection nesting (brackets inside strings count too)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(source):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _composer(source: str) -> YAML:
+    if "[" in source or "{" in source:
+        if _flow_depth(source) > MAX_FLOW_DEPTH_FOR_C:
+            return _pure_yaml
+    return _fast_yaml
 
 
 class _TooLarge(Exception):
@@ -236,7 +258,7 @@ class _Reader:
         runs_in = mapping(node).get("runs-in")
         value = str(self.scalar(runs_in) or "").lower()
         if value in {RunsIn.UI.value, RunsIn.BATCH.value}:
-            reason = "marked user-facing (x-advisor.runs-in: ui)" if value == "ui" else "marked batch (x-advisor.runs-in: batch)"
+            reason = "config marked `runs-in: ui`" if value == "ui" else "config marked `runs-in: batch`"
             return Where(RunsIn(value), reason, self.span(runs_in))
         return Where.unknown()
 
@@ -280,7 +302,7 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
     lines = LineIndex(source)
     document = Document(path, Kind.CONFIG, source, lines)
     try:
-        roots = list(_yaml.compose_all(source))
+        roots = list(_composer(source).compose_all(source))
     except RecursionError:
         document.problems.append(Problem("YAML/JSON nested too deeply to read"))
         return document

@@ -1,0 +1,179 @@
+"""Model-lifecycle rules: retired, deprecated, unknown and superseded model ids.
+
+Everything they know comes from the catalog (rules/models.yaml), whose statuses follow the
+calendar: a deprecated model is reported as retired from the day after its retirement date.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..catalog import Catalog
+from ..fixes import Edit, Fix
+from ..model import CallApi, Document, Field, Finding, Severity
+from ..registry import CheckContext, FixSafety, Rule
+from .model_choice import GUIDE_MODEL
+
+DEPRECATED_MODEL = Rule(
+    code="M003",
+    name="deprecated-model",
+    severity=Severity.WARNING,
+    guide=GUIDE_MODEL,
+    summary="The model is deprecated (it retires on a known date) or already retired (calls fail).",
+    why=(
+        "A retired model id makes every call fail; a deprecated one will, on its retirement "
+        "date. Their replacements are also faster or cheaper per token, so moving early is both "
+        "a reliability and a latency win. Retired models are reported as errors."
+    ),
+    example='model: claude-sonnet-4-5-20250929',
+    use_instead='model: claude-sonnet-5-5',
+    fix=FixSafety.UNSAFE,
+    fix_note="Replaces the id with the documented replacement; the answering model changes, so re-check output quality.",
+)
+
+UNKNOWN_MODEL = Rule(
+    code="M004",
+    name="unknown-model",
+    severity=Severity.WARNING,
+    guide=GUIDE_MODEL,
+    summary="The model id is not one advisor's catalog knows (often a typo).",
+    why=(
+        "An id the API does not know fails with a 404 on every call, and an id advisor does not "
+        "know cannot be checked for speed, price or deprecation. Most unknown ids are typos or "
+        "dots where the API expects dashes (claude-haiku-5.5)."
+    ),
+    example='model: claude-haiku-5.5',
+    use_instead='model: claude-haiku-5-5',
+    fix=FixSafety.UNSAFE,
+    fix_note="Replaces the id with the closest known one; check it is the model you meant.",
+)
+
+OUTDATED_MODEL = Rule(
+    code="M002",
+    name="outdated-model",
+    severity=Severity.INFO,
+    guide=GUIDE_MODEL,
+    summary="A legacy model whose current successor in the same family is faster or cheaper.",
+    why=(
+        "Legacy models keep working, but each family's current model is at least as fast and "
+        "usually cheaper per token. Staying on the old one pays more for the same or slower "
+        "responses."
+    ),
+    example='model: claude-haiku-4-5',
+    use_instead='model: claude-haiku-5-5',
+    fix=FixSafety.UNSAFE,
+    fix_note="Replaces the id with the family's current model.",
+)
+
+_PROVIDER_PREFIXES = ("us.anthropic.", "eu.anthropic.", "apac.anthropic.", "global.anthropic.", "anthropic.")
+
+
+def _base_id(model_id: str) -> str:
+    """The plain API id behind Bedrock / Vertex spellings (anthropic.claude-x-v1:0, claude-x@date)."""
+    base = model_id
+    for prefix in _PROVIDER_PREFIXES:
+        if base.startswith(prefix):
+            base = base[len(prefix):]
+            break
+    base = base.split("@", 1)[0]
+    if "-v" in base and ":" in base:
+        base = base.rsplit("-v", 1)[0]
+    return base
+
+
+def _model_ids(document: Document) -> Iterator[tuple[Field, str]]:
+    for call in document.calls:
+        if call.api is CallApi.COUNT_TOKENS and not call.model.is_literal:
+            continue
+        if call.model.is_literal and isinstance(call.model.value, str):
+            yield call.model, call.model.value
+
+
+def replace_model_fix(document: Document, field: Field, new_id: str, description: str) -> Fix | None:
+    """An edit replacing the id inside the literal at ``field.span`` (quotes kept)."""
+    if field.span is None:
+        return None
+    start = document.lines.offset(field.span.line, field.span.column)
+    end = document.lines.offset(field.span.end_line, field.span.end_column)
+    literal = document.source[start:end]
+    old = str(field.value)
+    position = literal.find(old)
+    if position == -1:
+        return None
+    return Fix(description, "unsafe", (Edit(start + position, start + position + len(old), new_id),))
+
+
+def _price(catalog: Catalog, model_id: str) -> str:
+    info = catalog.get(model_id)
+    return f"${info.input_price:g}/${info.output_price:g} per MTok, {info.latency}" if info else "unknown price"
+
+
+@DEPRECATED_MODEL.checker
+def check_deprecated(document: Document, context: CheckContext) -> Iterator[Finding]:
+    catalog = context.catalog
+    for field, model_id in _model_ids(document):
+        base = _base_id(model_id)
+        info = catalog.get(base)
+        retired = catalog.retired_entry(base)
+        if info is not None and info.status not in ("deprecated", "retired"):
+            continue
+        if info is None and retired is None:
+            continue
+        replacement = catalog.successor(base)
+        fix = replace_model_fix(document, field, replacement, f"use {replacement}") if replacement else None
+        use = f"use `{replacement}` ({_price(catalog, replacement)})" if replacement else "move to a current model"
+        if retired is not None or (info is not None and info.status == "retired"):
+            date = f" on {info.retires.isoformat()}" if info is not None and info.retires else ""
+            finding = context.finding(
+                document.path, field.span, f"`{model_id}` was retired{date}: every call to it fails", use, fix=fix
+            )
+            finding.severity = Severity.ERROR  # calls fail today; a config override still applies later
+            yield finding
+        else:
+            yield context.finding(
+                document.path,
+                field.span,
+                f"`{model_id}` is deprecated and retires on {info.retires.isoformat() if info.retires else 'a date to be announced'}",
+                use,
+                fix=fix,
+            )
+
+
+@UNKNOWN_MODEL.checker
+def check_unknown(document: Document, context: CheckContext) -> Iterator[Finding]:
+    catalog = context.catalog
+    for field, model_id in _model_ids(document):
+        base = _base_id(model_id)
+        if catalog.is_known(base) or "{{" in model_id:
+            continue
+        closest = catalog.closest(base.replace(".", "-")) or catalog.closest(base)
+        fix = replace_model_fix(document, field, closest, f"use {closest}") if closest else None
+        suggestion = f"did you mean `{closest}`?" if closest else "use a model id from `advisor rules`' catalog, e.g. `claude-haiku-5-5`"
+        yield context.finding(document.path, field.span, f"unknown model id `{model_id}`", suggestion, fix=fix)
+
+
+@OUTDATED_MODEL.checker
+def check_outdated(document: Document, context: CheckContext) -> Iterator[Finding]:
+    catalog = context.catalog
+    for field, model_id in _model_ids(document):
+        info = catalog.get(_base_id(model_id))
+        if info is None or info.status != "legacy":
+            continue
+        successor_id = catalog.successors.get(info.family)
+        successor = catalog.get(successor_id) if successor_id else None
+        if successor is None or successor.id == info.id:
+            continue
+        faster = successor.latency_rank < info.latency_rank
+        cheaper = (successor.input_price, successor.output_price) < (info.input_price, info.output_price) and (
+            successor.input_price <= info.input_price and successor.output_price <= info.output_price
+        )
+        if not (faster or cheaper):
+            continue
+        gains = " and ".join(g for g, ok in (("faster", faster), ("cheaper", cheaper)) if ok)
+        yield context.finding(
+            document.path,
+            field.span,
+            f"`{model_id}` is a legacy model; its successor `{successor.id}` is {gains}",
+            f"use `{successor.id}` ({_price(catalog, successor.id)} vs {_price(catalog, info.id)})",
+            fix=replace_model_fix(document, field, successor.id, f"use {successor.id}"),
+        )

@@ -1,0 +1,195 @@
+"""Prompt-size rules: prompts over a token budget, and large static prefixes sent again and
+again without prompt caching.
+
+The guide: "minimize the number of tokens in both your input prompt and the expected output"
+-- every input token is processed before the first output token appears. Prompt caching is
+the other lever on input: Anthropic reports up to 85% lower latency for long prompts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from .. import tokens
+from ..catalog import ModelInfo
+from ..estimates import latency_model
+from ..model import CallApi, Document, Finding, PromptCall, PromptText, RunsIn, Severity
+from ..registry import CheckContext, Option, Rule
+
+GUIDE_PROMPT = "2. Optimize prompt and output length: be clear but concise"
+GUIDE_CACHE = "Prompt caching (the guide's companion lever on input latency)"
+_HEADING = re.compile(r"^(?:#{1,6}\s+\S.*|<([A-Za-z_][\w-]*)[^>]*>\s*)$", re.MULTILINE)
+
+PROMPT_TOO_LONG = Rule(
+    code="P001",
+    name="prompt-too-long",
+    severity=Severity.WARNING,
+    guide=GUIDE_PROMPT,
+    summary="A prompt (or the static part of a call's prompt) is over the token budget.",
+    why=(
+        "Every input token is processed before the first output token: time to first token "
+        "grows with the prompt, and so does the price of every call. Long prompts are often "
+        "long by accretion (examples nobody reads, pasted documentation, repeated rules); the "
+        "biggest sections named in the finding are where to cut first, or what to cache."
+    ),
+    example="A 20,000-token system prompt with six full example conversations and a pasted style guide.",
+    use_instead="Two short examples, the rules stated once, reference material retrieved per request or cached.",
+    options={"max-tokens": Option(8000, "Budget in (estimated) tokens for one prompt text or a call's static prompt.")},
+)
+
+MISSING_PROMPT_CACHE = Rule(
+    code="P003",
+    name="missing-prompt-cache",
+    severity=Severity.WARNING,
+    guide=GUIDE_CACHE,
+    summary="A large static prompt prefix is sent on every request without `cache_control`.",
+    why=(
+        "A prefix that is the same on every request (system prompt, tools, long context) is "
+        "processed from scratch each time unless it is cached. With `cache_control` the first "
+        "request writes the cache and the next ones (within the 5-minute TTL) skip most of that "
+        "work: Anthropic reports time to first token falling from 11.5 s to 2.4 s on a "
+        "100K-token prompt, and cached input costs a tenth of the price. Prefixes shorter than "
+        "the model's minimum cacheable length are never cached, so they are not reported."
+    ),
+    example='system=LONG_POLICY_PROMPT,  # 6,000 tokens, identical on every request',
+    use_instead='system=[{"type": "text", "text": LONG_POLICY_PROMPT, "cache_control": {"type": "ephemeral"}}],',
+)
+
+
+def _factor(model: str | None, context: CheckContext) -> float:
+    return context.catalog.tokenizer_for(model).factor
+
+
+def _tokens(text: str, model: str | None, context: CheckContext) -> int:
+    return round(tokens.raw_count(text) * _factor(model, context))
+
+
+def _sections(text: PromptText, model: str | None, context: CheckContext) -> list[tuple[int, int, int, str]]:
+    """(tokens, first line, last line, title) of each section: split at Markdown headings
+    and XML-style tags on their own line, else at blank lines."""
+    body = text.static_text if not text.slots else text.text
+    cuts = [m.start() for m in _HEADING.finditer(body)]
+    if len(cuts) < 2:
+        cuts = [0, *(m.end() for m in re.finditer(r"\n\s*\n", body))]
+    cuts = sorted({0, *cuts})
+    sections = []
+    for start, end in zip(cuts, [*cuts[1:], len(body)]):
+        chunk = body[start:end]
+        if not chunk.strip():
+            continue
+        first = text.span(start, start).line
+        last = text.span(max(start, end - 1), max(start, end - 1)).line
+        title = chunk.strip().splitlines()[0][:50]
+        sections.append((_tokens(chunk, model, context), first, last, title))
+    return sorted(sections, reverse=True)[:3]
+
+
+def _call_model(call: PromptCall, context: CheckContext) -> ModelInfo | None:
+    return context.catalog.get(str(call.model.value)) if call.model.is_literal else None
+
+
+def _trim_saving(excess: int, info: ModelInfo | None, context: CheckContext) -> dict | None:
+    latency = latency_model(getattr(context.settings, "latency", None))
+    tier = latency.tiers.get(info.latency if info else "fast")
+    if tier is None:
+        return None
+    estimate = {
+        "visible_ttft_ms": round(excess / 1000 * tier.prefill_ms_per_1k),
+        "total_ms": round(excess / 1000 * tier.prefill_ms_per_1k),
+        "basis": "estimate from the latency model in rules/latency.yaml; confirm with advisor ab",
+    }
+    if info is not None:
+        estimate["cost_per_1k_calls_usd"] = round(excess * info.input_price / 1000, 4)
+    return estimate
+
+
+@PROMPT_TOO_LONG.checker
+def check_prompt_too_long(document: Document, context: CheckContext) -> Iterator[Finding]:
+    budget = int(context.options["max-tokens"])
+    models = {id(t): str(c.model.value) for c in document.calls if c.model.is_literal for t in c.texts}
+    reported: set[int] = set()
+    for text in document.all_texts():
+        model = models.get(id(text))
+        size = round((text.raw_tokens or 0) * _factor(model, context))
+        if size <= budget:
+            continue
+        reported.add(id(text))
+        parts = "; ".join(f"lines {a}-{b} \"{title}\" ~{n:,}" for n, a, b, title in _sections(text, model, context))
+        yield context.finding(
+            text.path,
+            text.span(0, len(text.text.split("\n", 1)[0])),
+            f"prompt of ~{size:,} tokens (estimate) is over the {budget:,}-token budget; biggest sections: {parts}",
+            "cut or summarize the biggest sections, move reference material to retrieval, or cache the static part",
+            estimate=_trim_saving(size - budget, None if model is None else context.catalog.get(model), context),
+        )
+    for call in document.calls:
+        if call.api is CallApi.COUNT_TOKENS or any(id(t) in reported for t in call.prompt_texts):
+            continue
+        model = str(call.model.value) if call.model.is_literal else None
+        size = sum(round((t.raw_tokens or tokens.raw_count(t.static_text)) * _factor(model, context)) for t in call.prompt_texts)
+        if size <= budget:
+            continue
+        parts = ", ".join(f"{t.name or t.role}: ~{round((t.raw_tokens or 0) * _factor(model, context)):,}" for t in call.prompt_texts)
+        yield context.finding(
+            call.path,
+            call.span,
+            f"the static prompt of this call is ~{size:,} tokens (estimate), over the {budget:,}-token budget ({parts})",
+            "shorten the largest part, or cache the static prefix with cache_control",
+            estimate=_trim_saving(size - budget, _call_model(call, context), context),
+        )
+
+
+def static_prefix_tokens(call: PromptCall, context: CheckContext) -> int:
+    """Tokens of the prefix that is identical on every request: tools, then the system
+    prompt up to its first dynamic part, then leading messages without dynamic parts
+    (the last message is the per-request question and is never counted)."""
+    model = str(call.model.value) if call.model.is_literal else None
+    total = 0
+    tools = call.extra.get("tools")
+    if tools is not None and tools.is_literal:
+        total += _tokens(repr(tools.value), model, context)
+    for text in call.system:
+        if text.slots:
+            return total + _tokens(text.text[: text.slots[0].start], model, context)
+        total += round((text.raw_tokens or 0) * _factor(model, context))
+    if call.system_dynamic:
+        return total
+    for text in call.messages[:-1]:
+        if text.slots or call.messages_dynamic:
+            return total + (_tokens(text.text[: text.slots[0].start], model, context) if text.slots else 0)
+        total += round((text.raw_tokens or 0) * _factor(model, context))
+    return total
+
+
+@MISSING_PROMPT_CACHE.checker
+def check_missing_prompt_cache(document: Document, context: CheckContext) -> Iterator[Finding]:
+    latency = latency_model(getattr(context.settings, "latency", None))
+    for call in document.calls:
+        if call.api is CallApi.COUNT_TOKENS or not call.cache_control.is_absent:
+            continue
+        if call.where.kind is not RunsIn.UI and not call.in_loop:
+            continue  # runs once, or we cannot tell: a cache would rarely be read
+        info = _call_model(call, context)
+        if info is None or not info.min_cache_tokens:
+            continue
+        prefix = static_prefix_tokens(call, context)
+        if prefix < info.min_cache_tokens:
+            continue
+        tier = latency.tiers[info.latency]
+        ttft_saved = round(prefix / 1000 * tier.prefill_ms_per_1k * (1 - latency.read_prefill_factor))
+        cost_saved = round(prefix * info.input_price * (1 - latency.read_price_factor) / 1000, 4)
+        where = call.where.reason if call.where.kind is RunsIn.UI else "a loop"
+        anchor = call.system[0].span() if call.system else call.span
+        yield context.finding(
+            call.path,
+            anchor if call.system and call.system[0].path == call.path else call.span,
+            f"~{prefix:,}-token static prefix re-sent uncached from {where} (cacheable from {info.min_cache_tokens:,} tokens on {info.id})",
+            f"mark the end of the static prefix with cache_control {{\"type\": \"ephemeral\"}}: about {ttft_saved:,} ms less time to first token and ${cost_saved:g} less per 1,000 calls on cache hits (estimate)",
+            estimate={
+                "visible_ttft_ms": ttft_saved,
+                "total_ms": ttft_saved,
+                "cost_per_1k_calls_usd": cost_saved,
+                "basis": "cache hits, from the latency model in rules/latency.yaml; confirm with advisor ab",
+            },
+        )

@@ -1,0 +1,122 @@
+"""Sampling-parameter rules: temperature and friends, on models and APIs that take them or not.
+
+The guide: lower temperature "can sometimes lead to more focused and shorter responses".
+That advice is for older models. API version 2026-10-21 (sent by SDK 2.x) rejects
+`temperature`, `top_p` and `top_k` outright, models 4.7 and later accept only their default
+values, and SDK 1.0 and later have no `temperature=` argument at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
+from ..registry import CheckContext, Option, Rule
+
+GUIDE_TEMPERATURE = "2. Optimize prompt and output length: experiment with temperature"
+PARAMETERS = ("temperature", "top_p", "top_k")
+
+HIGH_TEMPERATURE = Rule(
+    code="T001",
+    name="high-temperature",
+    severity=Severity.INFO,
+    guide=GUIDE_TEMPERATURE,
+    summary="A high `temperature` on an older model that still accepts it.",
+    why=(
+        "Higher temperatures make answers more varied and often longer; every extra output token "
+        "is generation time. The guide suggests trying a lower value (around 0.2) where a focused, "
+        "shorter answer is what you want. Only models that accept sampling parameters (up to 4.6, "
+        "on API version 2023-06-01) are checked."
+    ),
+    example="model: claude-haiku-4-5\ntemperature: 0.9",
+    use_instead="model: claude-haiku-4-5\ntemperature: 0.2",
+    options={"threshold": Option(0.7, "Temperatures at or above this are reported.")},
+)
+
+UNSUPPORTED_SAMPLING_PARAMETER = Rule(
+    code="T002",
+    name="unsupported-sampling-parameter",
+    severity=Severity.ERROR,
+    guide=GUIDE_TEMPERATURE,
+    summary="`temperature`, `top_p` or `top_k` where the SDK, API version or model rejects it.",
+    why=(
+        "The request fails before any token is generated: SDK 1.0 and later raise a TypeError for "
+        "`temperature=`; API version 2026-10-21 answers 400 to any sampling parameter; models 4.7 "
+        "and later accept only the default values. Output length is better controlled with "
+        "`max_tokens`, a sentence limit in the prompt, and `output_config.effort`."
+    ),
+    example='client.messages.create(model="claude-sonnet-5-5", max_tokens=300, temperature=0.2, messages=...)',
+    use_instead='client.messages.create(model="claude-sonnet-5-5", max_tokens=300, output_config={"effort": "low"}, messages=...)',
+)
+
+
+def _present(document: Document, call: PromptCall) -> list[tuple[str, Field]]:
+    """The sampling parameters the request really carries. In SDK calls a dynamic value
+    counts only when it is written as its own keyword (``temperature=t``); one that merely
+    might hide in ``**params`` or an opaque ``extra_body`` is not reported."""
+    present = []
+    for name in PARAMETERS:
+        value = getattr(call, name)
+        if value.is_absent:
+            continue
+        if value.is_dynamic and call.api is not CallApi.BODY and not _written_as_keyword(document, name, value):
+            continue
+        present.append((name, value))
+    return present
+
+
+def _written_as_keyword(document: Document, name: str, value: Field) -> bool:
+    if value.span is None:
+        return False
+    start = document.lines.offset(value.span.line, value.span.column)
+    before = document.source[max(0, start - len(name) - 8):start]
+    return re.search(rf"\b{name}\s*=\s*$", before) is not None
+
+
+def _model_sampling(call: PromptCall, context: CheckContext) -> str | None:
+    info = context.catalog.get(str(call.model.value)) if call.model.is_literal else None
+    return info.sampling if info else None
+
+
+@UNSUPPORTED_SAMPLING_PARAMETER.checker
+def check_unsupported(document: Document, context: CheckContext) -> Iterator[Finding]:
+    for call in document.calls:
+        sampling = _model_sampling(call, context)
+        for name, value in _present(document, call):
+            span = value.span or call.span
+            via_extra_body = call.api is not CallApi.BODY and name in call.sampling_via_extra_body
+            if call.api is not CallApi.BODY and not via_extra_body:
+                yield context.finding(
+                    call.path, span,
+                    f"`{name}=` is not an argument of `messages.create` in anthropic SDK 1.0 and later: the call raises TypeError",
+                    "remove it; control length with `max_tokens`, a sentence limit in the prompt, or `output_config={\"effort\": \"low\"}`",
+                )
+            elif call.api is not CallApi.BODY:
+                yield context.finding(
+                    call.path, span,
+                    f"`{name}` sent through extra_body: API version 2026-10-21 (what SDK 2.x sends) rejects it with a 400",
+                    "remove it; control length with `max_tokens` and a sentence limit in the prompt",
+                )
+            elif sampling == "defaults-only":
+                yield context.finding(
+                    call.path, span,
+                    f"`{call.model.value}` accepts only the default `{name}`; API version 2026-10-21 rejects it entirely",
+                    "remove it; use `output_config: {effort: low}` and a sentence limit for shorter answers",
+                )
+
+
+@HIGH_TEMPERATURE.checker
+def check_high_temperature(document: Document, context: CheckContext) -> Iterator[Finding]:
+    threshold = float(context.options["threshold"])
+    for call in document.calls:
+        if call.api is not CallApi.BODY or _model_sampling(call, context) != "full":
+            continue
+        value = call.temperature.get()
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= threshold:
+            yield context.finding(
+                call.path,
+                call.temperature.span or call.span,
+                f"temperature {value:g} invites longer, more varied answers",
+                "try 0.2 where a focused, short answer is wanted (note: models 4.7 and later ignore this lever)",
+            )

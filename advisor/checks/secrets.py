@@ -1,0 +1,41 @@
+"""hardcoded-api-key: an Anthropic API key written into a prompt file, config or code.
+
+Not a latency rule, but a prompt repository is exactly where keys get pasted while someone
+tries a request by hand. The finding never repeats the key: messages name its kind and
+length only.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .. import secrets
+from ..model import Document, Finding, Severity
+from ..registry import CheckContext, Rule
+
+RULE = Rule(
+    code="K001",
+    name="hardcoded-api-key",
+    severity=Severity.ERROR,
+    guide="(security: keep credentials out of prompt repositories)",
+    summary="An Anthropic API key literal in a prompt file, request config or code.",
+    why=(
+        "A key committed to a repository is readable by everyone who can read the repository, "
+        "its forks and its history, and is found by scanners within minutes of a push. Anyone "
+        "holding it spends your rate limits and budget, which also slows your own traffic."
+    ),
+    example='client = anthropic.Anthropic(api_key="sk-ant-api03-...")',
+    use_instead="client = anthropic.Anthropic()  # reads ANTHROPIC_API_KEY from the environment",
+)
+
+
+@RULE.checker
+def check(document: Document, context: CheckContext) -> Iterator[Finding]:
+    for start, end in secrets.find_keys(document.source):
+        yield context.finding(
+            document.path,
+            document.lines.span(start, end),
+            f"Anthropic API key in the file ({secrets.describe(document.source[start:end])})",
+            "revoke this key in the Console, remove it from the file and its history, "
+            "and read it from the ANTHROPIC_API_KEY environment variable",
+        )

@@ -1,0 +1,26 @@
+"""Python source: Messages API calls, prompt constants and where each call runs, via `ast`.
+
+The file is parsed, never imported or executed, so linting an untrusted repository is safe.
+A value is *literal* only when the code makes it plain (a literal, or a name bound exactly
+once to one); everything computed at run time is reported as *dynamic*, never guessed, so
+the checks can tell "not set" from "set somewhere we cannot see".
+
+Prompt text keeps a source map into the ``.py`` file: string literals are aligned piece by
+piece (implicit concatenation, escapes, UTF-8 byte columns), and f-string fields and
+``str.format`` / ``%`` fields become ``{{ expr }}`` slots, like template tags. Prompt text
+read from other files becomes a :class:`~advisor.model.Link` on the call, for the engine to
+resolve.
+
+The modules, one job each: ``document`` (parse the file, assemble the Document),
+``strings`` (scanning string literals), ``positions`` (ast positions to spans), ``nodes``
+(small AST-shape helpers), ``scopes`` (which names are bound once, to what), ``outline``
+(the walk: functions, calls, frames), ``texts`` (prompt text and constants), ``files``
+(which file an expression reads), ``calls`` (a call's arguments), ``runs_in`` (where a call
+runs), ``streams`` (whether a stream is buffered).
+"""
+
+from __future__ import annotations
+
+from .document import load
+
+__all__ = ["load"]

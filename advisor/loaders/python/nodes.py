@@ -1,0 +1,112 @@
+"""Small questions about the shape of `ast` nodes, asked all over the loader."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+NOT_LITERAL = object()
+
+
+def is_str(node: ast.AST | None, value: str | None = None) -> bool:
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and (value is None or node.value == value))
+
+
+def dotted(node: ast.AST) -> str:
+    """``app.route`` for ``app.route``; "" when the chain holds anything but names."""
+    names = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    names.append(node.id)
+    return ".".join(reversed(names))
+
+
+def last_name(node: ast.AST) -> str:
+    """The name a callee ends with: ``Template`` for ``jinja2.Template`` or ``x().Template``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def chain(node: ast.AST) -> list[str]:
+    """Every name along a receiver chain, through calls: ``a.every(1).b.do`` -> do, b, every, a."""
+    names = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            if isinstance(node, ast.Name):
+                names.append(node.id)
+            return names
+
+
+def base_name(node: ast.expr) -> str | None:
+    """``x`` for ``x``, ``x[0]``, ``x["a"][1]`` (the object a store or method call changes)."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def literal(node: ast.expr) -> Any:
+    """The value of a literal expression, or NOT_LITERAL (`literal_eval` never runs code)."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return NOT_LITERAL
+
+
+def unwrap_formatting(node: ast.expr) -> tuple[ast.expr, str]:
+    """``T.format(...)`` -> (T, "format"); ``T % x`` -> (T, "percent"); else (node, "")."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "format_map"):
+        return node.func.value, "format"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return node.left, "percent"
+    return node, ""
+
+
+def formatting_values(node: ast.expr) -> list[ast.expr]:
+    """The values a ``.format(...)`` call or ``%`` operation puts into its template."""
+    if isinstance(node, ast.Call):
+        values = [*node.args, *(keyword.value for keyword in node.keywords)]
+    elif isinstance(node, ast.BinOp):
+        values = [node.right]
+    else:
+        return []
+    flat = []
+    for value in values:
+        if isinstance(value, ast.Starred):
+            value = value.value
+        if isinstance(value, (ast.Tuple, ast.List)):
+            flat.extend(value.elts)
+        elif isinstance(value, ast.Dict):
+            flat.extend(value.values)
+        else:
+            flat.append(value)
+    return flat
+
+
+def flatten_add(node: ast.expr) -> list[ast.expr]:
+    """The operands of ``a + b + c`` in order (iteratively: long chains must not recurse)."""
+    operands, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+            stack.extend((current.right, current.left))
+        else:
+            operands.append(current)
+    return operands
+
+
+def argument(call: ast.Call, keyword: str, position: int) -> ast.expr | None:
+    """A call's argument given by keyword or at a position (None when not given)."""
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    return call.args[position] if 0 <= position < len(call.args) else None
