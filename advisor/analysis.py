@@ -7,7 +7,11 @@ text or call object, so a file costs one scan per text whatever the number of ru
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import replace
+
+from . import ruledata
 
 from .language import detect_language
 from .lengths import LengthRequest, expected_output_tokens, find_length_requests
@@ -69,3 +73,25 @@ def call_expected_output(call: PromptCall) -> tuple[int, int] | None:
     if "expected" not in call.memo:
         call.memo["expected"] = expected_output_tokens(call_requests(call))
     return call.memo["expected"]
+
+
+_PER_ITEM_WINDOW = 60  # characters around a length request searched for "each", "per"...
+
+
+@functools.cache
+def _distributive() -> re.Pattern[str]:
+    words = sorted({w for ws in ruledata.load("lengths.yaml")["distributive"].values() for w in ws}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+
+
+def call_asks_per_item(call: PromptCall) -> bool:
+    """Whether a length request applies per item ("a paragraph for each group"): the answer
+    size then grows with the data, and the stated length is a floor, not a total."""
+    if "per_item" not in call.memo:
+        text = call_text(call)
+        pattern = _distributive()
+        call.memo["per_item"] = any(
+            pattern.search(text, max(0, r.start - _PER_ITEM_WINDOW), r.end + _PER_ITEM_WINDOW)
+            for r in call_requests(call)
+        )
+    return call.memo["per_item"]

@@ -82,7 +82,7 @@ def run_lint(
     ignore: Sequence[str],
     no_cache: bool,
     force_exclude: bool,
-) -> tuple[LintResult, Settings]:
+) -> tuple[LintResult, Settings, Linter]:
     """The lint run behind `lint` and `report`: settings, rule selection, the engine."""
     selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
     _check_selectors(selected, "--select")
@@ -91,7 +91,7 @@ def run_lint(
     settings = load_run_settings(paths, config, isolated)
     rules = select_rules(settings, select=selected, extend_select=extended, ignore=ignored)
     linter = Linter(settings, rules=rules, use_cache=not no_cache, force_exclude=force_exclude)
-    return linter.lint_paths(list(paths) or ["."]), settings
+    return linter.lint_paths(list(paths) or ["."]), settings, linter
 
 
 def lint_options(function):
@@ -122,6 +122,7 @@ class AdvisorGroup(click.Group):
 
     LAZY_COMMANDS = {
         "ab": ("advisor.live.command", "ab"),
+        "report": ("advisor.report.command", "report"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -159,21 +160,37 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the output to a file instead of stdout.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour (model, prompt wording, streaming).")
 @lint_options
-def lint(paths, output_format, output_file, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet):
+def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet):
     """Lint prompt files, templates, request configs and Python code (default: the current directory)."""
     from .output import FORMATS
     from .output.text import render as render_text, summary
 
-    result, settings = run_lint(
+    result, settings, linter = run_lint(
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
         ignore=ignore, no_cache=no_cache, force_exclude=force_exclude,
     )
+    if diff or fix:
+        from .autofix import fix_files
+
+        outcome = fix_files(result, linter, unsafe=unsafe_fixes, write=fix and not diff)
+        for error in outcome.errors:
+            click.echo(f"advisor: {error}", err=True)
+        if diff:
+            click.echo(outcome.diff(), nl=False)
+            if not quiet:
+                click.echo(f"{len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''} would be changed.", err=True)
+            sys.exit(1 if outcome.changed else 0)
+        if outcome.changed:
+            result = linter.lint_paths(list(paths) or ["."])
+            if not quiet:
+                click.echo(f"Fixed {outcome.applied} finding{'s' if outcome.applied != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.", err=True)
     if output_format == "text":
         colour = output_file is None and sys.stdout.isatty()
-        rendered = render_text(result, colour=colour)
-        if quiet:
-            rendered = "".join(line + "\n" for line in rendered.splitlines()[:-1] if line)
+        rendered = render_text(result, colour=colour, fix_hint=not (fix or diff), summary_lines=not quiet)
     else:
         rendered = FORMATS[output_format](result)
     if output_file:

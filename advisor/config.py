@@ -25,6 +25,7 @@ DEFAULT_INCLUDE = (
     "*.j2",
     "*.jinja",
     "*.jinja2",
+    "*.prompty",
     "**/*[Pp]rompt*/**/*.txt",
     "**/*PROMPT*/**/*.txt",
     "**/*[Pp]rompt*/**/*.md",

@@ -23,9 +23,10 @@ from .config import Settings
 from .model import Kind
 
 PROMPT_SUFFIXES = {".prompt", ".txt", ".md"}
-TEMPLATE_SUFFIXES = {".j2", ".jinja", ".jinja2"}
+TEMPLATE_SUFFIXES = {".j2", ".jinja", ".jinja2", ".prompty"}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json"}
 PYTHON_SUFFIXES = {".py"}
+RUN_MARKER = ".advisor-run"  # written by `advisor ab` into its run directories
 
 
 def kind_for(path: Path) -> Kind | None:
@@ -152,8 +153,8 @@ class Discovery:
         name = path.name + ("/" if is_dir else "")
         if self.exclude.match_file(name):
             return True
-        if is_dir and (path / "pyvenv.cfg").is_file():
-            return True  # a virtualenv under any name
+        if is_dir and ((path / "pyvenv.cfg").is_file() or (path / RUN_MARKER).is_file()):
+            return True  # a virtualenv under any name, or an `advisor ab` run directory
         return self._gitignored(path, is_dir, top)
 
     def _gitignored(self, path: Path, is_dir: bool, top: Path) -> bool:

@@ -109,8 +109,11 @@ def select_rules(
 
 
 def _rule_pack_digest() -> str:
+    """A digest of the rule pack and of advisor's own code: results cached by one build
+    are never served by another (an editable install changes code without a new version)."""
     digest = hashlib.blake2b(digest_size=12)
-    for path in sorted(ruledata.rules_dir().glob("*.yaml")):
+    package = Path(__file__).resolve().parent
+    for path in [*sorted(ruledata.rules_dir().glob("*.yaml")), *sorted(package.rglob("*.py"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

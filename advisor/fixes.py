@@ -108,7 +108,14 @@ def insert_parameter(document: "Document", call: "PromptCall", name: str, value:
         opening = _CALL_OPEN.search(document.source, start, end)
         if opening is None:
             return None
-        return Edit(opening.end(), opening.end(), f"{name}={value}, ")
+        first = opening.end() + len(document.source[opening.end():end]) - len(document.source[opening.end():end].lstrip())
+        between = document.source[opening.end():first]
+        if document.source.startswith(")", first):
+            return Edit(first, first, f"{name}={value}")
+        if "\n" in between:  # one argument per line: add a line in the same style
+            indent = between[between.rfind("\n") + 1:]
+            return Edit(first, first, f"{name}={value},\n{indent}")
+        return Edit(first, first, f"{name}={value}, ")
     model = call.model
     if model.span is None or model.span.line != model.span.end_line:
         return None

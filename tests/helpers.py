@@ -15,6 +15,7 @@ KIND_BY_SUFFIX = {
     ".md": Kind.PROMPT,
     ".j2": Kind.TEMPLATE,
     ".jinja": Kind.TEMPLATE,
+    ".prompty": Kind.TEMPLATE,
     ".yaml": Kind.CONFIG,
     ".yml": Kind.CONFIG,
     ".json": Kind.CONFIG,

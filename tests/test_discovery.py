@@ -124,3 +124,13 @@ def test_repository_root_gitignore_applies_when_linting_a_subdirectory(make_repo
     })
     found, _ = _discover(root, [root / "proj"])
     assert set(found) == {"proj/c.j2"}
+
+
+def test_ab_run_directories_are_skipped(make_repo):
+    root = make_repo({
+        "reports/ab-1/.advisor-run": "x",
+        "reports/ab-1/plan.json": '{"model": "m", "messages": []}',
+        "configs/a.json": "{}",
+    })
+    found, _ = _discover(root)
+    assert set(found) == {"configs/a.json"}

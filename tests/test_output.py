@@ -24,7 +24,8 @@ def test_text_lines_are_grep_able(make_repo, monkeypatch):
     assert re.match(r"^configs/c\.yaml:1:1: error missing-max-tokens ", lines[0])
     assert lines[1].startswith("    help: set `max_tokens`")
     assert re.match(r"^prompts/a\.txt:2:\d+: warning word-count-limit ", lines[2])
-    assert lines[-1] == "Found 2 findings (1 error, 1 warning) in 2 files."
+    assert lines[-2] == "Found 2 findings (1 error, 1 warning) in 2 files."
+    assert lines[-1].startswith("2 more with `--fix --unsafe-fixes`")
 
 
 def test_json_shape(make_repo, monkeypatch):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from ..analysis import call_expected_output, call_requests
-from ..estimates import estimate_call, latency_model, saving
+from ..analysis import call_asks_per_item, call_expected_output, call_requests
+from ..estimates import estimate_call, latency_model
 from ..fixes import Fix, insert_parameter, replace_value
 from ..lengths import COUNTED_UNITS
 from ..model import CallApi, Document, Finding, PromptCall, Severity
@@ -24,6 +24,8 @@ DEFAULT_BUDGET = 1024  # what the missing-max-tokens fix adds when the prompt sa
 def is_explicit(call: PromptCall) -> bool:
     """Whether the prompt states a measurable answer size (a count, or a one-word answer),
     which is what makes changing the budget a safe fix."""
+    if call_asks_per_item(call):
+        return False
     return any((r.unit in COUNTED_UNITS or r.unit == "one-word") and not r.dynamic for r in call_requests(call))
 
 
@@ -145,7 +147,7 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
     for call in document.calls:
         budget = _budget(call)
         expected = call_expected_output(call)
-        if budget is None or expected is None or call.api is CallApi.COUNT_TOKENS:
+        if budget is None or expected is None or call.api is CallApi.COUNT_TOKENS or call_asks_per_item(call):
             continue
         high = expected[1]
         if budget < high * factor or budget - high < min_excess:
@@ -153,16 +155,17 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
         suggested = fitting_budget(high)
         worst_before = estimate_call(call, context.catalog, latency, output_tokens=budget)
         worst_after = estimate_call(call, context.catalog, latency, output_tokens=suggested)
-        estimate = saving(worst_before, worst_after)
-        if estimate is not None:
-            estimate["case"] = "worst case: the answer runs to max_tokens"
+        # A fitting budget saves nothing on a well-behaved answer, only on a runaway one:
+        # the worst case goes into the message, not into the expected saving.
+        runaway = ""
+        if worst_before is not None and worst_after is not None:
+            runaway = f" (a runaway answer could take {(worst_before.total_ms - worst_after.total_ms) / 1000:.1f} s longer, est.)"
         yield context.finding(
             call.path,
             call.max_tokens.span or call.span,
-            f"max_tokens={budget} for an answer of about {expected[0]}-{high} tokens: a runaway answer costs {budget // max(high, 1)}x the time",
+            f"max_tokens={budget} for an answer of about {expected[0]}-{high} tokens{runaway}",
             f"use max_tokens={suggested}",
             fix=_budget_fix(document, call, suggested, safe=is_explicit(call)),
-            estimate=estimate,
         )
 
 

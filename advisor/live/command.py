@@ -119,7 +119,7 @@ def _new_plan(configs: tuple[str, ...], options: dict[str, Any]) -> Plan:
         arms = [Arm(name, load_request(path, variables), path) for name, path in zip(("before", "after"), configs)]
     elif len(configs) == 1 and options["apply_rule"]:
         before = load_request(configs[0], variables)
-        after = apply_rule_fix(before, options["apply_rule"])
+        after = apply_rule_fix(configs[0], options["apply_rule"], variables)
         arms = [Arm("before", before, configs[0]), Arm("after", after, f"{configs[0]} with --apply {options['apply_rule']}")]
     else:
         raise click.UsageError("give two configs (BEFORE AFTER), or one config and --apply RULE")

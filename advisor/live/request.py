@@ -37,9 +37,11 @@ class NoFixAvailable(ConfigError):
     """``--apply RULE`` named a rule that has no automatic fix (yet)."""
 
 
-def load_request(path: str | Path, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The request body in ``path`` with its templates filled, ready to send."""
-    bodies = list(_find_bodies(_parse_file(Path(path)), _Budget(path)))
+def load_request(path: str | Path, variables: Mapping[str, Any] | None = None, *, text: str | None = None) -> dict[str, Any]:
+    """The request body in ``path`` (or in ``text``, read as that file) with its templates
+    filled, ready to send."""
+    documents = _parse_file(Path(path)) if text is None else _parse_text(Path(path), text)
+    bodies = list(_find_bodies(documents, _Budget(path)))
     if len(bodies) != 1:
         raise ConfigError(f"{path}: `advisor ab` needs exactly one request body (model + messages), found {len(bodies)}")
     data = bodies[0]
@@ -86,17 +88,35 @@ def parse_var_options(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def apply_rule_fix(body: Mapping[str, Any], rule: str) -> dict[str, Any]:
-    """The "after" body for ``advisor ab CONFIG --apply RULE``: ``body`` with that rule's
-    automatic fix applied.
+def apply_rule_fix(path: str | Path, rule: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The "after" body for ``advisor ab CONFIG --apply RULE``: the config with that rule's
+    automatic fixes applied (safe and unsafe alike: measuring them is the point), read
+    exactly as ``load_request`` reads a file."""
+    from ..checks import get_rule
+    from ..config import Settings
+    from ..discovery import kind_for
+    from ..engine import Linter
+    from ..fixes import apply_fixes
 
-    Hook for the rule pack: until the rules' fixes are connected here, every rule
-    reports that it has no automatic fix.
-    """
-    raise NoFixAvailable(
-        f"no automatic fix exists yet for rule {rule!r}; write the changed request as a second config and "
-        "run `advisor ab BEFORE AFTER`"
-    )
+    found = get_rule(rule)
+    if found is None:
+        raise ConfigError(f"--apply {rule!r}: no such rule (see `advisor rules`)")
+    source = Path(path)
+    kind = kind_for(source)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    linter = Linter(Settings(root=Path.cwd()), rules=[found], use_cache=False)
+    report = linter.lint_source(str(path), kind, text, absolute=source.resolve()) if kind else None
+    fixes = [f.fix for f in (report.findings if report else []) if f.rule == found.name and f.fix is not None]
+    if not fixes:
+        raise NoFixAvailable(
+            f"{path}: rule {found.name!r} finds nothing to fix here; write the changed request as a second "
+            "config and run `advisor ab BEFORE AFTER`"
+        )
+    fixed, _ = apply_fixes(text, fixes)
+    return load_request(path, variables, text=fixed)
 
 
 def _parse_file(path: Path) -> list[Any]:
@@ -105,6 +125,10 @@ def _parse_file(path: Path) -> list[Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
+    return _parse_text(path, text)
+
+
+def _parse_text(path: Path, text: str) -> list[Any]:
     try:
         if path.suffix.lower() == ".json":
             return [json.loads(text)]

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..discovery import RUN_MARKER  # marks the run directory so `advisor lint` skips it
 from .redact import Redactor
 
 PLAN_FILE = "plan.json"
@@ -39,6 +40,7 @@ class RunLog:
                 f"{directory} already holds a run: continue it with --resume {directory} or choose another --out"
             )
         directory.mkdir(parents=True, exist_ok=True)
+        (directory / RUN_MARKER).write_text("advisor ab run directory: advisor lint skips it.\n", encoding="utf-8")
         return cls(directory, redactor)
 
     @classmethod

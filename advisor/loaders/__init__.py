@@ -11,7 +11,7 @@ import codecs
 from typing import Any, Callable, Mapping
 
 from ..model import Document, Kind, LineIndex, Problem, Span
-from . import jinja, python, text, yamljson
+from . import jinja, prompty, python, text, yamljson
 
 Loader = Callable[..., Document]
 
@@ -53,4 +53,6 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def load_document(kind: Kind, path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
+    if path.endswith(".prompty"):
+        return prompty.load(path, source, variables=variables)
     return LOADERS[kind](path, source, variables=variables)

@@ -72,7 +72,7 @@ class _TooLarge(Exception):
     pass
 
 
-class _Reader:
+class NodeReader:
     """Walks one file's node graph once, with a node budget, collecting request bodies."""
 
     def __init__(self, document: Document) -> None:
@@ -283,9 +283,14 @@ _MODEL_KEY = re.compile(r"""(?:^|[{,\s])["']?model["']?\s*:""", re.MULTILINE)
 _PROMPT_KEY = re.compile(r"""(?:^|[{,\s])["']?(?:messages|system)["']?\s*:""", re.MULTILINE)
 
 
+_PROMPTFOO = re.compile(r"^providers\s*:", re.MULTILINE)
+
+
 def looks_like_request_config(source: str) -> bool:
-    """A cheap pre-check for walked files: could this text hold a Messages API body?
-    (Keys, not words: a CI workflow that mentions "model" is not a request config.)"""
+    """A cheap pre-check for walked files: could this text hold a Messages API body or a
+    promptfoo config? (Keys, not words: a CI workflow that mentions "model" is not one.)"""
+    if _PROMPTFOO.search(source) and "anthropic:" in source:
+        return True
     return bool(_MODEL_KEY.search(source) and _PROMPT_KEY.search(source))
 
 
@@ -309,11 +314,15 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
     except (YAMLError, ValueError) as error:
         document.problems.append(_problem_from(error, lines))
         return document
-    reader = _Reader(document)
+    reader = NodeReader(document)
+    from .promptfoo import is_promptfoo, read_calls  # promptfoo builds on this module's reader
+
     try:
         for root in roots:
             if root is None:
                 continue
+            if is_promptfoo(root):
+                document.calls.extend(read_calls(root, reader))
             for node in reader.walk(root):
                 if _UNSAFE_TAG.match(node.tag or ""):
                     tag = node.tag.replace("tag:yaml.org,2002:", "!!")

@@ -20,7 +20,8 @@ def format_finding(finding, *, colour: bool = False) -> str:
     severity = finding.severity.value
     if colour:
         severity = click.style(severity, fg=_COLOURS[finding.severity], bold=True)
-    line = f"{finding.path}:{finding.span.line}:{finding.span.column}: {severity} {finding.rule} {finding.message}"
+    marker = " [*]" if finding.fix is not None and finding.fix.safety == "safe" else ""
+    line = f"{finding.path}:{finding.span.line}:{finding.span.column}: {severity} {finding.rule}{marker} {finding.message}"
     if finding.suggestion:
         line += f"\n    help: {finding.suggestion}"
     return line
@@ -35,7 +36,24 @@ def summary(result: LintResult) -> str:
     return f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {len(result.files)} file{'s' if len(result.files) != 1 else ''}."
 
 
-def render(result: LintResult, *, colour: bool = False) -> str:
+def fix_summary(result: LintResult) -> str | None:
+    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.safety == "safe")
+    unsafe = sum(1 for f in result.findings if f.fix is not None and f.fix.safety != "safe")
+    if not safe and not unsafe:
+        return None
+    parts = []
+    if safe:
+        parts.append(f"{safe} fixable with `advisor lint --fix`")
+    if unsafe:
+        parts.append(f"{unsafe} more with `--fix --unsafe-fixes` (review those: they change behaviour)")
+    return "; ".join(parts) + "."
+
+
+def render(result: LintResult, *, colour: bool = False, fix_hint: bool = True, summary_lines: bool = True) -> str:
     lines = [format_finding(f, colour=colour) for f in result.findings]
-    lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+    if summary_lines:
+        lines.append(summary(result))
+        hint = fix_summary(result) if fix_hint else None
+        if hint:
+            lines.append(hint)
+    return "".join(line + "\n" for line in lines)

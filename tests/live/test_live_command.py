@@ -57,6 +57,7 @@ def test_clear_difference_gives_the_right_verdict_and_the_documented_json(slow_a
     assert summary["outputs"]["before"] == Profile().text
     logged = jsonl(out)
     assert len(logged) == 14 and sum(t["warmup"] for t in logged) == 2
+    assert (out / ".advisor-run").is_file()  # so `advisor lint` never reads its bodies
     assert json.loads((out / "summary.json").read_text()) == summary
     assert len(fake_requests := [t["request_id"] for t in logged]) == len(set(fake_requests))
 
@@ -219,9 +220,23 @@ def test_the_api_key_is_never_written(slow_and_fast, write_config, tmp_path, api
     assert "Key: [redacted]" in (out / "plan.json").read_text()
 
 
-def test_apply_reports_that_no_fix_exists_yet(slow_and_fast, fake):
+def test_apply_measures_the_rules_fix(fake, tmp_path):
+    fake.configure(default=Profile(ttft_ms=40, token_ms=1), profiles={SLOW: Profile(ttft_ms=120, token_ms=1)})
+    config = tmp_path / "classify.yaml"
+    config.write_text(
+        f"model: {SLOW}\nmax_tokens: 10\nstream: true\n"
+        "system: Classify the sentiment as positive or negative. Reply with one word.\n"
+        "messages: [{role: user, content: 'I love it'}]\n"
+    )
+    code, summary = run_json(config, "--apply", "oversized-model", "--trials", 6, "--seed", 2, "--out", tmp_path / "run")
+    assert code == 0
+    assert summary["arms"]["before"]["model"] == SLOW and summary["arms"]["after"]["model"] == FAST
+    assert summary["verdict"]["faster"] == "after"
+
+
+def test_apply_without_anything_to_fix_makes_no_request(slow_and_fast, fake):
     result = invoke(slow_and_fast[0], "--apply", "oversized-model")
-    assert result.exit_code == 2 and "no automatic fix exists yet for rule 'oversized-model'" in result.output
+    assert result.exit_code == 2 and "finds nothing to fix" in result.output
     assert fake.state.requests == []
 
 

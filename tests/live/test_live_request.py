@@ -110,6 +110,30 @@ def test_var_options_need_a_name():
         parse_var_options(["novalue"])
 
 
-def test_apply_hook_says_no_fix_exists_yet():
-    with pytest.raises(NoFixAvailable, match="oversized-model"):
-        apply_rule_fix({"model": "claude-opus-5-5"}, "oversized-model")
+CLASSIFIER = """\
+# routes tickets
+model: claude-opus-5-5
+max_tokens: 4096
+system: Classify the ticket as billing, outage or bug. Reply with the category name only.
+messages:
+  - role: user
+    content: "{{ ticket }}"
+"""
+
+
+def test_apply_builds_the_after_body_from_the_rules_fix(tmp_path):
+    path = write(tmp_path, "c.yaml", CLASSIFIER)
+    after = apply_rule_fix(path, "oversized-model", {"ticket": "refund please"})
+    assert after["model"] == "claude-haiku-5-5" and after["max_tokens"] == 4096
+    assert after["messages"] == [{"role": "user", "content": "refund please"}]
+    budget = apply_rule_fix(path, "max-tokens-oversized", {"ticket": "x"})
+    assert budget["model"] == "claude-opus-5-5" and budget["max_tokens"] == 16
+    assert path.read_text() == CLASSIFIER  # the config itself is never changed
+
+
+def test_apply_says_when_the_rule_finds_nothing_to_fix(tmp_path):
+    path = write(tmp_path, "c.yaml", CLASSIFIER.replace("claude-opus-5-5", "claude-haiku-5-5"))
+    with pytest.raises(NoFixAvailable, match="finds nothing to fix"):
+        apply_rule_fix(path, "oversized-model", {"ticket": "x"})
+    with pytest.raises(ConfigError, match="no such rule"):
+        apply_rule_fix(path, "oversized-models", {"ticket": "x"})
