@@ -43,14 +43,15 @@ def test_installed_console_script_lints_the_examples(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    # The dependencies come from the test environment (appended after the new venv's own
-    # site-packages, so the wheel's advisor wins over any advisor installed there).
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+                   check=True, capture_output=True, text=True)
+    # The dependencies come from the test environment, added only after the install (pip
+    # must not see an advisor there and skip the wheel) and after the new venv's own
+    # site-packages, so the wheel's advisor wins over any advisor installed outside.
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     Path(site, "_test_dependencies.pth").write_text("\n".join(sorted(outer)) + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, capture_output=True, text=True)
     examples = tmp_path / "work" / "examples"
     shutil.copytree(PROJECT / "examples", examples)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
