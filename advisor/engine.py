@@ -8,12 +8,8 @@ only re-checks what changed.
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
-import multiprocessing
-import os
 import re
-import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +22,22 @@ from .cache import ResultCache
 from .catalog import Catalog, load_catalog
 from .config import Settings
 from .discovery import Candidate, Discovery, Note
-from .loaders import decode, is_binary, load_document, yamljson
 from .estimates import LatencyModel, estimate_call, latency_model
 from .links import LinkResolver, resolve_links
-from .model import CallApi, Document, Field, Finding, Kind, Problem, PromptCall, Severity, Suppression, template_slots
+from .loaders import decode, is_binary, load_document, yamljson
+from .model import (
+    CallApi,
+    Document,
+    Field,
+    Finding,
+    Kind,
+    Problem,
+    PromptCall,
+    Severity,
+    Suppression,
+    template_slots,
+)
+from .parallel import JobRunner
 from .registry import CheckContext, Rule
 from .suppress import apply_suppressions, find_suppressions
 
@@ -176,6 +184,7 @@ class Linter:
         ]
         self.enabled_names = {rule.name for rule in self.rules}
         self.root = settings.root.resolve()
+        self.cwd = Path.cwd()
         self.per_file_ignores = [
             (pathspec.PathSpec.from_lines("gitignore", [pattern]), names)
             for pattern, names in settings.per_file_ignores
@@ -192,22 +201,28 @@ class Linter:
     def lint_paths(self, paths: Iterable[str | Path]) -> LintResult:
         discovery = Discovery(self.settings, force_exclude=self.force_exclude)
         slots: list[FileReport | None] = []
-        misses: list[tuple[int, Candidate, str, bytes]] = []
+        misses: list[tuple[int, Candidate, str | None]] = []
+        runner = JobRunner(self._lint_job, min_parallel=PARALLEL_MIN_FILES)
         for candidate in discovery.candidates([Path(p) for p in paths]):
-            read = self._read(candidate, discovery.notes)
             slots.append(None)
+            if self.cache is None:  # nothing to look up: the job reads the file itself
+                misses.append((len(slots) - 1, candidate, None))
+                runner.submit((candidate, None))
+                continue
+            read = self._read(candidate, discovery.notes)
             if read is None:
                 continue
             digest, data = read
-            if self.cache is not None:
-                hit, cached = self.cache.get(_cache_key(candidate), digest)
-                if hit:
-                    slots[-1] = cached
-                    continue
-            misses.append((len(slots) - 1, candidate, digest, data))
-        for (index, candidate, digest, _), report in zip(misses, self._lint_misses(misses)):
+            hit, cached = self.cache.get(_cache_key(candidate), digest)
+            if hit and (cached is None or self._dependencies_fresh(cached)):
+                slots[-1] = cached
+                continue
+            misses.append((len(slots) - 1, candidate, digest))
+            runner.submit((candidate, data))
+        for (index, candidate, digest), (report, notes) in zip(misses, runner.results()):
             slots[index] = report
-            if self.cache is not None:
+            discovery.notes.extend(notes)
+            if self.cache is not None and digest is not None:
                 self.cache.put(_cache_key(candidate), digest, report)
         if self.cache is not None:
             error = self.cache.save()
@@ -216,6 +231,17 @@ class Linter:
         reports = sorted((r for r in slots if r is not None), key=lambda r: r.path)
         findings = sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
         return LintResult(findings, reports, discovery.notes, rules=self.rules)
+
+    def _dependencies_fresh(self, report: FileReport) -> bool:
+        """Whether the linked prompt files a cached result was computed with are unchanged."""
+        for path, digest in report.dependencies.items():
+            try:
+                current = hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+            except OSError:
+                return False
+            if current != digest:
+                return False
+        return True
 
     def _read(self, candidate: Candidate, notes: list[Note]) -> tuple[str, bytes] | None:
         """A file's digest and bytes, or None (with a note) when it is skipped."""
@@ -233,17 +259,17 @@ class Linter:
             return None
         return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 
-    def _lint_misses(self, misses: list[tuple[int, Candidate, str, bytes]]) -> list[FileReport | None]:
-        """Lint the files the cache could not answer, on every core when there are many."""
-        jobs = [(c.display, c.kind, c.explicit, data, c.path) for _, c, _, data in misses]
-        workers = _worker_count(len(jobs))
-        if workers <= 1:
-            return [self._lint_job(job) for job in jobs]
-        return _lint_in_processes(self, jobs, workers)
-
-    def _lint_job(self, job: tuple[str, Kind, bool, bytes, Path]) -> FileReport | None:
-        path, kind, explicit, data, absolute = job
-        return self.lint_bytes(path, kind, data, explicit=explicit, absolute=absolute)
+    def _lint_job(self, job: tuple[Candidate, bytes | None]) -> tuple[FileReport | None, list[Note]]:
+        """One file: read it unless its bytes came with the job, then lint it."""
+        candidate, data = job
+        notes: list[Note] = []
+        if data is None:
+            read = self._read(candidate, notes)
+            if read is None:
+                return None, notes
+            data = read[1]
+        report = self.lint_bytes(candidate.display, candidate.kind, data, explicit=candidate.explicit, absolute=candidate.path)
+        return report, notes
 
     # -- one file --------------------------------------------------------------------------
 
@@ -264,11 +290,11 @@ class Linter:
         """Load and check one decoded file. With ``absolute`` (where the file is on disk),
         the prompt files its calls read are resolved too; without it nothing is read."""
         resolver = None
-        if absolute is not None:
-            resolver = LinkResolver(self.root, Path.cwd(), self.settings.max_file_size, self.settings.variables)
         try:
             document = load_document(kind, path, source, variables=self.settings.variables)
-            resolve_links(document, absolute, resolver)
+            if absolute is not None and any(call.links for call in document.calls):
+                resolver = LinkResolver(self.root, self.cwd, self.settings.max_file_size, self.settings.variables)
+                resolve_links(document, absolute, resolver)
         except Exception as error:  # a loader bug must not end the run
             finding = self._problem_finding(path, Problem(f"internal error while reading the file: {error!r}"))
             return FileReport(path, kind.value, 0, [finding])
@@ -382,37 +408,6 @@ class Linter:
 
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
-_CHUNK = 64
-_worker_linter: "Linter | None" = None
-
-
-def _worker_count(files: int) -> int:
-    """Worker processes for a cold run: one per core when the run is large enough, on
-    platforms where fork() is safe and cheap (the workers inherit the loaded rule pack)."""
-    if files < PARALLEL_MIN_FILES or not sys.platform.startswith("linux"):
-        return 1
-    return max(1, min(os.cpu_count() or 1, 8, files // _CHUNK))
-
-
-def _lint_chunk(jobs: list[tuple[str, Kind, bool, bytes]]) -> list[FileReport | None]:
-    assert _worker_linter is not None
-    return [_worker_linter._lint_job(job) for job in jobs]
-
-
-def _lint_in_processes(linter: "Linter", jobs: list, workers: int) -> list[FileReport | None]:
-    """Fork workers that inherit ``linter``; results come back in order. Any failure to
-    run in parallel (a sandbox without fork, a broken pipe) falls back to one process."""
-    global _worker_linter
-    chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
-    _worker_linter = linter
-    try:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return [report for chunk in pool.map(_lint_chunk, chunks) for report in chunk]
-    except (OSError, concurrent.futures.process.BrokenProcessPool):
-        return [linter._lint_job(job) for job in jobs]
-    finally:
-        _worker_linter = None
 
 
 def _cache_key(candidate: Candidate) -> str:

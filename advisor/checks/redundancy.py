@@ -7,11 +7,12 @@ twice. Each copy is input the model processes on every call, for nothing.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from collections import Counter, defaultdict
+from typing import Iterator, NamedTuple
 
-from ..language import is_stopword
+from ..language import stopwords
 from ..model import Document, Finding, PromptText, Severity
 from ..registry import CheckContext, Option, Rule
 from .prompt_size import GUIDE_PROMPT
@@ -36,55 +37,72 @@ RULE = Rule(
     },
 )
 
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
-_WORD = re.compile(r"[^\W_]+")
-_MAX_SENTENCES = 400  # beyond this, only exact repeats are looked for (keeps big prompts linear)
+_SENTENCE = re.compile(r"[ \t\-*•>0-9.)]*([^.!?\n]+[.!?]?)")
 
 
-@dataclass(frozen=True)
-class _Sentence:
+# Punctuation becomes spaces (one C-level pass per text), so words are a plain str.split().
+_PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”‘’…–—"})
+
+
+class _Sentence(NamedTuple):  # a tuple: tens of thousands are made per run
     text: PromptText
     start: int
     end: int
     words: frozenset[str]
-    key: str
+    key: tuple[str, ...]
 
 
 def _sentences(text: PromptText, min_words: int) -> Iterator[_Sentence]:
+    function_words = stopwords()
+    words_text = text.text.lower().translate(_PUNCTUATION)
+    if len(words_text) != len(text.text):  # a character whose lower case is longer: slice per sentence
+        words_text = None
     for match in _SENTENCE.finditer(text.text):
-        raw = match.group()
-        start = match.start() + (len(raw) - len(raw.lstrip(" \t-*•>0123456789.)")))
-        end = match.end()
-        if start >= end or text.in_slot(start, end):
+        start, end = match.span(1)
+        if text.slots and text.in_slot(start, end):
             continue
-        words = [w.lower() for w in _WORD.findall(text.text[start:end])]
-        content = frozenset(w for w in words if not is_stopword(w))
+        chunk = words_text[start:end] if words_text is not None else text.text[start:end].lower().translate(_PUNCTUATION)
+        words = chunk.split()
+        if len(words) < min_words:
+            continue
+        content = frozenset(words) - function_words
         if len(content) < min_words:
             continue
-        yield _Sentence(text, start, end, content, " ".join(words))
+        yield _Sentence(text, start, end, content, tuple(words))
 
 
 def _similar(a: _Sentence, b: _Sentence, threshold: float) -> bool:
-    small, large = sorted((len(a.words), len(b.words)))
-    if small < threshold * large:
-        return False
-    return len(a.words & b.words) / len(a.words | b.words) >= threshold
+    return len(a.words & b.words) >= threshold * len(a.words | b.words)
+
+
+def _prefix(words: frozenset[str], threshold: float, rarity: Counter[str]) -> list[str]:
+    """The words two sets at Jaccard >= threshold must share at least one of: the first
+    |A| - ceil(t*|A|) + 1 in a fixed order ("prefix filtering"). Ordering rarest first
+    keeps common words out of the prefixes, so few sentences are compared at all."""
+    keep = len(words) - math.ceil(threshold * len(words)) + 1
+    return sorted(words, key=lambda word: (rarity[word], word))[:keep]
 
 
 def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
     """(first, repeat) pairs, each repeat reported once, against its first occurrence."""
+    sentences = [sentence for text in texts for sentence in _sentences(text, min_words)]
+    rarity = Counter(word for sentence in sentences for word in sentence.words)
     seen_exact: dict[str, _Sentence] = {}
+    index: dict[str, list[int]] = defaultdict(list)
     earlier: list[_Sentence] = []
-    for text in texts:
-        for sentence in _sentences(text, min_words):
-            first = seen_exact.get(sentence.key)
-            if first is None and len(earlier) < _MAX_SENTENCES:
-                first = next((e for e in earlier if _similar(e, sentence, threshold)), None)
-            if first is not None:
-                yield first, sentence
-                continue
-            seen_exact[sentence.key] = sentence
-            earlier.append(sentence)
+    for sentence in sentences:
+        first = seen_exact.get(sentence.key)
+        prefix = _prefix(sentence.words, threshold, rarity) if first is None else ()
+        if first is None:
+            candidates = sorted({i for word in prefix for i in index.get(word, ())})
+            first = next((earlier[i] for i in candidates if _similar(earlier[i], sentence, threshold)), None)
+        if first is not None:
+            yield first, sentence
+            continue
+        seen_exact[sentence.key] = sentence
+        for word in prefix:
+            index[word].append(len(earlier))
+        earlier.append(sentence)
 
 
 @RULE.checker

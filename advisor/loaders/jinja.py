@@ -119,8 +119,79 @@ def template_text(
     return builder.build(path=path, role=role, name=name), includes
 
 
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_KEYWORDS = frozenset(
+    "and or not in is if else elif endif for endfor block endblock extends include import from "
+    "macro endmacro call endcall filter endfilter set endset with endwith raw endraw true false "
+    "none True False None".split()
+)
+_OPERAND = rf"{_NAME}(?:\.{_NAME}|\[\d+\]|\[\"[^\"\\]*\"\]|\['[^'\\]*'\])*"
+_SIMPLE_EXPRESSION = re.compile(rf"(?P<operand>{_OPERAND})(?:\s*\|\s*{_NAME})*\Z")
+_LITERAL = r"(?:\"[^\"\\]*\"|'[^'\\]*'|\d+)"
+_CONDITION = re.compile(rf"(?:not\s+)?(?P<operand>{_OPERAND})(?:\s*(?:==|!=)\s*{_LITERAL})?\Z")
+_FOR = re.compile(rf"for\s+{_NAME}(?:\s*,\s*{_NAME})*\s+in\s+(?P<operand>{_OPERAND})\Z")
+
+
+def _names_ok(match: re.Match[str] | None) -> bool:
+    return match is not None and not (set(re.findall(_NAME, match.group("operand"))) & _KEYWORDS)
+
+
+def _plainly_valid(source: str) -> bool:
+    """True when the template uses only constructs whose validity is plain to see: simple
+    ``{{ name.attr | filter }}`` outputs, ``if``/``elif``/``else``/``for`` blocks over simple
+    names, balanced. Then jinja2's parser (the slowest step of linting a template) is not
+    needed; anything else, or anything doubtful, is left to it. Never says True for a
+    template jinja2 would reject (a test holds it to that)."""
+    stack: list[str] = []
+    position = 0
+    while True:
+        match = _OPEN.search(source, position)
+        if match is None:
+            return not stack
+        start, opener = match.start(), match.group()
+        if opener == "{#":
+            end = source.find("#}", start + 2)
+            if end == -1:
+                return False
+            position = end + 2
+            continue
+        end = _tag_end(source, start, "}}" if opener == "{{" else "%}")
+        if end == -1:
+            return False
+        body = source[start + 2:end - 2]
+        body = body[1:] if body.startswith("-") or body.startswith("+") else body
+        body = body[:-1] if body.endswith("-") or body.endswith("+") else body
+        body = body.strip()
+        position = end
+        if opener == "{{":
+            if not _names_ok(_SIMPLE_EXPRESSION.match(body)):
+                return False
+            continue
+        keyword = body.split(None, 1)[0] if body else ""
+        rest = body[len(keyword):].strip()
+        if keyword in ("if", "elif"):
+            if not _names_ok(_CONDITION.match(rest)) or (keyword == "elif" and (not stack or stack[-1] != "if")):
+                return False
+            if keyword == "if":
+                stack.append("if")
+        elif keyword == "for":
+            if not _names_ok(_FOR.match(body)):
+                return False
+            stack.append("for")
+        elif keyword == "else" and not rest:
+            if not stack:
+                return False
+        elif keyword in ("endif", "endfor") and not rest:
+            if not stack or stack.pop() != keyword[3:]:
+                return False
+        else:
+            return False
+
+
 def syntax_problem(source: str) -> Problem | None:
     """A Problem for a template jinja2 cannot parse (parsing never runs template code)."""
+    if _plainly_valid(source):
+        return None
     try:
         _parser.parse(source)
     except jinja2.TemplateSyntaxError as error:

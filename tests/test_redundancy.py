@@ -1,0 +1,38 @@
+"""The indexed search for near-duplicate instructions finds exactly what comparing every
+pair of sentences finds (prefix filtering must never lose a pair)."""
+
+import random
+
+from advisor.checks import redundancy
+from advisor.model import LineIndex, TextBuilder
+
+WORDS = [f"w{i}" for i in range(14)]
+
+
+def _text(sentences: list[str]):
+    source = "\n".join(sentences)
+    builder = TextBuilder(LineIndex(source))
+    builder.exact(source, 0)
+    return builder.build(path="p.txt", role="prompt")
+
+
+def _brute_force(text, min_words, threshold):
+    found, earlier, exact = [], [], {}
+    for sentence in redundancy._sentences(text, min_words):
+        first = exact.get(sentence.key) or next((e for e in earlier if redundancy._similar(e, sentence, threshold)), None)
+        if first is not None:
+            found.append((first.start, sentence.start))
+            continue
+        exact[sentence.key] = sentence
+        earlier.append(sentence)
+    return found
+
+
+def test_index_matches_all_pairs_comparison():
+    rng = random.Random(5)
+    for _ in range(300):
+        sentences = [" ".join(rng.sample(WORDS, rng.randint(4, 9))) + "." for _ in range(rng.randint(2, 25))]
+        text = _text(sentences)
+        threshold = rng.choice([0.5, 0.7, 0.8, 0.9])
+        indexed = [(a.start, b.start) for a, b in redundancy._repeats([text], 4, threshold)]
+        assert indexed == _brute_force(text, 4, threshold)
