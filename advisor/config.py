@@ -61,6 +61,13 @@ DEFAULT_EXCLUDE = (
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 
+MODEL_FIELDS = frozenset(
+    "family latency price context max_output status tokenizer sampling min_cache_tokens "
+    "min_cache_tokens_verified retires replacement verified aliases".split()
+)
+LATENCY_TIER_FIELDS = frozenset({"base_ttft_ms", "prefill_ms_per_1k", "output_tokens_per_s"})
+LATENCY_CACHE_FIELDS = frozenset({"read_prefill_factor", "read_price_factor", "write_price_factor"})
+
 
 class ConfigError(Exception):
     """A configuration problem the user must fix; the message names the file and key."""
@@ -258,8 +265,8 @@ def parse_settings(
         "variables": lambda v: setattr(settings, "variables", _table(v, "variables")),
         "fail-on": lambda v: setattr(settings, "fail_on", _severity(v, "fail-on", path)),
         "cache-dir": lambda v: setattr(settings, "cache_dir", (path.parent / _str(v, "cache-dir")).resolve()),
-        "models": lambda v: setattr(settings, "models", _table(v, "models")),
-        "latency": lambda v: setattr(settings, "latency", _table(v, "latency")),
+        "models": lambda v: setattr(settings, "models", _models(v)),
+        "latency": lambda v: setattr(settings, "latency", _latency(v)),
     }
 
     def _str(value: Any, key: str) -> str:
@@ -301,6 +308,39 @@ def parse_settings(
         table = _table(value, "severity")
         _check_rule_names(list(table), "severity", path, known)
         return {name: _severity(level, f"severity.{name}", path) for name, level in table.items()}
+
+    def _models(value: Any) -> dict[str, dict[str, Any]]:
+        """``[tool.advisor.models.<id>]``: catalog fields to override or add, by name."""
+        table = _table(value, "models")
+        for model_id, fields in table.items():
+            fields = _table(fields, f"models.{model_id}")
+            for key in fields:
+                if key not in MODEL_FIELDS:
+                    raise ConfigError(
+                        f"{_where(path)}: unknown key `models.{model_id}.{key}` (model fields: {', '.join(sorted(MODEL_FIELDS))})"
+                    )
+        return table
+
+    def _latency(value: Any) -> dict[str, Any]:
+        """``[tool.advisor.latency]``: tiers.<label>.<field>, cache.<field>, default_output_tokens."""
+        table = _table(value, "latency")
+        for key, item in table.items():
+            if key == "default_output_tokens":
+                if not isinstance(item, int) or isinstance(item, bool) or item <= 0:
+                    raise ConfigError(f"{_where(path)}: `latency.default_output_tokens` must be a positive integer")
+            elif key in ("tiers", "cache"):
+                allowed = LATENCY_TIER_FIELDS if key == "tiers" else LATENCY_CACHE_FIELDS
+                groups = _table(item, f"latency.{key}").items() if key == "tiers" else [("", item)]
+                for label, fields in groups:
+                    where = f"latency.{key}.{label}" if label else f"latency.{key}"
+                    for field_name, number in _table(fields, where).items():
+                        if field_name not in allowed:
+                            raise ConfigError(f"{_where(path)}: unknown key `{where}.{field_name}` (known: {', '.join(sorted(allowed))})")
+                        if not isinstance(number, (int, float)) or isinstance(number, bool) or number < 0:
+                            raise ConfigError(f"{_where(path)}: `{where}.{field_name}` must be a non-negative number")
+            else:
+                raise ConfigError(f"{_where(path)}: unknown key `latency.{key}` (known: cache, default_output_tokens, tiers)")
+        return table
 
     def _options(value: Any) -> dict[str, dict[str, Any]]:
         table = _table(value, "rules")

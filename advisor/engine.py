@@ -38,6 +38,7 @@ from .model import (
     template_slots,
 )
 from .parallel import JobRunner
+from .secrets import redact
 from .registry import CheckContext, Rule
 from .suppress import apply_suppressions, find_suppressions
 
@@ -383,6 +384,9 @@ class Linter:
             override = self.settings.severity.get(finding.rule) or self.settings.severity.get(finding.code)
             if override is not None:
                 finding.severity = override
+            # Messages quote prompt text; a key pasted into a prompt must not travel with them.
+            finding.message = redact(finding.message)
+            finding.suggestion = redact(finding.suggestion) if finding.suggestion else finding.suggestion
         return sorted(final, key=Finding.sort_key), len(result.suppressed)
 
     def _unused_suppressions(self, path: str, unused: list[Suppression], ignored: list[str]) -> list[Finding]:

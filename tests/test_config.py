@@ -101,3 +101,41 @@ def test_fingerprint_changes_with_settings(make_repo):
     a = _load(make_repo({"a/.advisor.toml": 'ignore = ["parse-error"]\n'}) / "a")
     b = _load(make_repo({"b/.advisor.toml": 'ignore = ["word-count-limit"]\n'}) / "b")
     assert a.fingerprint() != b.fingerprint()
+
+
+def test_latency_and_model_overrides_are_validated(make_repo):
+    good = make_repo({"g/.advisor.toml": """
+        [latency.tiers.fast]
+        output_tokens_per_s = 95
+        [latency.cache]
+        read_prefill_factor = 0.3
+        [models.claude-haiku-5-5]
+        min_cache_tokens = 2048
+    """}) / "g"
+    settings = _load(good)
+    assert settings.latency["tiers"]["fast"]["output_tokens_per_s"] == 95
+    assert settings.models["claude-haiku-5-5"]["min_cache_tokens"] == 2048
+    bad_tier = make_repo({"a/.advisor.toml": "[latency.tiers.fast]\ntokens_per_second = 95\n"}) / "a"
+    with pytest.raises(ConfigError, match=r"unknown key `latency.tiers.fast.tokens_per_second`"):
+        _load(bad_tier)
+    bad_model = make_repo({"b/.advisor.toml": "[models.claude-haiku-5-5]\nspeed = 1\n"}) / "b"
+    with pytest.raises(ConfigError, match=r"unknown key `models.claude-haiku-5-5.speed`"):
+        _load(bad_model)
+
+
+def test_latency_overrides_change_the_estimates(make_repo, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    files = {"c.yaml": "model: claude-haiku-5-5\nmax_tokens: 100\nsystem: Answer in 2 sentences.\nmessages: []\n"}
+    root = make_repo({"base/" + k: v for k, v in files.items()})
+    slow = make_repo({"slow/" + k: v for k, v in files.items()} | {"slow/.advisor.toml": "[latency.tiers.fastest]\nbase_ttft_ms = 5000\n"})
+    estimates = []
+    for folder in (root / "base", slow / "slow"):
+        monkeypatch.chdir(folder)
+        out = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", "c.yaml"]).stdout
+        estimates.append(json.loads(out)["calls"][0]["estimate"]["ttft_ms"])
+    assert estimates[1] - estimates[0] == 5000 - 400

@@ -63,3 +63,23 @@ def test_github_annotations_escape_properties_and_data(make_repo, monkeypatch):
     assert out[0].startswith("::error file=dir%2Cwith%3Aodd.yaml,line=1,col=1,")
     assert out[0].split("::", 2)[2].startswith("a: b, c%25%0Anext")
     assert out[1].startswith("::warning file=prompts/a.txt,line=2,")
+
+
+def test_keys_in_prompts_never_reach_any_output_or_the_cache(make_repo, monkeypatch):
+    key = "sk-ant-api03-" + "Z" * 40
+    root = make_repo({
+        "prompts/long.md": f"# {key} notes\n" + "Refunds are possible within thirty days of purchase. " * 40 + "\n",
+        "app/a.py": f'import anthropic\nclient = anthropic.Anthropic(api_key="{key}")\n',
+        ".advisor.toml": "[rules.prompt-too-long]\nmax-tokens = 50\n",
+    })
+    monkeypatch.chdir(root)
+    from advisor.config import load_settings
+    from advisor import checks
+
+    settings = load_settings(root, known_rules=checks.known_selectors(), rule_options=checks.declared_options())
+    result = Linter(settings).lint_paths([Path(".")])
+    assert {f.rule for f in result.findings} >= {"prompt-too-long", "hardcoded-api-key"}
+    for render in (text.render, json_format.render, sarif.render, github.render):
+        assert key not in render(result) and "Z" * 20 not in render(result)
+    for cached in (root / ".advisor_cache").glob("results-*.json"):
+        assert "Z" * 20 not in cached.read_text()
