@@ -12,7 +12,6 @@ import re
 from dataclasses import replace
 
 from . import ruledata
-
 from .language import detect_language
 from .lengths import LengthRequest, expected_output_tokens, find_length_requests
 from .model import PromptCall, PromptText

@@ -14,7 +14,7 @@ from typing import Sequence
 import click
 
 from . import __version__, checks
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, is_selector, load_settings
 from .engine import Linter, LintResult, select_rules
 from .model import Severity
 
@@ -35,7 +35,7 @@ def _split(values: Sequence[str]) -> list[str]:
 def _check_selectors(values: Sequence[str], option: str) -> None:
     known = checks.known_selectors()
     for value in values:
-        if value != "ALL" and value not in known and not any(k.startswith(value) for k in known if value[:1].isupper()):
+        if not is_selector(value, known):
             raise click.BadParameter(f"unknown rule {value!r} (see `advisor rules`)", param_hint=option)
 
 
@@ -167,7 +167,8 @@ def cli() -> None:
 def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet):
     """Lint prompt files, templates, request configs and Python code (default: the current directory)."""
     from .output import FORMATS
-    from .output.text import render as render_text, summary
+    from .output.text import render as render_text
+    from .output.text import summary
 
     result, settings, linter = run_lint(
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,

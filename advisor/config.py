@@ -229,13 +229,19 @@ def parse_size(value: Any) -> int | None:
     return None
 
 
+def is_selector(name: str, known: Iterable[str]) -> bool:
+    """Whether ``name`` selects rules: ``ALL``, a rule name or code, or a code prefix."""
+    if name == "ALL" or name in known:
+        return True
+    return name[:1].isupper() and any(k.startswith(name) for k in known if k[:1].isupper())
+
+
 def _check_rule_names(names: Sequence[str], key: str, path: Path, known: set[str]) -> None:
     if not known:
         return
     for name in names:
-        if name == "ALL" or name in known or any(k.startswith(name) for k in known if k[:1].isupper()):
-            continue
-        raise ConfigError(f"{_where(path)}: `{key}` names unknown rule {name!r} (see `advisor rules`)")
+        if not is_selector(name, known):
+            raise ConfigError(f"{_where(path)}: `{key}` names unknown rule {name!r} (see `advisor rules`)")
 
 
 def parse_settings(

@@ -38,8 +38,8 @@ from .model import (
     template_slots,
 )
 from .parallel import JobRunner
-from .secrets import redact
 from .registry import CheckContext, Rule
+from .secrets import redact
 from .suppress import apply_suppressions, find_suppressions
 
 _IMPORTS_ANTHROPIC = re.compile(r"^\s*(?:import\s+anthropic\b|from\s+anthropic\b)", re.MULTILINE)
@@ -179,7 +179,9 @@ class Linter:
         self.latency = latency_model(settings.latency)
         self.force_exclude = force_exclude
         self.contexts = [
-            CheckContext(rule, {**rule.default_options(), **settings.rule_options.get(rule.name, {})}, self.catalog, settings)
+            CheckContext(
+                rule, {**rule.default_options(), **settings.rule_options.get(rule.name, {})}, self.catalog, settings, self.latency
+            )
             for rule in self.rules
             if rule.check is not None
         ]

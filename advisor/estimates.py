@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from . import ruledata
-from .catalog import Catalog, ModelInfo
 from .analysis import call_expected_output
+from .catalog import Catalog, ModelInfo
 from .model import PromptCall
 
 

@@ -46,6 +46,12 @@ class Fix:
         return cls(data["description"], data["safety"], edits)
 
 
+def single_edit_fix(description: str, safety: str, edit: Edit | None) -> Fix | None:
+    """A fix made of one edit, or None when no edit could be built (a layout advisor cannot
+    edit safely): rules then report the finding without a fix."""
+    return Fix(description, safety, (edit,)) if edit is not None else None
+
+
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
     """Apply non-overlapping fixes to ``text``; returns the new text and the fixes applied."""
     applied: list[Fix] = []

@@ -65,6 +65,7 @@ class CheckContext:
     options: Mapping[str, Any]
     catalog: Catalog
     settings: Any = None  # advisor.config.Settings
+    latency: Any = None  # advisor.estimates.LatencyModel, with the user's overrides
 
     def finding(
         self,

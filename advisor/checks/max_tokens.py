@@ -11,8 +11,8 @@ import math
 from typing import Iterator
 
 from ..analysis import call_asks_per_item, call_expected_output, call_requests
-from ..estimates import estimate_call, latency_model
-from ..fixes import Fix, insert_parameter, replace_value
+from ..estimates import estimate_call
+from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..lengths import COUNTED_UNITS
 from ..model import CallApi, Document, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
@@ -110,10 +110,8 @@ MAX_TOKENS_TRUNCATION_RISK = Rule(
 
 
 def _budget_fix(document: Document, call: PromptCall, budget: int, *, safe: bool) -> Fix | None:
-    edit = replace_value(document, call.max_tokens, str(budget)) if call.max_tokens.is_literal else None
-    if edit is None or call.max_tokens.span is None or call.path != document.path:
-        return None
-    return Fix(f"set max_tokens to {budget}", "safe" if safe else "unsafe", (edit,))
+    edit = replace_value(document, call.max_tokens, str(budget))
+    return single_edit_fix(f"set max_tokens to {budget}", "safe" if safe else "unsafe", edit)
 
 
 @MISSING_MAX_TOKENS.checker
@@ -126,7 +124,7 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
         explicit = expected is not None and is_explicit(call)
         budget = fitting_budget(expected[1]) if explicit else DEFAULT_BUDGET
         edit = insert_parameter(document, call, "max_tokens", str(budget))
-        fix = Fix(f"add max_tokens={budget}", "safe" if explicit else "unsafe", (edit,)) if edit else None
+        fix = single_edit_fix(f"add max_tokens={budget}", "safe" if explicit else "unsafe", edit)
         hint = f"`max_tokens={budget}` fits the answer the prompt asks for" if explicit else (
             "set `max_tokens` to the longest answer you expect, e.g. `max_tokens=512` for a few paragraphs"
         )
@@ -143,7 +141,7 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
 def check_oversized(document: Document, context: CheckContext) -> Iterator[Finding]:
     factor = float(context.options["factor"])
     min_excess = int(context.options["min-excess"])
-    latency = latency_model(getattr(context.settings, "latency", None))
+    latency = context.latency
     for call in document.calls:
         budget = _budget(call)
         expected = call_expected_output(call)

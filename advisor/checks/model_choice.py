@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis import call_expected_output, call_profile
-from ..estimates import estimate_call, latency_model, saving
-from ..fixes import Fix, replace_value
+from ..estimates import estimate_call, saving
+from ..fixes import replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
 
@@ -62,14 +62,14 @@ def check_oversized_model(document: Document, context: CheckContext) -> Iterator
             continue
         speedup = f"{info.latency} -> {fastest.latency}"
         price = f"${info.input_price:g}/${info.output_price:g} -> ${fastest.input_price:g}/${fastest.output_price:g} per MTok"
-        latency = latency_model(getattr(context.settings, "latency", None))
+        latency = context.latency
         edit = replace_value(document, call.model, fastest.id)
         yield context.finding(
             call.path,
             call.model.span or call.span,
             f"`{info.id}` ({info.latency}) for {profile.summary}: a faster model does this",
             f"use `{fastest.id}` ({speedup}; {price}) and confirm with `advisor ab --apply oversized-model`",
-            fix=Fix(f"use {fastest.id}", "unsafe", (edit,)) if edit else None,
+            fix=single_edit_fix(f"use {fastest.id}", "unsafe", edit),
             estimate=saving(
                 estimate_call(call, context.catalog, latency),
                 estimate_call(call, context.catalog, latency, model_id=fastest.id),
@@ -113,5 +113,5 @@ def check_excessive_effort(document: Document, context: CheckContext) -> Iterato
             call.effort.span or call.span,
             f"effort `{effort}` for {profile.summary}: higher effort means more thinking and output before the answer",
             "use `effort: low` (or drop it for the model's default) and confirm with `advisor ab`",
-            fix=Fix("set effort to low", "unsafe", (edit,)) if edit else None,
+            fix=single_edit_fix("set effort to low", "unsafe", edit),
         )

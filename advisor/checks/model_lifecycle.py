@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..catalog import Catalog
-from ..fixes import Edit, Fix
+from ..fixes import Fix, replace_value, single_edit_fix
 from ..model import CallApi, Document, Field, Finding, Severity
 from ..registry import CheckContext, FixSafety, Rule
 from .model_choice import GUIDE_MODEL
@@ -90,17 +90,8 @@ def _model_ids(document: Document) -> Iterator[tuple[Field, str]]:
 
 
 def replace_model_fix(document: Document, field: Field, new_id: str, description: str) -> Fix | None:
-    """An edit replacing the id inside the literal at ``field.span`` (quotes kept)."""
-    if field.span is None:
-        return None
-    start = document.lines.offset(field.span.line, field.span.column)
-    end = document.lines.offset(field.span.end_line, field.span.end_column)
-    literal = document.source[start:end]
-    old = str(field.value)
-    position = literal.find(old)
-    if position == -1:
-        return None
-    return Fix(description, "unsafe", (Edit(start + position, start + position + len(old), new_id),))
+    """Replacing a model id changes who answers: always an unsafe fix."""
+    return single_edit_fix(description, "unsafe", replace_value(document, field, new_id))
 
 
 def _price(catalog: Catalog, model_id: str) -> str:

@@ -13,7 +13,6 @@ from typing import Iterator
 
 from .. import tokens
 from ..catalog import ModelInfo
-from ..estimates import latency_model
 from ..model import CallApi, Document, Finding, PromptCall, PromptText, RunsIn, Severity
 from ..registry import CheckContext, Option, Rule
 
@@ -90,7 +89,7 @@ def _call_model(call: PromptCall, context: CheckContext) -> ModelInfo | None:
 
 
 def _trim_saving(excess: int, info: ModelInfo | None, context: CheckContext) -> dict | None:
-    latency = latency_model(getattr(context.settings, "latency", None))
+    latency = context.latency
     tier = latency.tiers.get(info.latency if info else "fast")
     if tier is None:
         return None
@@ -164,7 +163,7 @@ def static_prefix_tokens(call: PromptCall, context: CheckContext) -> int:
 
 @MISSING_PROMPT_CACHE.checker
 def check_missing_prompt_cache(document: Document, context: CheckContext) -> Iterator[Finding]:
-    latency = latency_model(getattr(context.settings, "latency", None))
+    latency = context.latency
     for call in document.calls:
         if call.api is CallApi.COUNT_TOKENS or not call.cache_control.is_absent:
             continue

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..estimates import estimate_call, latency_model, saving
-from ..fixes import Fix, insert_parameter, replace_value
+from ..estimates import estimate_call, saving
+from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, PromptCall, RunsIn, Severity
 from ..registry import CheckContext, FixSafety, Rule
 
@@ -74,7 +74,7 @@ BUFFERED_STREAM = Rule(
 
 
 def _streaming_saving(call: PromptCall, context: CheckContext) -> dict | None:
-    latency = latency_model(getattr(context.settings, "latency", None))
+    latency = context.latency
     return saving(
         estimate_call(call, context.catalog, latency, streams=False),
         estimate_call(call, context.catalog, latency, streams=True),
@@ -89,7 +89,7 @@ def _stream_fix(document: Document, call: PromptCall) -> Fix | None:
         edit = replace_value(document, call.stream, "true")
     else:
         edit = insert_parameter(document, call, "stream", "true")
-    return Fix("set stream: true", "unsafe", (edit,)) if edit else None
+    return single_edit_fix("set stream: true", "unsafe", edit)
 
 
 @BUFFERED_STREAM.checker

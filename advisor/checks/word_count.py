@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis import text_requests
-from ..fixes import Fix, edit_text_span
+from ..fixes import edit_text_span, single_edit_fix
 from ..lengths import word_limit_suggestion
 from ..model import Document, Finding, Severity
 from ..registry import CheckContext, FixSafety, Rule
@@ -48,7 +48,7 @@ def check(document: Document, context: CheckContext) -> Iterator[Finding]:
                 suggestion = f"ask for \"{rewrite}\" instead (a sentence or paragraph count)"
                 if text.path == document.path:
                     edit = edit_text_span(text, document.source, request.start, request.end, rewrite)
-                    fix = Fix(f"ask for \"{rewrite}\"", "unsafe", (edit,)) if edit else None
+                    fix = single_edit_fix(f"ask for \"{rewrite}\"", "unsafe", edit)
             yield context.in_text(
                 text,
                 request.start,

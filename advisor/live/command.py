@@ -23,7 +23,13 @@ from ..catalog import load_catalog
 from .client import has_credentials, make_client
 from .plan import METRICS, Arm, Plan, Settings
 from .redact import Redactor
-from .request import ConfigError, apply_rule_fix, load_request, load_vars_file, parse_var_options
+from .request import (
+    ConfigError,
+    apply_rule_fix,
+    load_request,
+    load_vars_file,
+    parse_var_options,
+)
 from .runlog import RunLog, RunLogError
 from .runner import BUDGET, INTERRUPTED, Progress, Runner
 from .summary import summarize

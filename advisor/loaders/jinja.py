@@ -16,7 +16,16 @@ from typing import Any, Mapping
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..model import Document, Kind, LineIndex, Problem, PromptText, Role, Span, TextBuilder
+from ..model import (
+    Document,
+    Kind,
+    LineIndex,
+    Problem,
+    PromptText,
+    Role,
+    Span,
+    TextBuilder,
+)
 
 _OPEN = re.compile(r"\{\{|\{%|\{#")
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")

@@ -13,7 +13,16 @@ from typing import Any, Mapping
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
-from ..model import CallApi, Document, Kind, LineIndex, Problem, PromptCall, Role, TextBuilder
+from ..model import (
+    CallApi,
+    Document,
+    Kind,
+    LineIndex,
+    Problem,
+    PromptCall,
+    Role,
+    TextBuilder,
+)
 from . import yamljson
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)

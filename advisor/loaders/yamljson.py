@@ -315,7 +315,10 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
         document.problems.append(_problem_from(error, lines))
         return document
     reader = NodeReader(document)
-    from .promptfoo import is_promptfoo, read_calls  # promptfoo builds on this module's reader
+    from .promptfoo import (  # promptfoo builds on this module's reader
+        is_promptfoo,
+        read_calls,
+    )
 
     try:
         for root in roots:

@@ -21,7 +21,16 @@ from .nodes import dotted, flatten_add, formatting_values, is_str, unwrap_format
 from .outline import Outline
 from .positions import Positions
 from .scopes import MAX_HOPS, Scope, resolve
-from .strings import PERCENT, Part, Piece, decode, placeholder, scan_body, squeeze, string_pieces
+from .strings import (
+    PERCENT,
+    Part,
+    Piece,
+    decode,
+    placeholder,
+    scan_body,
+    squeeze,
+    string_pieces,
+)
 
 _MIN_PROMPTS_PY_LENGTH = 20  # shorter constants of a prompts.py are labels, not prompts
 _PROMPT_NAME = re.compile("PROMPT|TEMPLATE|SYSTEM|INSTRUCTION", re.IGNORECASE)
