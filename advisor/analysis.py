@@ -11,13 +11,22 @@ import functools
 import re
 from dataclasses import replace
 
-from . import ruledata
+from . import lengths, ruledata, tasks, tokens
 from .language import detect_language
 from .lengths import LengthRequest, expected_output_tokens, find_length_requests
 from .model import PromptCall, PromptText
 from .tasks import TaskProfile, classify_task
 
 _JOIN = "\n\n"
+
+
+def warm_up() -> None:
+    """Load the tokenizer and compile the phrase patterns every prompt needs, once, in a
+    process about to fork workers: they inherit all of it instead of each rebuilding it."""
+    tokens.raw_count("warm up")
+    detect_language("warm up the language detector")
+    lengths.warm_up()
+    tasks.warm_up()
 
 
 def text_language(text: PromptText) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Sequence
 import pathspec
 
 from . import __version__, checks, ruledata, tokens
+from .analysis import warm_up
 from .cache import ResultCache
 from .catalog import Catalog, load_catalog
 from .config import Settings
@@ -205,7 +206,7 @@ class Linter:
         discovery = Discovery(self.settings, force_exclude=self.force_exclude)
         slots: list[FileReport | None] = []
         misses: list[tuple[int, Candidate, str | None]] = []
-        runner = JobRunner(self._lint_job, min_parallel=PARALLEL_MIN_FILES)
+        runner = JobRunner(self._lint_job, min_parallel=PARALLEL_MIN_FILES, prepare=warm_up)
         for candidate in discovery.candidates([Path(p) for p in paths]):
             slots.append(None)
             if self.cache is None:  # nothing to look up: the job reads the file itself

@@ -291,6 +291,15 @@ def _mask(text: str, slots: Sequence[Any]) -> str:
     return "".join(pieces)
 
 
+def warm_up(languages: Sequence[str] = ("en",)) -> None:
+    """Compile every language's scanner and the full lexicons of ``languages`` now (a
+    process about to fork workers does this once, so they inherit the compiled patterns)."""
+    for code in supported_languages():
+        _scanner(code)
+    for code in languages:
+        _lexicon(code)
+
+
 def _lexicons_for(text: str, language: str | None) -> list[_Lexicon]:
     code = language if language in supported_languages() else detect_language(text)
     codes = [code] if code else supported_languages()

@@ -37,8 +37,17 @@ def cores() -> int:
 class JobRunner:
     """Collects jobs in order and returns their results in the same order."""
 
-    def __init__(self, work: Callable[[Any], Any], *, min_parallel: int = 200, chunk: int = 64, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        work: Callable[[Any], Any],
+        *,
+        min_parallel: int = 200,
+        chunk: int = 64,
+        workers: int | None = None,
+        prepare: Callable[[], None] | None = None,
+    ) -> None:
         self.work = work
+        self.prepare = prepare  # run once before forking: state the workers should inherit
         self.min_parallel = min_parallel
         self.chunk = chunk
         self.workers = min(workers or cores(), 8)
@@ -73,6 +82,8 @@ class JobRunner:
     def _start(self) -> None:
         global _work
         _work = self.work
+        if self.prepare is not None:
+            self.prepare()
         try:
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("fork")

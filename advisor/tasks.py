@@ -110,6 +110,12 @@ def _short_labels() -> frozenset[str]:
     return frozenset(entry["label"] for entry in _data()["simple"] if entry.get("needs_short_answer"))
 
 
+def warm_up(languages: Sequence[str] = ("en",)) -> None:
+    """Compile the cue patterns of ``languages`` now (see :func:`advisor.lengths.warm_up`)."""
+    for code in languages:
+        _matcher(code)
+
+
 def classify_task(
     text: str, language: str | None = None, length_requests: Sequence[LengthRequest] | None = None
 ) -> TaskProfile:
