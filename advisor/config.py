@@ -57,6 +57,16 @@ DEFAULT_EXCLUDE = (
     "dist/",
     "_build/",
     "__pypackages__/",
+    # Jinja templates of web pages, scripts and queries, not prompts
+    "*.html.j2",
+    "*.html.jinja",
+    "*.html.jinja2",
+    "*.htm.j2",
+    "*.xml.j2",
+    "*.css.j2",
+    "*.js.j2",
+    "*.sql.j2",
+    "*.sh.j2",
 )
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024

@@ -134,3 +134,9 @@ def test_ab_run_directories_are_skipped(make_repo):
     })
     found, _ = _discover(root)
     assert set(found) == {"configs/a.json"}
+
+
+def test_templates_of_web_pages_are_not_prompts(make_repo):
+    root = make_repo({"templates/page.html.j2": "x", "templates/query.sql.j2": "x", "prompts/reply.j2": "x"})
+    found, _ = _discover(root)
+    assert set(found) == {"prompts/reply.j2"}
