@@ -168,8 +168,8 @@ def _plainly_valid(source: str) -> bool:
         if end == -1:
             return False
         body = source[start + 2:end - 2]
-        body = body[1:] if body.startswith("-") or body.startswith("+") else body
-        body = body[:-1] if body.endswith("-") or body.endswith("+") else body
+        body = body[1:] if body.startswith(("-", "+")) else body
+        body = body[:-1] if body.endswith(("-", "+")) else body
         body = body.strip()
         position = end
         if opener == "{{":
