@@ -7,7 +7,8 @@ from pathlib import Path
 
 from advisor.config import Settings
 from advisor.engine import Linter, select_rules
-from advisor.model import Kind
+from advisor.loaders.python import load as load_python
+from advisor.model import Document, Kind, LineIndex, PromptCall, Span
 
 KIND_BY_SUFFIX = {
     ".txt": Kind.PROMPT,
@@ -31,3 +32,26 @@ def lint_text(path: str, source: str, *, select=None, settings: Settings | None 
     kind = KIND_BY_SUFFIX[Path(path).suffix]
     text = textwrap.dedent(source) if dedent else source
     return linter.lint_source(path, kind, text).findings
+
+
+def load_py(source: str, path: str = "app.py") -> Document:
+    """A Python source (dedented) through the Python loader, which must load it cleanly."""
+    document = load_python(path, textwrap.dedent(source))
+    assert document.problems == []
+    return document
+
+
+def only_call(source: str, path: str = "app.py") -> PromptCall:
+    """The one API call of a Python source."""
+    [call] = load_py(source, path).calls
+    return call
+
+
+def source_span(source: str, phrase: str, occurrence: int = 0) -> Span:
+    """The span of the n-th occurrence of ``phrase`` in the (dedented) source, computed
+    independently of the loader's source maps."""
+    source = textwrap.dedent(source)
+    start = -1
+    for _ in range(occurrence + 1):
+        start = source.index(phrase, start + 1)
+    return LineIndex(source).span(start, start + len(phrase))

@@ -5,32 +5,19 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from helpers import load_py, only_call, source_span
 
 from advisor.loaders.python import load
-from advisor.model import CallApi, Document, LineIndex, PromptCall, PromptText, Role, RunsIn, Span
+from advisor.model import (
+    CallApi,
+    LineIndex,
+    PromptText,
+    Role,
+    RunsIn,
+    Span,
+)
 
 CALL = 'client.messages.create(model="claude-haiku-5-5", max_tokens=256, messages=[{"role": "user", "content": "Hi"}])'
-
-
-def load_py(source: str, path: str = "app.py") -> Document:
-    document = load(path, textwrap.dedent(source))
-    assert document.problems == []
-    return document
-
-
-def only_call(source: str, path: str = "app.py") -> PromptCall:
-    document = load_py(source, path)
-    assert len(document.calls) == 1
-    return document.calls[0]
-
-
-def source_span(source: str, phrase: str, occurrence: int = 0) -> Span:
-    """The span of the n-th occurrence of ``phrase`` in the (dedented) source, independently computed."""
-    source = textwrap.dedent(source)
-    start = -1
-    for _ in range(occurrence + 1):
-        start = source.index(phrase, start + 1)
-    return LineIndex(source).span(start, start + len(phrase))
 
 
 def phrase_span(text: PromptText, phrase: str) -> Span:

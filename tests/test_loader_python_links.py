@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
+from helpers import load_py, only_call, source_span
 
-from advisor.loaders.python import load
-from advisor.model import Document, LineIndex, Link, PromptCall, Role, Span
-
-
-def load_py(source: str, path: str = "pkg/app.py") -> Document:
-    document = load(path, textwrap.dedent(source))
-    assert document.problems == []
-    return document
-
-
-def only_call(source: str) -> PromptCall:
-    [call] = load_py(source).calls
-    return call
-
-
-def source_span(source: str, phrase: str, occurrence: int = 0) -> Span:
-    """The span of the n-th occurrence of ``phrase`` in the (dedented) source."""
-    source = textwrap.dedent(source)
-    start = -1
-    for _ in range(occurrence + 1):
-        start = source.index(phrase, start + 1)
-    return LineIndex(source).span(start, start + len(phrase))
-
+from advisor.model import Link, Role
 
 IMPORTS = "import importlib.resources, os, pathlib, textwrap\nfrom pathlib import Path\n"
 

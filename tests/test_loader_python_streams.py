@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
-
-from advisor.loaders.python import load
-from advisor.model import LineIndex, PromptCall, Span
+from helpers import load_py, only_call, source_span
 
 STREAM = 'client.messages.stream(model="m", max_tokens=1, messages=[])'
 CREATE = 'client.messages.create(model="m", max_tokens=1, messages=[], stream=True)'
-
-
-def calls_of(source: str) -> list[PromptCall]:
-    document = load("app.py", textwrap.dedent(source))
-    assert document.problems == []
-    return document.calls
-
-
-def only_call(source: str) -> PromptCall:
-    [call] = calls_of(source)
-    return call
-
-
-def source_span(source: str, phrase: str) -> Span:
-    source = textwrap.dedent(source)
-    start = source.index(phrase)
-    return LineIndex(source).span(start, start + len(phrase))
 
 
 # ---------------------------------------------------------------------------------------
@@ -345,7 +324,7 @@ def test_a_stream_handed_to_an_unknown_function_is_dynamic():
 
 
 def test_each_stream_of_a_function_is_judged_on_its_own():
-    first, second = calls_of(
+    first, second = load_py(
         f"""
         def ask(client):
             with {STREAM} as stream:
@@ -354,7 +333,7 @@ def test_each_stream_of_a_function_is_judged_on_its_own():
                 for text in stream.text_stream:
                     yield text
         """
-    )
+    ).calls
     assert first.buffered.is_literal and first.buffered.source == "stream.get_final_message()"
     assert second.buffered.is_absent
 

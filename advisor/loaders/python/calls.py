@@ -49,6 +49,12 @@ class _Prompt:
     links: list[Link] = field(default_factory=list)
     dynamic: bool = False
 
+    @classmethod
+    def not_given(cls, unresolved: ast.AST | None) -> "_Prompt":
+        """A parameter the call does not write: unknown (dynamic) when an unresolved
+        ``**kwargs`` may carry it, else simply absent."""
+        return cls(dynamic=unresolved is not None)
+
     def add(self, text: Text, role: Role) -> None:
         if text.text is not None:
             self.texts.append(text.text)
@@ -206,10 +212,9 @@ class CallReader:
         return target.elts, target_scope, name is not None and name in target_scope.mutated
 
     def _system(self, arg: _Arg | None, unresolved: ast.AST | None) -> _Prompt:
-        prompt = _Prompt()
         if arg is None:
-            prompt.dynamic = unresolved is not None
-            return prompt
+            return _Prompt.not_given(unresolved)
+        prompt = _Prompt()
         items = self._list(arg)
         if items is None:
             prompt.add(self.texts.text(arg.value, arg.scope, Role.SYSTEM), Role.SYSTEM)
@@ -234,10 +239,9 @@ class CallReader:
             prompt.add(self.texts.text(block["text"].value, block["text"].scope, role), role)
 
     def _messages(self, arg: _Arg | None, unresolved: ast.AST | None) -> _Prompt:
-        prompt = _Prompt()
         if arg is None:
-            prompt.dynamic = unresolved is not None
-            return prompt
+            return _Prompt.not_given(unresolved)
+        prompt = _Prompt()
         items = self._list(arg)
         if items is None:
             prompt.dynamic = True
