@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from . import ruledata
+from . import clock, ruledata
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,7 @@ def _builtin(today: _dt.date) -> Catalog:
 
 def load_catalog(today: _dt.date | None = None) -> Catalog:
     """The built-in catalog, with statuses as of ``today`` (a deprecated model whose
-    retirement date has passed is reported as retired)."""
-    return _builtin(today or _dt.date.today())
+    retirement date has passed is reported as retired); the run's date by default
+    (see :mod:`advisor.clock`)."""
+    return _builtin(clock.today(today))
 

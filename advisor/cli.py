@@ -14,6 +14,8 @@ from typing import Sequence
 import click
 
 from . import __version__, checks
+from .clock import ENVIRONMENT_VARIABLE as TODAY_VARIABLE
+from .clock import DateError, parse_date
 from .config import ConfigError, Settings, is_selector, load_settings
 from .engine import Linter, LintResult, select_rules
 from .model import Severity
@@ -39,10 +41,12 @@ def _check_selectors(values: Sequence[str], option: str) -> None:
             raise click.BadParameter(f"unknown rule {value!r} (see `advisor rules`)", param_hint=option)
 
 
-def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool) -> Settings:
+def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool, today: str | None = None) -> Settings:
+    """The run's settings; ``today`` (from ``--today`` or ``ADVISOR_TODAY``) overrides the
+    configured date."""
     start = Path(paths[0]) if paths else Path.cwd()
     try:
-        return load_settings(
+        settings = load_settings(
             start if start.exists() else Path.cwd(),
             config_file=Path(config) if config else None,
             isolated=isolated,
@@ -51,6 +55,12 @@ def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool) 
         )
     except ConfigError as error:
         raise ConfigurationFailure(str(error)) from None
+    if today:
+        try:
+            settings.today = parse_date(today)
+        except DateError as error:
+            raise click.BadParameter(str(error), param_hint="--today / ADVISOR_TODAY") from None
+    return settings
 
 
 def fail_on_threshold(value: str | None, settings: Settings) -> Severity | None:
@@ -82,13 +92,14 @@ def run_lint(
     ignore: Sequence[str],
     no_cache: bool,
     force_exclude: bool,
+    today: str | None = None,
 ) -> tuple[LintResult, Settings, Linter]:
     """The lint run behind `lint` and `report`: settings, rule selection, the engine."""
     selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
     _check_selectors(selected, "--select")
     _check_selectors(extended, "--extend-select")
     _check_selectors(ignored, "--ignore")
-    settings = load_run_settings(paths, config, isolated)
+    settings = load_run_settings(paths, config, isolated, today)
     rules = select_rules(settings, select=selected, extend_select=extended, ignore=ignored)
     linter = Linter(settings, rules=rules, use_cache=not no_cache, force_exclude=force_exclude)
     return linter.lint_paths(list(paths) or ["."]), settings, linter
@@ -106,6 +117,7 @@ def lint_options(function):
         click.option("--force-exclude", is_flag=True, help="Apply exclude globs to files named on the command line too (for pre-commit)."),
         click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit status 1 [default: warning, or fail-on in config]."),
         click.option("-q", "--quiet", is_flag=True, help="Print findings only: no notes, no summary."),
+        click.option("--today", metavar="YYYY-MM-DD", envvar=TODAY_VARIABLE, help=f"Judge models' deprecation and retirement as of this date [env: {TODAY_VARIABLE}; default: `today` in config, else the real date]."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -164,7 +176,7 @@ def cli() -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour (model, prompt wording, streaming).")
 @lint_options
-def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet):
+def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet, today):
     """Lint prompt files, templates, request configs and Python code (default: the current directory)."""
     from .output import FORMATS
     from .output.text import render as render_text
@@ -172,7 +184,7 @@ def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, iso
 
     result, settings, linter = run_lint(
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
-        ignore=ignore, no_cache=no_cache, force_exclude=force_exclude,
+        ignore=ignore, no_cache=no_cache, force_exclude=force_exclude, today=today,
     )
     if diff or fix:
         from .autofix import fix_files

@@ -8,6 +8,7 @@ no-op.
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 import re
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from . import clock
+from .clock import DateError, parse_date
 from .model import Severity
 
 CONFIG_FILES = (".advisor.toml", "pyproject.toml")
@@ -106,6 +109,7 @@ class Settings:
     cache_dir: Path | None = None
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     latency: dict[str, Any] = field(default_factory=dict)
+    today: _dt.date | None = None  # the date models are judged by; None: ADVISOR_TODAY or the real date
 
     @property
     def all_include(self) -> tuple[str, ...]:
@@ -131,6 +135,7 @@ class Settings:
             "variables": self.variables,
             "models": self.models,
             "latency": self.latency,
+            "today": clock.today(self.today).isoformat(),
         }
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.blake2b(blob, digest_size=12).hexdigest()
@@ -283,12 +288,19 @@ def parse_settings(
         "cache-dir": lambda v: setattr(settings, "cache_dir", (path.parent / _str(v, "cache-dir")).resolve()),
         "models": lambda v: setattr(settings, "models", _models(v)),
         "latency": lambda v: setattr(settings, "latency", _latency(v)),
+        "today": lambda v: setattr(settings, "today", _date(v, "today")),
     }
 
     def _str(value: Any, key: str) -> str:
         if not isinstance(value, str):
             raise ConfigError(f"{_where(path)}: `{key}` must be a string")
         return value
+
+    def _date(value: Any, key: str) -> _dt.date:
+        try:
+            return parse_date(value)
+        except DateError as error:
+            raise ConfigError(f"{_where(path)}: `{key}`: {error}") from None
 
     def _bool(value: Any, key: str) -> bool:
         if not isinstance(value, bool):

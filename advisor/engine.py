@@ -8,6 +8,7 @@ only re-checks what changed.
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import re
 import traceback
@@ -17,7 +18,7 @@ from typing import Any, Iterable, Sequence
 
 import pathspec
 
-from . import __version__, checks, ruledata, tokens
+from . import __version__, checks, clock, ruledata, tokens
 from .analysis import warm_up
 from .cache import ResultCache
 from .catalog import Catalog, load_catalog
@@ -89,6 +90,7 @@ class LintResult:
     notes: list[Note]
     errors: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    as_of: _dt.date | None = None  # the date models' deprecation and retirement were judged by
 
     @property
     def calls(self) -> list[dict[str, Any]]:
@@ -176,7 +178,7 @@ class Linter:
     ) -> None:
         self.settings = settings
         self.rules = list(rules) if rules is not None else select_rules(settings)
-        self.catalog = catalog or load_catalog().with_overrides(settings.models)
+        self.catalog = catalog or load_catalog(settings.today).with_overrides(settings.models)
         self.latency = latency_model(settings.latency)
         self.force_exclude = force_exclude
         self.contexts = [
@@ -234,7 +236,7 @@ class Linter:
                 discovery.notes.append(Note(str(self.settings.resolved_cache_dir), f"result cache not saved: {error}"))
         reports = sorted((r for r in slots if r is not None), key=lambda r: r.path)
         findings = sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
-        return LintResult(findings, reports, discovery.notes, rules=self.rules)
+        return LintResult(findings, reports, discovery.notes, rules=self.rules, as_of=clock.today(self.settings.today))
 
     def _dependencies_fresh(self, report: FileReport) -> bool:
         """Whether the linked prompt files a cached result was computed with are unchanged."""

@@ -111,6 +111,14 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any  # None when the body was not JSON
     status: int | None = None
+    # perf_counter instants on the server's side, so a test can tell the latency the
+    # server really produced (its sleeps overshoot on a busy machine) from what the client
+    # measured: when the body had been read, when the first text token was written (the
+    # whole JSON body for a non-streamed answer) and when the last event was; each stamped
+    # just before the write, so a client that has the bytes always finds the stamp.
+    received_at: float | None = None
+    first_token_at: float | None = None
+    finished_at: float | None = None
 
 
 class _ApiError(Exception):
@@ -231,7 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
         received = time.perf_counter()
         headers = {key.lower(): value for key, value in self.headers.items()}
         path = self.path.split("?", 1)[0]
-        self.recorded = RecordedRequest("POST", self.path, headers, _json_or_none(raw))
+        self.recorded = RecordedRequest("POST", self.path, headers, _json_or_none(raw), received_at=received)
         state.record(self.recorded)
         try:
             body = _parse_json(raw)
@@ -268,6 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(answer, request_id, None if fault is None else fault.kind)
         else:
             _sleep_until(answer.deadline(len(answer.tokens) - 1))
+            if self.recorded is not None:
+                self.recorded.first_token_at = self.recorded.finished_at = time.perf_counter()
             self._json(200, answer.message(request_id, with_content=True), request_id)
 
     # -- responses -----------------------------------------------------------------------
@@ -296,8 +306,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.send_header("request-id", request_id)
         self.end_headers()
+        recorded = self.recorded
         for payload, deadline in answer.events(request_id, fault):
             _sleep_until(deadline)
+            if recorded is not None:  # stamped before the write, so a client never sees the bytes first
+                if recorded.first_token_at is None and payload["type"] == "content_block_delta":
+                    recorded.first_token_at = time.perf_counter()
+                if payload["type"] == "message_stop":
+                    recorded.finished_at = time.perf_counter()
             self._chunk(_sse(payload))
         if fault == "drop":
             self.close_connection = True  # no terminating chunk: the client sees a cut connection

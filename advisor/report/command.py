@@ -92,7 +92,7 @@ def write_atomically(path: Path, text: str) -> None:
 @click.option("--title", help="The report's title.")
 @lint_options
 def report(paths, output, ab_files, template_file, title, config, isolated, select, extend_select, ignore,
-           no_cache, force_exclude, fail_on, quiet):
+           no_cache, force_exclude, fail_on, quiet, today):
     """Write a self-contained HTML report of where prompts waste latency and money, and
     what to change, ordered by impact (default path: the current directory)."""
     from ..output.text import summary
@@ -106,7 +106,7 @@ def report(paths, output, ab_files, template_file, title, config, isolated, sele
             raise click.BadParameter(str(error), param_hint="--template") from None
     result, settings, _ = run_lint(
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
-        ignore=ignore, no_cache=no_cache, force_exclude=force_exclude,
+        ignore=ignore, no_cache=no_cache, force_exclude=force_exclude, today=today,
     )
     threshold = fail_on_threshold(fail_on, settings)
     try:

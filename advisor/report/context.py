@@ -11,6 +11,8 @@ Context variables
 -----------------
 ``title``            the report's title (``--title``, else "Prompt latency report: <path>").
 ``generated_at``     ISO 8601 UTC time of generation (``SOURCE_DATE_EPOCH`` is honoured).
+``models_as_of``     the date models' deprecation and retirement were judged by (``--today``,
+                     ``ADVISOR_TODAY``, ``today`` in config, else the day of the run), or None.
 ``generator``        ``{"name": "advisor", "version"}``.
 ``paths``            the linted paths, as given on the command line.
 ``fail_on``          the ``--fail-on`` threshold ("error", "warning", "info") or None for never.
@@ -218,6 +220,7 @@ def build_context(
     return {
         "title": redact(title) if title else f"Prompt latency report: {_describe_paths(shown_paths, base)}",
         "generated_at": generated_at(),
+        "models_as_of": result.as_of.isoformat() if result.as_of else None,
         "generator": {"name": "advisor", "version": __version__},
         "paths": shown_paths,
         "fail_on": fail_on.value if fail_on is not None else None,
