@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import replace
 
-from . import lengths, ruledata, tasks, tokens
+from . import lengths, parts, ruledata, tasks, tokens
 from .language import detect_language
 from .lengths import LengthRequest, expected_output_tokens, find_length_requests
 from .model import PromptCall, PromptText
@@ -36,10 +36,47 @@ def text_language(text: PromptText) -> str | None:
     return text.memo["language"]
 
 
+def text_parts(text: PromptText) -> tuple[parts.Part, ...]:
+    """The text split into instruction and data parts, once (see :mod:`advisor.parts`)."""
+    if "parts" not in text.memo:
+        text.memo["parts"] = parts.split(text)
+    return text.memo["parts"]
+
+
+def instruction_text(text: PromptText) -> str:
+    """The text with its data parts blanked out (same length, so offsets still hold)."""
+    if "instructions" not in text.memo:
+        pieces = text_parts(text)
+        if all(p.kind == parts.INSTRUCTION for p in pieces):
+            text.memo["instructions"] = text.text
+        else:
+            text.memo["instructions"] = "".join(
+                text.text[p.start:p.end] if p.kind == parts.INSTRUCTION else _blank(text.text[p.start:p.end]) for p in pieces
+            )
+    return text.memo["instructions"]
+
+
+def _blank(chunk: str) -> str:
+    """Spaces for every character but line breaks, which keep sentences apart."""
+    return "".join(c if c == "\n" else " " for c in chunk)
+
+
+def all_text_requests(text: PromptText) -> list[LengthRequest]:
+    """Every output-length request the wording holds, data parts included (for
+    ``advisor tokens --explain``, which shows what the split set aside)."""
+    if "all_requests" not in text.memo:
+        text.memo["all_requests"] = find_length_requests(text.text, text.slots, language=text_language(text))
+    return text.memo["all_requests"]
+
+
 def text_requests(text: PromptText) -> list[LengthRequest]:
-    """The output-length requests in one prompt text (offsets into ``text.text``)."""
+    """The output-length requests in the instruction parts of one prompt text (offsets
+    into ``text.text``): a length inside a pasted article or an example answer asks for
+    nothing."""
     if "requests" not in text.memo:
-        text.memo["requests"] = find_length_requests(text.text, text.slots, language=text_language(text))
+        pieces = text_parts(text)
+        requests = all_text_requests(text)
+        text.memo["requests"] = [r for r in requests if parts.data_part_at(pieces, r.start, r.end) is None]
     return text.memo["requests"]
 
 
@@ -50,9 +87,11 @@ def call_language(call: PromptCall) -> str | None:
 
 
 def call_text(call: PromptCall) -> str:
-    """Every known part of the call's prompt, linked files included, as one text."""
+    """The instructions of every known part of the call's prompt, linked files included,
+    as one text (data parts blanked, so offsets match :func:`call_requests`): the task a
+    prompt sets is read from what it asks, not from the article it pastes."""
     if "text" not in call.memo:
-        call.memo["text"] = _JOIN.join(t.text for t in call.prompt_texts)
+        call.memo["text"] = _JOIN.join(instruction_text(t) for t in call.prompt_texts)
     return call.memo["text"]
 
 
@@ -70,16 +109,33 @@ def call_requests(call: PromptCall) -> list[LengthRequest]:
 def call_profile(call: PromptCall) -> TaskProfile:
     """Simple, complex or unclear: the task the call's prompt sets."""
     if "profile" not in call.memo:
+        extra = [tasks.label_answer_cue()] if few_shot_labels(call) else []
         call.memo["profile"] = classify_task(
-            call_text(call), language=call_language(call), length_requests=call_requests(call)
+            call_text(call), language=call_language(call), length_requests=call_requests(call), extra_cues=extra
         )
     return call.memo["profile"]
+
+
+_LABEL_WORDS = 3
+
+
+def few_shot_labels(call: PromptCall) -> bool:
+    """Whether the call's example answers (earlier assistant turns) are all single labels
+    ("positive", "yes", "billing"): the answer it asks for is then a label too."""
+    answers = [t for t in call.messages if t.earlier_turn]
+    return bool(answers) and not any(t.slots for t in answers) and all(
+        0 < len(t.text.split()) <= _LABEL_WORDS for t in answers
+    )
 
 
 def call_expected_output(call: PromptCall) -> tuple[int, int] | None:
     """The answer size (low, high tokens) the prompt asks for, if it says."""
     if "expected" not in call.memo:
-        call.memo["expected"] = expected_output_tokens(call_requests(call))
+        expected = expected_output_tokens(call_requests(call))
+        if expected is None and few_shot_labels(call):
+            longest = max(tokens.raw_count(t.text) for t in call.messages if t.earlier_turn)
+            expected = (1, 2 * longest + 5)
+        call.memo["expected"] = expected
     return call.memo["expected"]
 
 
@@ -103,3 +159,29 @@ def call_asks_per_item(call: PromptCall) -> bool:
             for r in call_requests(call)
         )
     return call.memo["per_item"]
+
+
+def thinking_budget(call: PromptCall) -> int | None:
+    """``thinking.budget_tokens`` when the call turns extended thinking on with a literal
+    budget; thinking tokens are generated before the answer and count against max_tokens."""
+    field = call.extra.get("thinking")
+    value = field.get() if field is not None else None
+    if not isinstance(value, dict) or value.get("type") != "enabled":
+        return None
+    budget = value.get("budget_tokens")
+    return budget if isinstance(budget, int) and not isinstance(budget, bool) and budget >= 0 else None
+
+
+_RAISED_EFFORTS = ("high", "xhigh", "max")
+
+
+def thinks(call: PromptCall) -> bool:
+    """Whether the call lets the model think before answering: extended thinking on (any
+    budget, adaptive, or computed at run time) or a raised effort. A budget sized to the
+    stated answer alone then cuts the thinking short, so it is never a safe fix."""
+    field = call.extra.get("thinking")
+    if field is not None and not field.is_absent:
+        value = field.get()
+        if not isinstance(value, dict) or value.get("type") not in ("disabled", None):
+            return True
+    return call.effort.get() in _RAISED_EFFORTS or call.effort.is_dynamic

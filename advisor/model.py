@@ -278,6 +278,9 @@ class PromptText:
     name: str | None = None  # constant name, YAML key path, template name
     language: str | None = None  # set by the language detector on first use
     raw_tokens: int | None = None  # cl100k count, set once by the engine (tokens.raw_count)
+    # An assistant turn that is not the last message of its call: a replayed or few-shot
+    # model answer (data), not a prefill (which steers the answer). Set by mark_turns.
+    earlier_turn: bool = False
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data (advisor.analysis)
 
     def span(self, start: int = 0, end: int | None = None) -> Span:
@@ -458,6 +461,16 @@ class PromptCall:
     def prompt_texts(self) -> list[PromptText]:
         """Every known part of the prompt, linked files included (what call rules judge)."""
         return [*self.system, *self.messages, *self.linked_texts]
+
+    def mark_turns(self) -> None:
+        """Mark the assistant turns that precede the last message as earlier turns: only
+        trailing assistant text (a prefill) is something the developer asks with."""
+        trailing = True
+        for text in reversed(self.messages):
+            if text.role == Role.ASSISTANT:
+                text.earlier_turn = not trailing
+            else:
+                trailing = False
 
 
 # ---------------------------------------------------------------------------------------

@@ -116,16 +116,25 @@ def warm_up(languages: Sequence[str] = ("en",)) -> None:
         _matcher(code)
 
 
+def label_answer_cue() -> Cue:
+    """The cue of an answer known to be one label (few-shot answers that are single labels)."""
+    return Cue(0, 0, "simple", _data()["shape_labels"]["one-word"])
+
+
 def classify_task(
-    text: str, language: str | None = None, length_requests: Sequence[LengthRequest] | None = None
+    text: str,
+    language: str | None = None,
+    length_requests: Sequence[LengthRequest] | None = None,
+    extra_cues: Sequence[Cue] = (),
 ) -> TaskProfile:
     """Profile the task a prompt sets: simple, complex or unclear, with the cues found.
 
     ``length_requests`` saves a second scan when the caller already has them
-    (:func:`advisor.lengths.find_length_requests`).
+    (:func:`advisor.lengths.find_length_requests`); ``extra_cues`` is evidence found
+    outside the wording, such as few-shot answers that are single labels.
     """
     requests = find_length_requests(text, language=language) if length_requests is None else length_requests
-    cues = sorted({*_phrase_cues(fold_case(text), _languages(text, language)), *_shape_cues(requests)},
+    cues = sorted({*_phrase_cues(fold_case(text), _languages(text, language)), *_shape_cues(requests), *extra_cues},
                   key=lambda cue: (cue.start, cue.end, cue.label))
     simple = tuple(cue for cue in cues if cue.kind == "simple")
     complex_ = tuple(cue for cue in cues if cue.kind == "complex")

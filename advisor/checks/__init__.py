@@ -18,6 +18,7 @@ from . import (
     secrets,
     streaming,
     suppressions,
+    thinking,
     word_count,
 )
 
@@ -26,11 +27,13 @@ ALL_RULES: tuple[Rule, ...] = (
     max_tokens.MISSING_MAX_TOKENS,
     max_tokens.MAX_TOKENS_OVERSIZED,
     max_tokens.MAX_TOKENS_TRUNCATION_RISK,
+    thinking.MAX_TOKENS_BELOW_THINKING_BUDGET,
     streaming.NON_STREAMING_UI_CALL,
     streaming.BUFFERED_STREAM,
     model_choice.OVERSIZED_MODEL,
     model_lifecycle.OUTDATED_MODEL,
     model_choice.EXCESSIVE_EFFORT,
+    thinking.THINKING_ON_SIMPLE_TASK,
     prompt_size.PROMPT_TOO_LONG,
     redundancy.RULE,
     prompt_size.MISSING_PROMPT_CACHE,

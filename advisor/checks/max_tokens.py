@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from ..analysis import call_asks_per_item, call_expected_output, call_requests
+from ..analysis import call_asks_per_item, call_expected_output, call_requests, thinking_budget, thinks
 from ..estimates import estimate_call
 from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..lengths import COUNTED_UNITS
@@ -23,8 +23,9 @@ DEFAULT_BUDGET = 1024  # what the missing-max-tokens fix adds when the prompt sa
 
 def is_explicit(call: PromptCall) -> bool:
     """Whether the prompt states a measurable answer size (a count, or a one-word answer),
-    which is what makes changing the budget a safe fix."""
-    if call_asks_per_item(call):
+    which is what makes changing the budget a safe fix. Never with thinking or a raised
+    effort: what the model thinks before answering is not stated anywhere."""
+    if call_asks_per_item(call) or thinks(call):
         return False
     return any((r.unit in COUNTED_UNITS or r.unit == "one-word") and not r.dynamic for r in call_requests(call))
 
@@ -147,10 +148,13 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
         expected = call_expected_output(call)
         if budget is None or expected is None or call.api is CallApi.COUNT_TOKENS or call_asks_per_item(call):
             continue
-        high = expected[1]
+        if thinks(call) and thinking_budget(call) is None:
+            continue  # adaptive or computed thinking, or a raised effort: the need is unknown
+        thinking = thinking_budget(call) or 0
+        high = expected[1] + thinking
         if budget < high * factor or budget - high < min_excess:
             continue
-        suggested = fitting_budget(high)
+        suggested = max(fitting_budget(expected[1]) + thinking, thinking + 16)
         worst_before = estimate_call(call, context.catalog, latency, output_tokens=budget)
         worst_after = estimate_call(call, context.catalog, latency, output_tokens=suggested)
         # A fitting budget saves nothing on a well-behaved answer, only on a runaway one:
@@ -161,7 +165,8 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
         yield context.finding(
             call.path,
             call.max_tokens.span or call.span,
-            f"max_tokens={budget} for an answer of about {expected[0]}-{high} tokens{runaway}",
+            f"max_tokens={budget} for an answer of about {expected[0]}-{expected[1]} tokens"
+            + (f" plus a thinking budget of {thinking}" if thinking else "") + runaway,
             f"use max_tokens={suggested}",
             fix=_budget_fix(document, call, suggested, safe=is_explicit(call)),
         )

@@ -53,6 +53,10 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def load_document(kind: Kind, path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
-    if path.endswith(".prompty"):
-        return prompty.load(path, source, variables=variables)
-    return LOADERS[kind](path, source, variables=variables)
+    """The document of one decoded file, its calls' earlier assistant turns marked (what
+    every loader's output has in common, so no loader has to remember it)."""
+    loader = prompty.load if path.endswith(".prompty") else LOADERS[kind]
+    document = loader(path, source, variables=variables)
+    for call in document.calls:
+        call.mark_turns()
+    return document

@@ -1,0 +1,168 @@
+"""Instructions versus data: which parts of a prompt text the developer wrote as requests.
+
+A prompt mixes what the developer asks ("Summarize the article in 3 sentences.") with
+material the model works on or imitates: a pasted article or transcript, an example answer,
+a JSON schema whose fields say "Brief summary of ...", earlier turns of a replayed
+conversation. A length, a task word or a repeated line in that material is not a request,
+and the rules that judge what is asked were wrong most often exactly there. So each text is
+split once into parts, each with a reason a user can read (``advisor tokens --explain``
+shows them), and those rules read only the instruction parts.
+
+The split is deliberately conservative: only material that is marked as such (a data tag,
+an introducing line, a code fence, a JSON block, a model turn) becomes data; everything
+else stays an instruction, so a rule can only lose findings on text the prompt itself
+presents as material.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from . import ruledata
+from .language import fold_case, phrase_pattern
+from .model import PromptText, Role
+
+INSTRUCTION = "instruction"
+DATA = "data"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A run of a prompt text, by text offsets, with what it is and why."""
+
+    start: int
+    end: int
+    kind: str  # INSTRUCTION or DATA
+    reason: str
+
+
+@functools.cache
+def _data() -> dict:
+    return ruledata.load("parts.yaml")
+
+
+@functools.cache
+def _introducer() -> re.Pattern[str]:
+    """A line that announces material: list marker or heading, an introducer phrase, a
+    short rest, a colon, then (group ``rest``) whatever follows on the same line."""
+    phrases = [p for group in _data()["introducers"].values() for p in group]
+    return re.compile(
+        r"^[ \t]*(?:[#>*\-•]+[ \t]*|\d+[.)][ \t]*)?(?:\*\*)?" + phrase_pattern(phrases) + r"[^\n:]{0,60}:(?:\*\*)?[ \t]*(?P<rest>[^\n]*)$",
+        re.MULTILINE,
+    )
+
+
+_TAG = re.compile(r"<([A-Za-z][\w\-]{0,40})(?:\s[^<>\n]{0,200})?>")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
+_JSON_FIELD = re.compile(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:', re.MULTILINE)
+_BRACE = re.compile(r"[{}]")
+_BLOCK_END = re.compile(r"\n[ \t]*\n|\n[ \t]*#|\n[ \t]*<")
+
+
+def _tag_kind(name: str) -> str | None:
+    """DATA for a tag that wraps material, INSTRUCTION for one that wraps rules, None when
+    the name says neither (left as instructions)."""
+    lowered = name.lower()
+    words = _data()["tags"]
+    if any(word in lowered for word in words["instruction_words"]):
+        return INSTRUCTION
+    if any(word in lowered for word in words["data_words"]):
+        return DATA
+    return None
+
+
+def _tagged_blocks(text: str) -> Iterable[tuple[int, int, str]]:
+    for match in _TAG.finditer(text):
+        name = match.group(1)
+        if _tag_kind(name) != DATA:
+            continue
+        close = text.find(f"</{name}>", match.end())
+        if close < 0:
+            continue
+        yield match.end(), close, f"inside <{name}>: material the prompt works on"
+
+
+def _fenced_blocks(text: str) -> Iterable[tuple[int, int, str]]:
+    for match in _FENCE.finditer(text):
+        yield match.start(), match.end(), "a fenced block: code or an example, not an instruction"
+
+
+def _introduced_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]]:
+    for match in _introducer().finditer(folded):
+        label = text[match.start():match.start("rest")].strip().rstrip(":*").strip(" #>*-•")
+        if match.group("rest").strip():
+            yield match.start("rest"), match.end("rest"), f"after \"{label}:\": material, not an instruction"
+            continue
+        begin = match.end() + 1
+        if begin >= len(text):
+            continue
+        stop = _BLOCK_END.search(text, begin)
+        yield begin, stop.start() if stop else len(text), f"introduced by \"{label}:\": material, not an instruction"
+
+
+def _json_blocks(text: str) -> Iterable[tuple[int, int, str]]:
+    """Lines of a JSON example or schema (``"summary": "Brief summary of ..."``): each
+    describes one field of a larger answer, not the answer's size."""
+    for match in _JSON_FIELD.finditer(text):
+        end = text.find("\n", match.end())
+        yield match.start(), len(text) if end < 0 else end, "a field of a JSON example or schema"
+    depth, start = 0, None
+    for brace in _BRACE.finditer(text):
+        index = brace.start()
+        if brace.group() == "{":
+            if depth == 0:
+                line_start = text.rfind("\n", 0, index) + 1
+                start = index if not text[line_start:index].strip() else None
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0 and start is not None and "\n" in text[start:index]:
+                yield start, index + 1, "a JSON example or schema"
+
+
+def _merged(ranges: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    merged: list[tuple[int, int, str]] = []
+    for start, end, reason in sorted(ranges):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2])
+        else:
+            merged.append((start, end, reason))
+    return merged
+
+
+def split(text: PromptText) -> tuple[Part, ...]:
+    """The text's parts, covering it from start to end, in order."""
+    whole = len(text.text)
+    if text.role == Role.ASSISTANT and text.earlier_turn:
+        return (Part(0, whole, DATA, "an earlier assistant turn: model output, not an instruction"),)
+    body = text.text
+    folded = fold_case(body)
+    ranges = [*_tagged_blocks(body), *_fenced_blocks(body), *_introduced_blocks(body, folded), *_json_blocks(body)]
+    parts: list[Part] = []
+    cursor = 0
+    for start, end, reason in _merged(ranges):
+        if start > cursor:
+            parts.append(Part(cursor, start, INSTRUCTION, "written as an instruction"))
+        parts.append(Part(start, end, DATA, reason))
+        cursor = end
+    if cursor < whole or not parts:
+        parts.append(Part(cursor, whole, INSTRUCTION, "written as an instruction"))
+    return tuple(parts)
+
+
+def data_part_at(parts: Sequence[Part], start: int, end: int) -> Part | None:
+    """The data part a range lies in (it starts inside one), or None for instructions."""
+    for part in parts:
+        if part.start <= start < part.end or (start == end == part.end):
+            return part if part.kind == DATA else None
+    return None
+
+
+def instruction_ranges(parts: Sequence[Part]) -> list[tuple[int, int]]:
+    return [(p.start, p.end) for p in parts if p.kind == INSTRUCTION]

@@ -1,0 +1,211 @@
+"""Real-world accuracy: per-rule precision and recall on a labelled corpus of public code.
+
+The corpus (``benchmarks/corpus/*.yaml``) holds references only: repository, commit, the
+files a reviewer read in full, and in each the spans a careful reviewer of the latency guide
+would flag (``flag``) and the findings that would be wrong (``ok``, kept as documentation
+of the trap). The third-party files themselves are never in this project: the script reads
+them from git snapshots in a folder (by default ``/work/.mirror``, where the search tool's
+``fetch`` puts them, one ``owner+name`` folder per repository), extracts each labelled
+commit to a scratch directory and lints the labelled files there.
+
+Scoring, per rule:
+- a finding in a reviewed file whose line falls in a ``flag`` span of the same rule is a
+  true positive (one per span: a second finding on the same span is noise, a false one);
+- any other finding in a reviewed file is a false positive (the reviewer read the whole
+  file, so an unlabelled finding is one they would not have asked for);
+- a ``flag`` span no finding reached is a miss.
+
+Usage::
+
+    python benchmarks/accuracy.py [--snapshots DIR] [--python PYTHON] [--json OUT] [--details]
+
+``--python`` runs another installation of advisor (a baseline checkout's venv, say) so a
+before/after table comes from one corpus in one run. CI cannot fetch snapshots, so this is
+a benchmark, not a test; a repository whose snapshot is absent is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+CORPUS = Path(__file__).parent / "corpus"
+TODAY = "2026-12-02"  # the date the corpus was labelled on: lifecycle verdicts depend on it
+
+
+@dataclass
+class Label:
+    rule: str
+    start: int
+    end: int
+    note: str = ""
+    matched: int = 0
+
+
+@dataclass
+class FileLabels:
+    path: str
+    flags: list[Label] = field(default_factory=list)
+
+
+@dataclass
+class Repository:
+    repo: str
+    commit: str
+    kind: str
+    files: list[FileLabels]
+    source: str
+
+
+def load_corpus(folder: Path) -> list[Repository]:
+    yaml = YAML(typ="safe", pure=True)
+    repositories = []
+    for batch in sorted(folder.glob("*.yaml")):
+        for entry in yaml.load(batch.read_text(encoding="utf-8")) or []:
+            files = []
+            for item in entry.get("files") or []:
+                flags = [Label(f["rule"], int(f["lines"][0]), int(f["lines"][-1]), f.get("note", "")) for f in item.get("flag") or []]
+                files.append(FileLabels(item["path"], flags))
+            repositories.append(Repository(entry["repo"], str(entry["commit"]), entry.get("kind", ""), files, batch.name))
+    return repositories
+
+
+def git_dir(snapshots: Path, repo: str) -> Path | None:
+    """The git directory of a fetched snapshot: a bare ``repo/`` or a clone's ``repo/.git``."""
+    folder = snapshots / repo.replace("/", "+")
+    for candidate in (folder / "repo" / ".git", folder / "repo"):
+        if (candidate / "HEAD").is_file():
+            return candidate
+    return None
+
+
+def extract(git: Path, commit: str, into: Path) -> None:
+    archive = subprocess.run(["git", f"--git-dir={git}", "archive", commit], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+
+
+def lint(python: str, tree: Path, paths: list[str]) -> dict:
+    present = [p for p in paths if (tree / p).is_file()]
+    if not present:
+        return {"findings": [], "errors": [], "missing": paths}
+    command = [python, "-m", "advisor", "lint", "--isolated", "--no-cache", "--today", TODAY, "--format", "json", "--fail-on", "never", *present]
+    done = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"findings": [], "errors": [done.stderr.strip() or f"exit {done.returncode}"], "missing": []}
+    result = json.loads(done.stdout)
+    result["missing"] = [p for p in paths if p not in present]
+    return result
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+
+def score(repositories: list[Repository], snapshots: Path, python: str, details: bool) -> tuple[dict[str, Tally], dict]:
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    coverage = {"repositories": 0, "files": 0, "skipped": [], "errors": []}
+    with tempfile.TemporaryDirectory(prefix="advisor-accuracy-") as scratch:
+        for index, repository in enumerate(repositories):
+            git = git_dir(snapshots, repository.repo)
+            if git is None:
+                coverage["skipped"].append(f"{repository.repo}: no snapshot in {snapshots}")
+                continue
+            tree = Path(scratch) / str(index)
+            try:
+                extract(git, repository.commit, tree)
+            except subprocess.CalledProcessError as error:
+                coverage["skipped"].append(f"{repository.repo}: cannot extract {repository.commit}: {error.stderr.decode(errors='replace').strip()}")
+                continue
+            labelled = {f.path: f for f in repository.files}
+            result = lint(python, tree, list(labelled))
+            coverage["repositories"] += 1
+            coverage["files"] += len(labelled) - len(result["missing"])
+            coverage["errors"] += [f"{repository.repo}: {e}" for e in result["errors"]]
+            coverage["skipped"] += [f"{repository.repo}: {p}: not in the snapshot" for p in result["missing"]]
+            for finding in result["findings"]:
+                labels = labelled.get(finding["path"])
+                if labels is None:
+                    continue  # a linked file outside the reviewed set
+                hit = next(
+                    (l for l in labels.flags if l.rule == finding["rule"] and l.start <= finding["line"] <= l.end and not l.matched),
+                    None,
+                )
+                if hit is not None:
+                    hit.matched += 1
+                    tallies[finding["rule"]].tp += 1
+                else:
+                    tallies[finding["rule"]].fp += 1
+                    if details:
+                        print(f"FP  {repository.repo}:{finding['path']}:{finding['line']} {finding['rule']}: {finding['message'][:120]}")
+            for labels in labelled.values():
+                for label in labels.flags:
+                    if not label.matched:
+                        tallies[label.rule].fn += 1
+                        if details:
+                            print(f"MISS {repository.repo}:{labels.path}:{label.start} {label.rule}: {label.note[:120]}")
+                    label.matched = 0  # the corpus can be scored again by another installation
+    return tallies, coverage
+
+
+def _percent(value: float | None) -> str:
+    return "    -" if value is None else f"{100 * value:5.1f}"
+
+
+def table(tallies: dict[str, Tally]) -> str:
+    rows = [f"{'rule':32} {'TP':>4} {'FP':>4} {'miss':>4} {'prec%':>6} {'recall%':>7}"]
+    total = Tally()
+    for rule in sorted(tallies):
+        t = tallies[rule]
+        total.tp, total.fp, total.fn = total.tp + t.tp, total.fp + t.fp, total.fn + t.fn
+        rows.append(f"{rule:32} {t.tp:4} {t.fp:4} {t.fn:4} {_percent(t.precision()):>6} {_percent(t.recall()):>7}")
+    rows.append(f"{'ALL':32} {total.tp:4} {total.fp:4} {total.fn:4} {_percent(total.precision()):>6} {_percent(total.recall()):>7}")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--snapshots", type=Path, default=Path("/work/.mirror"), help="folder of fetched snapshots (owner+name/)")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--python", action="append", default=None, help="interpreter with advisor installed (repeat to compare; default: this one)")
+    parser.add_argument("--json", type=Path, help="also write the tallies as JSON")
+    parser.add_argument("--details", action="store_true", help="print every false positive and miss")
+    args = parser.parse_args(argv)
+    repositories = load_corpus(args.corpus)
+    labelled_files = sum(len(r.files) for r in repositories)
+    print(f"corpus: {len(repositories)} repositories, {labelled_files} reviewed files, "
+          f"{sum(len(f.flags) for r in repositories for f in r.files)} flagged spans")
+    report = {}
+    for python in args.python or [sys.executable]:
+        tallies, coverage = score(repositories, args.snapshots, python, args.details)
+        print(f"\n== {python}: {coverage['repositories']} repositories, {coverage['files']} files linted")
+        for line in coverage["skipped"] + coverage["errors"]:
+            print(f"   skipped/error: {line}")
+        print(table(tallies))
+        report[python] = {rule: vars(t) for rule, t in tallies.items()} | {"_coverage": coverage}
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The instruction/data split: what each part is, and why (advisor.parts)."""
+
+import textwrap
+
+from advisor import parts
+from advisor.analysis import text_parts, text_requests
+from advisor.loaders import load_document
+from advisor.loaders.text import load as load_prompt
+from advisor.model import Kind, PromptText, Role
+
+
+def text(body: str) -> PromptText:
+    """A plain prompt file's text, as the text loader makes it."""
+    (loaded,) = load_prompt("prompts/p.txt", body).texts
+    return loaded
+
+
+def kinds(body: str) -> list[tuple[str, str]]:
+    t = text(body)
+    return [(t.text[p.start:p.end].strip(), p.kind) for p in text_parts(t) if t.text[p.start:p.end].strip()]
+
+
+def test_tagged_material_is_data_and_instruction_tags_are_not():
+    got = kinds("Summarize it.\n<document>Two hundred words here.</document>\n<instructions>Be brief.</instructions>")
+    assert ("Two hundred words here.", parts.DATA) in got
+    assert any(kind == parts.INSTRUCTION and "Be brief." in chunk for chunk, kind in got)
+
+
+def test_introduced_block_ends_at_the_blank_line():
+    body = "Rewrite the email.\n\nHere is the email:\nDear team, in 300 words...\n\nKeep it to 2 sentences."
+    t = text(body)
+    data = [p for p in text_parts(t) if p.kind == parts.DATA]
+    assert [t.text[p.start:p.end] for p in data] == ["Dear team, in 300 words..."]
+    assert "here is the email" in data[0].reason.lower()
+    assert [t.text[r.start:r.end] for r in text_requests(t)] == ["to 2 sentences"]
+
+
+def test_label_with_the_material_on_the_same_line():
+    t = text("Transcript: {{ transcript }}\nAnswer in one word.")
+    (data,) = [p for p in text_parts(t) if p.kind == parts.DATA]
+    assert t.text[data.start:data.end] == "{{ transcript }}"
+
+
+def test_json_schema_fields_are_data():
+    body = 'Return JSON:\n{\n  "summary": "Brief summary in under 50 words",\n  "tags": []\n}\n'
+    t = text(body)
+    assert text_requests(t) == []
+    assert any(p.kind == parts.DATA and "JSON" in p.reason for p in text_parts(t))
+
+
+def test_only_the_trailing_assistant_turn_is_a_prefill():
+    document = load_document(Kind.PYTHON, "app.py", textwrap.dedent('''
+        import anthropic
+        client = anthropic.Anthropic()
+        client.messages.create(model="claude-haiku-5-5", max_tokens=5, messages=[
+            {"role": "user", "content": "Great film!"},
+            {"role": "assistant", "content": "positive"},
+            {"role": "user", "content": "Dull."},
+            {"role": "assistant", "content": "Label:"},
+        ])
+    '''))
+    turns = [t for t in document.calls[0].messages if t.role == Role.ASSISTANT]
+    assert [t.earlier_turn for t in turns] == [True, False]
+    assert text_parts(turns[0])[0].kind == parts.DATA
+    assert text_parts(turns[1])[0].kind == parts.INSTRUCTION
+
+
+def test_plain_prompt_is_one_instruction_part():
+    t = text("Answer in 3 sentences.")
+    assert text_parts(t) == (parts.Part(0, len(t.text), parts.INSTRUCTION, "written as an instruction"),)
