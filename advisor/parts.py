@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 
 from . import ruledata
 from .language import fold_case, phrase_pattern
-from .model import PromptText, Role
+from .model import PromptText, Role, Slot
 
 INSTRUCTION = "instruction"
 DATA = "data"
@@ -90,11 +90,15 @@ def _fenced_blocks(text: str) -> Iterable[tuple[int, int, str]]:
         yield match.start(), match.end(), "a fenced block: code or an example, not an instruction"
 
 
-def _introduced_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]]:
+def _introduced_blocks(text: str, folded: str, slots: Sequence[Slot]) -> Iterable[tuple[int, int, str]]:
     for match in _introducer().finditer(folded):
         label = text[match.start():match.start("rest")].strip().rstrip(":*").strip(" #>*-•")
         if match.group("rest").strip():
-            yield match.start("rest"), match.end("rest"), f"after \"{label}:\": material, not an instruction"
+            start, end = match.start("rest"), match.end("rest")
+            slot = next((s for s in slots if s.start == start), None)
+            if slot is not None:  # "Question: {{ q }}. Please ...": the material is the slot
+                end = slot.end
+            yield start, end, f"after \"{label}:\": material, not an instruction"
             continue
         begin = match.end() + 1
         if begin >= len(text):
@@ -143,7 +147,7 @@ def split(text: PromptText) -> tuple[Part, ...]:
         return (Part(0, whole, DATA, "an earlier assistant turn: model output, not an instruction"),)
     body = text.text
     folded = fold_case(body)
-    ranges = [*_tagged_blocks(body), *_fenced_blocks(body), *_introduced_blocks(body, folded), *_json_blocks(body)]
+    ranges = [*_tagged_blocks(body), *_fenced_blocks(body), *_introduced_blocks(body, folded, text.slots), *_json_blocks(body)]
     parts: list[Part] = []
     cursor = 0
     for start, end, reason in _merged(ranges):

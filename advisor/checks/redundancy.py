@@ -7,11 +7,13 @@ twice. Each copy is input the model processes on every call, for nothing.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
+from ..analysis import instruction_text
 from ..language import stopwords
 from ..model import Document, Finding, PromptText, Severity
 from ..registry import CheckContext, Option, Rule
@@ -34,10 +36,14 @@ RULE = Rule(
     options={
         "min-words": Option(4, "Sentences with fewer content words are ignored (headings, labels, \"Be concise.\")."),
         "similarity": Option(0.8, "Similarity (0-1) of the content-word sets from which two sentences count as the same."),
+        "max-per-prompt": Option(3, "Findings per prompt at most; the last one says how many more repeats there are."),
     },
 )
 
 _SENTENCE = re.compile(r"[ \t\-*•>0-9.)]*([^.!?\n]+[.!?]?)")
+_CODE_MARKS = re.compile(r"[(){}\[\]=;<>]|::|->|\$\w")
+_MAX_CODE_MARKS = 2  # a "sentence" with more is a line of code or markup, not an instruction
+_JINJA_BRANCH = re.compile(r"\{%-?\s*(if|elif|else|endif)\b[^%]*%\}")
 
 
 # Punctuation becomes spaces (one C-level pass per text), so words are a plain str.split().
@@ -53,15 +59,21 @@ class _Sentence(NamedTuple):  # a tuple: tens of thousands are made per run
 
 
 def _sentences(text: PromptText, min_words: int) -> Iterator[_Sentence]:
+    """The instruction sentences of a text: data parts (pasted material, example answers,
+    earlier model turns) and lines of code are not instructions, so repeating them is not
+    this rule's business."""
     function_words = stopwords()
-    words_text = text.text.lower().translate(_PUNCTUATION)
-    if len(words_text) != len(text.text):  # a character whose lower case is longer: slice per sentence
+    body = instruction_text(text)
+    words_text = body.lower().translate(_PUNCTUATION)
+    if len(words_text) != len(body):  # a character whose lower case is longer: slice per sentence
         words_text = None
-    for match in _SENTENCE.finditer(text.text):
+    for match in _SENTENCE.finditer(body):
         start, end = match.span(1)
         if text.slots and text.in_slot(start, end):
             continue
-        chunk = words_text[start:end] if words_text is not None else text.text[start:end].lower().translate(_PUNCTUATION)
+        if len(_CODE_MARKS.findall(body, start, end)) > _MAX_CODE_MARKS:
+            continue
+        chunk = words_text[start:end] if words_text is not None else body[start:end].lower().translate(_PUNCTUATION)
         words = chunk.split()
         if len(words) < min_words:
             continue
@@ -105,27 +117,84 @@ def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Itera
         earlier.append(sentence)
 
 
+def _branches(text: PromptText, source: str) -> Callable[[int], tuple[tuple[int, int], ...]]:
+    """For a Jinja template: a function from a text offset to the ``{% if %}`` branches it
+    lies in, as (block, branch) pairs. Text in two branches of one block is never sent
+    together, so a sentence in the ``else`` branch repeating the ``if`` branch is an
+    alternative, not a repetition."""
+    marks: list[tuple[int, tuple[tuple[int, int], ...]]] = [(0, ())]
+    stack: list[list[int]] = []
+    blocks = 0
+    for tag in _JINJA_BRANCH.finditer(source):
+        word = tag.group(1)
+        if word == "if":
+            blocks += 1
+            stack.append([blocks, 0])
+        elif word in ("elif", "else") and stack:
+            stack[-1][1] += 1
+        elif word == "endif" and stack:
+            stack.pop()
+        marks.append((tag.end(), tuple((b, i) for b, i in stack)))
+    starts = [offset for offset, _ in marks]
+
+    def at(offset: int) -> tuple[tuple[int, int], ...]:
+        source_offset = text.source_map.source_range(offset, offset + 1)[0]
+        return marks[bisect.bisect_right(starts, source_offset) - 1][1]
+
+    return at
+
+
+def _alternatives(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> bool:
+    blocks = dict(a)
+    return any(block in blocks and blocks[block] != branch for block, branch in b)
+
+
 @RULE.checker
 def check(document: Document, context: CheckContext) -> Iterator[Finding]:
     min_words = int(context.options["min-words"])
     threshold = float(context.options["similarity"])
+    cap = max(1, int(context.options["max-per-prompt"]))
     groups: list[list[PromptText]] = [list(call.prompt_texts) for call in document.calls]
     in_calls = {id(t) for group in groups for t in group}
     groups += [[text] for text in document.texts if id(text) not in in_calls]
     reported: set[tuple[int, int, int]] = set()
+    templated = "{%" in document.source
     for group in groups:
+        branch_of = {id(t): _branches(t, document.source) for t in group if templated and t.path == document.path}
+        repeats: dict[tuple[int, int, int], list[_Sentence]] = defaultdict(list)
+        firsts: dict[tuple[int, int, int], _Sentence] = {}
         for first, repeat in _repeats(group, min_words, threshold):
             key = (id(repeat.text), repeat.start, repeat.end)
-            if key in reported or repeat.text.path != document.path:
+            if key in reported:
+                continue
+            if id(first.text) in branch_of and id(repeat.text) in branch_of and _alternatives(
+                branch_of[id(first.text)](first.start), branch_of[id(repeat.text)](repeat.start)
+            ):
                 continue
             reported.add(key)
-            where = first.text.span(first.start, first.end)
-            place = f"line {where.line}" if first.text.path == repeat.text.path else f"{first.text.path}:{where.line}"
-            same = "repeats" if first.key == repeat.key else "nearly repeats"
+            anchor = (id(first.text), first.start, first.end)
+            firsts[anchor] = first
+            repeats[anchor].append(repeat)
+        own = [(firsts[a], copies) for a, copies in repeats.items() if any(c.text.path == document.path for c in copies)]
+        for number, (first, copies) in enumerate(own):
+            if number == cap:
+                break
+            shown = next(c for c in copies if c.text.path == document.path)
+            places = [_place(first, shown)] + [_place(c, shown) for c in copies if c is not shown]
+            same = "repeats" if all(first.key == c.key for c in copies) else "nearly repeats"
+            more = len(own) - cap if number == cap - 1 and len(own) > cap else 0
+            message = f"this instruction {same} {places[0]}" + (f" (also at {', '.join(places[1:])})" if places[1:] else "")
+            if more:
+                message += f"; {more} more repeated instruction{'s' if more > 1 else ''} in this prompt not shown"
             yield context.in_text(
-                repeat.text,
-                repeat.start,
-                repeat.end,
-                f"this instruction {same} {place}",
+                shown.text,
+                shown.start,
+                shown.end,
+                message,
                 "keep one copy (in the system prompt if it applies to every request)",
             )
+
+
+def _place(sentence: _Sentence, shown: _Sentence) -> str:
+    where = sentence.text.span(sentence.start, sentence.end)
+    return f"line {where.line}" if sentence.text.path == shown.text.path else f"{sentence.text.path}:{where.line}"
