@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..analysis import call_expected_output, few_shot_labels
 from ..estimates import estimate_call, saving
 from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, PromptCall, RunsIn, Severity
-from ..registry import CheckContext, FixSafety, Rule
+from ..registry import CheckContext, FixSafety, Option, Rule
 
 GUIDE_STREAMING = "3. Leverage streaming"
 
@@ -44,6 +45,13 @@ NON_STREAMING_UI_CALL = Rule(
     ),
     fix=FixSafety.UNSAFE,
     fix_note="Request configs marked `x-advisor: {runs-in: ui}` get `stream: true`; the code that reads the response must then consume events.",
+    options={
+        "short-answer-tokens": Option(
+            64,
+            "Calls whose answer is at most this many tokens (by `max_tokens`, or the size the prompt asks for) "
+            "are internal steps (a label, a yes/no, a routing decision, a title): nothing to stream.",
+        ),
+    },
 )
 
 
@@ -107,6 +115,20 @@ def check_buffered_stream(document: Document, context: CheckContext) -> Iterator
         )
 
 
+def _short_internal_answer(call: PromptCall, limit: int) -> bool:
+    """Whether the answer is too short for anyone to read it as text as it arrives: a
+    small literal budget, a stated answer of a few tokens, or a label task. Such a call
+    inside a handler (classify the message, route it, name the chat) is over in the time to
+    first token anyway."""
+    budget = call.max_tokens.get()
+    if isinstance(budget, int) and not isinstance(budget, bool) and budget <= limit:
+        return True
+    expected = call_expected_output(call)
+    if expected is not None and expected[1] <= limit:
+        return True
+    return few_shot_labels(call)
+
+
 @NON_STREAMING_UI_CALL.checker
 def check_non_streaming_ui_call(document: Document, context: CheckContext) -> Iterator[Finding]:
     for call in document.calls:
@@ -114,6 +136,8 @@ def check_non_streaming_ui_call(document: Document, context: CheckContext) -> It
             continue
         if call.streams is not False:
             continue  # streamed, or decided at run time
+        if _short_internal_answer(call, int(context.options["short-answer-tokens"])):
+            continue
         span = call.stream.span if call.stream.is_literal and call.stream.span else call.span
         if call.api is CallApi.BODY:
             suggestion = "set `stream: true` and render text deltas as they arrive"
