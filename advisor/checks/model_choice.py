@@ -6,13 +6,15 @@ select the appropriate model for your use case" -- the fastest model that does t
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
 from ..analysis import call_expected_output, call_profile
+from ..catalog import Catalog, ModelInfo
 from ..estimates import estimate_call, saving
 from ..fixes import replace_value, single_edit_fix
-from ..model import CallApi, Document, Finding, Severity
+from ..model import CallApi, Document, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
+from ..tasks import TaskProfile
 
 GUIDE_MODEL = "1. Choose the right model"
 
@@ -40,25 +42,51 @@ OVERSIZED_MODEL = Rule(
 )
 
 
+def tier_of(catalog: Catalog, model_id: str) -> ModelInfo | None:
+    """The catalog entry that gives a model id its speed tier: its own, or for a retired id
+    (an Opus 3, a Sonnet 3.5) its family's current model, so old ids are judged by the
+    tier they belong to."""
+    info = catalog.get(model_id)
+    if info is not None:
+        return info
+    successor = catalog.successor(model_id)
+    return catalog.get(successor) if successor else None
+
+
+def oversized_for_task(call: PromptCall, info: ModelInfo, catalog: Catalog, options: Mapping[str, Any]) -> TaskProfile | None:
+    """The simple task a call sets when its model's tier is slower than the fastest current
+    model's and the answer is short; None when the model is not oversized for it. Shared by
+    oversized-model and deprecated-model, so one call never gets two different models."""
+    fastest = catalog.fastest_current()
+    if call.api is CallApi.COUNT_TOKENS or info.latency_rank <= fastest.latency_rank or not call.prompt_texts:
+        return None
+    expected = call_expected_output(call)
+    budget = call.max_tokens.get()
+    short_answer = expected is not None and expected[1] <= options["max-expected-output"]
+    if isinstance(budget, int) and budget > options["max-output-tokens"] and not short_answer:
+        return None
+    if not short_answer and not isinstance(budget, int):
+        return None  # neither the prompt nor the budget says the answer is short
+    profile = call_profile(call)
+    return profile if profile.verdict == "simple" else None
+
+
 @OVERSIZED_MODEL.checker
 def check_oversized_model(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
     fastest = catalog.fastest_current()
     for call in document.calls:
-        if call.api is CallApi.COUNT_TOKENS or not call.model.is_literal:
+        if not call.model.is_literal:
             continue
-        info = catalog.get(str(call.model.value))
-        if info is None or info.latency_rank <= fastest.latency_rank or not call.prompt_texts:
+        model_id = str(call.model.value)
+        own = catalog.get(model_id)
+        if catalog.retired_entry(model_id) is not None or (own is not None and own.status in ("deprecated", "retired")):
+            continue  # deprecated-model reports it, with the replacement this task needs
+        info = tier_of(catalog, model_id)
+        if info is None:
             continue
-        expected = call_expected_output(call)
-        budget = call.max_tokens.get()
-        short_answer = expected is not None and expected[1] <= context.options["max-expected-output"]
-        if isinstance(budget, int) and budget > context.options["max-output-tokens"] and not short_answer:
-            continue
-        if not short_answer and not isinstance(budget, int):
-            continue  # neither the prompt nor the budget says the answer is short
-        profile = call_profile(call)
-        if profile.verdict != "simple":
+        profile = oversized_for_task(call, info, catalog, context.options)
+        if profile is None:
             continue
         speedup = f"{info.latency} -> {fastest.latency}"
         price = f"${info.input_price:g}/${info.output_price:g} -> ${fastest.input_price:g}/${fastest.output_price:g} per MTok"
@@ -115,3 +143,8 @@ def check_excessive_effort(document: Document, context: CheckContext) -> Iterato
             "use `effort: low` (or drop it for the model's default) and confirm with `advisor ab`",
             fix=single_edit_fix("set effort to low", "unsafe", edit),
         )
+
+
+def oversized_options(context: CheckContext) -> dict[str, Any]:
+    """oversized-model's options as configured, for the lifecycle rules that defer to it."""
+    return {**OVERSIZED_MODEL.default_options(), **context.settings.rule_options.get(OVERSIZED_MODEL.name, {})}

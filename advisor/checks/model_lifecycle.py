@@ -10,9 +10,9 @@ from typing import Iterator
 
 from ..catalog import Catalog
 from ..fixes import Fix, replace_value, single_edit_fix
-from ..model import CallApi, Document, Field, Finding, Severity
+from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Rule
-from .model_choice import GUIDE_MODEL
+from .model_choice import GUIDE_MODEL, oversized_for_task, oversized_options, tier_of
 
 DEPRECATED_MODEL = Rule(
     code="M003",
@@ -82,11 +82,27 @@ def _base_id(model_id: str) -> str:
 
 
 def _model_ids(document: Document) -> Iterator[tuple[Field, str]]:
+    for call, field, model_id in _calls_with_ids(document):
+        yield field, model_id
+
+
+def _calls_with_ids(document: Document) -> Iterator[tuple[PromptCall, Field, str]]:
     for call in document.calls:
         if call.api is CallApi.COUNT_TOKENS and not call.model.is_literal:
             continue
         if call.model.is_literal and isinstance(call.model.value, str):
-            yield call.model, call.model.value
+            yield call, call.model, call.model.value
+
+
+def _task_sized(call: PromptCall, base: str, context: CheckContext) -> tuple[str, str] | None:
+    """(fastest model id, task summary) when the call's task needs a faster tier than the
+    model's family: the replacement a lifecycle rule suggests is then the model the task
+    needs, so oversized-model and this rule never name two different models."""
+    info = tier_of(context.catalog, base)
+    if info is None:
+        return None
+    profile = oversized_for_task(call, info, context.catalog, oversized_options(context))
+    return (context.catalog.fastest_current().id, profile.summary) if profile else None
 
 
 def replace_model_fix(document: Document, field: Field, new_id: str, description: str) -> Fix | None:
@@ -102,7 +118,7 @@ def _price(catalog: Catalog, model_id: str) -> str:
 @DEPRECATED_MODEL.checker
 def check_deprecated(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
-    for field, model_id in _model_ids(document):
+    for call, field, model_id in _calls_with_ids(document):
         base = _base_id(model_id)
         info = catalog.get(base)
         retired = catalog.retired_entry(base)
@@ -111,12 +127,17 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
         if info is None and retired is None:
             continue
         replacement = catalog.successor(base)
+        sized = _task_sized(call, base, context)
+        also = ""
+        if sized is not None:
+            replacement, task = sized
+            also = f"; and for {task} a faster tier does the job"
         fix = replace_model_fix(document, field, replacement, f"use {replacement}") if replacement else None
         use = f"use `{replacement}` ({_price(catalog, replacement)})" if replacement else "move to a current model"
         if retired is not None or (info is not None and info.status == "retired"):
             date = f" on {info.retires.isoformat()}" if info is not None and info.retires else ""
             finding = context.finding(
-                document.path, field.span, f"`{model_id}` was retired{date}: every call to it fails", use, fix=fix
+                document.path, field.span, f"`{model_id}` was retired{date}: every call to it fails{also}", use, fix=fix
             )
             finding.severity = Severity.ERROR  # calls fail today; a config override still applies later
             yield finding
@@ -124,7 +145,7 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
             yield context.finding(
                 document.path,
                 field.span,
-                f"`{model_id}` is deprecated and retires on {info.retires.isoformat() if info.retires else 'a date to be announced'}",
+                f"`{model_id}` is deprecated and retires on {info.retires.isoformat() if info.retires else 'a date to be announced'}{also}",
                 use,
                 fix=fix,
             )
@@ -146,10 +167,12 @@ def check_unknown(document: Document, context: CheckContext) -> Iterator[Finding
 @OUTDATED_MODEL.checker
 def check_outdated(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
-    for field, model_id in _model_ids(document):
+    for call, field, model_id in _calls_with_ids(document):
         info = catalog.get(_base_id(model_id))
         if info is None or info.status != "legacy":
             continue
+        if _task_sized(call, info.id, context) is not None:
+            continue  # oversized-model names the model this task needs
         successor_id = catalog.successors.get(info.family)
         successor = catalog.get(successor_id) if successor_id else None
         if successor is None or successor.id == info.id:
