@@ -514,6 +514,8 @@ def _judge(text: str, masked: str, hit: _Hit, lexicon: _Lexicon) -> tuple[Length
     whether the text decided it (False: rejected only for lack of evidence)."""
     if lexicon.state_re.search(masked, max(0, hit.start - 30), hit.start):
         return None, True  # "the user's message is at most 500 words": a fact about existing text
+    if _parenthesised(masked, hit) and not _labels_a_field(masked, hit) and _nearest_cue(masked, hit.start, lexicon) == "input":
+        return None, True  # "classify the articles (< 100 words) by topic": sizes the input
     if not hit.strong:
         output = _asks_for_output(masked, hit, lexicon)
         if not output:
@@ -537,7 +539,38 @@ def _asks_for_output(masked: str, hit: _Hit, lexicon: _Lexicon) -> bool | None:
     cue = _nearest_cue(masked, hit.start, lexicon)
     if cue is not None:
         return cue == "output"
+    if hit.bare and (_standalone(masked, hit) or _labels_a_field(masked, hit)):
+        return True  # "In one paragraph. 100 words.", "- 100-150 words", "Email body (150-200 words)"
     return None if hit.bare else True  # "a 300-word intro" reads as a request
+
+
+_FRAGMENT_LEAD = " \t-*•–—>"
+_LABEL_WORDS = 4  # "Email body", "Section 2 summary": a label names a field in a few words
+
+
+def _standalone(masked: str, hit: _Hit) -> bool:
+    """A count that is a clause of its own: a fragment after a sentence ("100 words.") or a
+    list item ("- 100-150 words"); nothing around it can be about anything but the answer."""
+    lo = _clause_start(masked, hit.start, _context("clause_chars"))
+    hi = _clause_end(masked, hit.end, _context("clause_chars"))
+    return not masked[lo:hit.start].strip(_FRAGMENT_LEAD) and not masked[hit.end:hi].strip(" \t")
+
+
+def _parenthesised(masked: str, hit: _Hit) -> bool:
+    return masked[:hit.start].rstrip(" \t~<≤").endswith("(") and masked[hit.end:].lstrip(" \t").startswith(")")
+
+
+def _labels_a_field(masked: str, hit: _Hit) -> bool:
+    """A parenthesised count after a short label that ends its line: "Email body (150-200
+    words)" sizes that part of the answer."""
+    if not _parenthesised(masked, hit):
+        return False
+    line_start = masked.rfind("\n", 0, hit.start) + 1
+    label = masked[line_start:masked.rfind("(", line_start, hit.start)].strip(_FRAGMENT_LEAD + ":")
+    close = masked.find(")", hit.end)
+    line_end = masked.find("\n", close)
+    rest = masked[close + 1:line_end if line_end >= 0 else len(masked)].strip(" \t:")
+    return 0 < len(label.split()) <= _LABEL_WORDS and not rest
 
 
 def _nearest_cue(masked: str, pos: int, lexicon: _Lexicon) -> str | None:

@@ -13,7 +13,7 @@ from ..analysis import text_requests
 from ..fixes import edit_text_span, single_edit_fix
 from ..lengths import word_limit_suggestion
 from ..model import Document, Finding, Severity
-from ..registry import CheckContext, FixSafety, Rule
+from ..registry import CheckContext, FixSafety, Option, Rule
 
 RULE = Rule(
     code="O001",
@@ -31,14 +31,24 @@ RULE = Rule(
     use_instead="Summarize the ticket in 5-6 sentences.",
     fix=FixSafety.UNSAFE,
     fix_note="Rewrites the word limit as a sentence or paragraph limit of similar length, in the prompt's language; the wording of the prompt changes.",
+    options={
+        "min-words": Option(
+            6,
+            "Word caps below this (\"a title of at most 3 words\") are left alone: a name or title is "
+            "shorter than any sentence, so a sentence limit would make the answer longer.",
+        ),
+    },
 )
 
 
 @RULE.checker
 def check(document: Document, context: CheckContext) -> Iterator[Finding]:
+    smallest = int(context.options["min-words"])
     for text in document.all_texts():
         for request in text_requests(text):
             if request.unit != "words":
+                continue
+            if request.maximum is not None and request.maximum < smallest:
                 continue
             rewrite = word_limit_suggestion(request)
             fix = None
