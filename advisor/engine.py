@@ -26,6 +26,7 @@ from .config import Settings
 from .discovery import Candidate, Discovery, Note
 from .estimates import LatencyModel, estimate_call, latency_model
 from .links import LinkResolver, resolve_links
+from .sdk_pin import project_pin
 from .loaders import decode, is_binary, load_document, yamljson
 from .model import (
     CallApi,
@@ -305,6 +306,7 @@ class Linter:
             finding = self._problem_finding(path, Problem(f"internal error while reading the file: {error!r}"))
             return FileReport(path, kind.value, 0, [finding])
         findings = [self._problem_finding(path, problem) for problem in document.problems]
+        pin_dependency = self._read_sdk_pin(document, absolute)
         self._count_tokens(document)
         for context in self.contexts:
             try:
@@ -324,10 +326,24 @@ class Linter:
         kept, suppressed = self._finalize(path, findings, suppressions)
         file_tokens = self._file_tokens(document)
         calls = [summarize_call(call, self.catalog, self.latency) for call in document.calls]
-        dependencies = resolver.dependencies if resolver else {}
+        dependencies = {**(resolver.dependencies if resolver else {}), **pin_dependency}
         return FileReport(path, kind.value, file_tokens, kept, calls, suppressed, dependencies)
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _read_sdk_pin(self, document: Document, absolute: Path | None) -> dict[str, str]:
+        """The project's `anthropic` pin for a Python file with calls (the sampling rule
+        judges by it), and the pin file as a dependency of the cached result."""
+        if absolute is None or document.kind is not Kind.PYTHON or not document.calls:
+            return {}
+        document.sdk_pin = project_pin(absolute)
+        if document.sdk_pin is None:
+            return {}
+        try:
+            data = Path(document.sdk_pin.source).read_bytes()
+        except OSError:
+            return {}
+        return {document.sdk_pin.source: hashlib.blake2b(data, digest_size=16).hexdigest()}
 
     def _problem_finding(self, path: str, problem: Problem | None) -> Finding:
         rule = checks.PARSE_ERROR

@@ -13,6 +13,7 @@ from typing import Iterator
 
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, Option, Rule
+from ..sdk_pin import SdkPin
 
 GUIDE_TEMPERATURE = "2. Optimize prompt and output length: experiment with temperature"
 PARAMETERS = ("temperature", "top_p", "top_k")
@@ -79,29 +80,39 @@ def _model_sampling(call: PromptCall, context: CheckContext) -> str | None:
     return info.sampling if info else None
 
 
+def _assumed(pin: SdkPin | None) -> str:
+    return f" (judged by {pin.describe()})" if pin else " (no `anthropic` pin found: assuming SDK 1.0 or later)"
+
+
 @UNSUPPORTED_SAMPLING_PARAMETER.checker
 def check_unsupported(document: Document, context: CheckContext) -> Iterator[Finding]:
+    pin: SdkPin | None = document.sdk_pin
     for call in document.calls:
         sampling = _model_sampling(call, context)
         for name, value in _present(document, call):
             span = value.span or call.span
-            via_extra_body = call.api is not CallApi.BODY and name in call.sampling_via_extra_body
-            if call.api is not CallApi.BODY and not via_extra_body:
+            in_code = call.api is not CallApi.BODY
+            old_sdk = in_code and pin is not None and pin.pre_1
+            via_extra_body = in_code and name in call.sampling_via_extra_body
+            if in_code and not old_sdk and not via_extra_body:
                 yield context.finding(
                     call.path, span,
-                    f"`{name}=` is not an argument of `messages.create` in anthropic SDK 1.0 and later: the call raises TypeError",
+                    f"`{name}=` is not an argument of `messages.create` in anthropic SDK 1.0 and later: the call raises TypeError{_assumed(pin)}",
                     "remove it; control length with `max_tokens`, a sentence limit in the prompt, or `output_config={\"effort\": \"low\"}`",
                 )
-            elif call.api is not CallApi.BODY:
+            elif in_code and not old_sdk:
                 yield context.finding(
                     call.path, span,
-                    f"`{name}` sent through extra_body: API version 2026-10-21 (what SDK 2.x sends) rejects it with a 400",
+                    f"`{name}` sent through extra_body: API version 2026-10-21 (what SDK 2.x sends) rejects it with a 400{_assumed(pin)}",
                     "remove it; control length with `max_tokens` and a sentence limit in the prompt",
                 )
             elif sampling == "defaults-only":
+                version = "2023-06-01 (what SDK 0.x sends)" if old_sdk else "2026-10-21"
                 yield context.finding(
                     call.path, span,
-                    f"`{call.model.value}` accepts only the default `{name}`; API version 2026-10-21 rejects it entirely",
+                    f"`{call.model.value}` accepts only the default `{name}`"
+                    + (f" on API version {version}" if old_sdk else "; API version 2026-10-21 rejects it entirely")
+                    + (_assumed(pin) if old_sdk else ""),
                     "remove it; use `output_config: {effort: low}` and a sentence limit for shorter answers",
                 )
 

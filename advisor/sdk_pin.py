@@ -1,0 +1,159 @@
+"""Which `anthropic` SDK a project pins, read from its dependency files.
+
+Whether ``temperature=`` is an error depends on the SDK: releases before 1.0 take it as an
+argument and send API version 2023-06-01, which older models accept; 1.0 and later have no
+such argument. So the sampling rule asks here before it reports, and says which pin it
+judged by. Files are only read (TOML and JSON parsers, a line-based reader for
+requirements files), never executed, and only regular files of a bounded size.
+
+Looked for in each folder from the linted file's up to the repository root (the first folder
+with a ``.git``): lock files first, since they name the installed version exactly
+(``uv.lock``, ``poetry.lock``, ``Pipfile.lock``), then ``requirements*.txt`` and
+``pyproject.toml`` (PEP 621 ``dependencies`` or Poetry's table).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+_MAX_BYTES = 2 * 1024 * 1024
+_MAX_LEVELS = 12
+_REQUIREMENT = re.compile(r"^\s*anthropic\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)", re.IGNORECASE | re.MULTILINE)
+_CLAUSE = re.compile(r"(===|==|~=|>=|<=|!=|>|<|\^|~)?\s*v?(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True)
+class SdkPin:
+    """The SDK line a project is on: ``pre_1`` when every version it allows is below 1.0."""
+
+    spec: str  # as written, e.g. "==0.34.2" or "^0.40"
+    source: str  # the file it came from, relative to where the search started
+    pre_1: bool
+
+    def describe(self) -> str:
+        return f"anthropic{self.spec} in {self.source}"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def is_pre_1(spec: str) -> bool | None:
+    """Whether a version specifier allows only releases below 1.0 (None: cannot tell).
+
+    ``==0.34.2``, ``<1``, ``~=0.40``, ``^0.30`` and ``0.34.2`` (a lock file's version) are
+    pre-1.0; ``>=1.2``, ``==2.14.0`` are not; ``>=0.30`` alone allows both, so it is not.
+    """
+    clauses = []
+    for part in spec.split(","):
+        match = _CLAUSE.match(part.strip())
+        if match is not None:
+            op, major, minor = match.groups()
+            clauses.append((op or "==", int(major), int(minor or 0)))
+    if not clauses:
+        return None
+    for op, major, minor in clauses:
+        if op in ("==", "===", "~=", "^", "~") and major == 0:
+            return True
+        if op == "<" and (major == 0 or (major == 1 and minor == 0)):
+            return True
+        if op == "<=" and major == 0:
+            return True
+    return False
+
+
+def _from_lock(folder: Path) -> SdkPin | None:
+    for name in ("uv.lock", "poetry.lock"):
+        text = _read(folder / name)
+        if text is None:
+            continue
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        for package in data.get("package", []) if isinstance(data.get("package"), list) else []:
+            if isinstance(package, dict) and package.get("name") == "anthropic" and isinstance(package.get("version"), str):
+                version = package["version"]
+                return SdkPin(f"=={version}", name, bool(is_pre_1(version)))
+    text = _read(folder / "Pipfile.lock")
+    if text is not None:
+        try:
+            entry = json.loads(text).get("default", {}).get("anthropic", {})
+        except (ValueError, AttributeError):
+            entry = {}
+        version = entry.get("version") if isinstance(entry, dict) else None
+        if isinstance(version, str):
+            return SdkPin(version, "Pipfile.lock", bool(is_pre_1(version)))
+    return None
+
+
+def _from_requirements(folder: Path) -> SdkPin | None:
+    try:
+        names = sorted(p.name for p in folder.glob("requirements*.txt"))
+    except OSError:
+        return None
+    for name in names:
+        text = _read(folder / name)
+        match = _REQUIREMENT.search(text or "")
+        if match is not None:
+            spec = match.group("spec").strip()
+            pre_1 = is_pre_1(spec)
+            return SdkPin(spec or " (unpinned)", name, bool(pre_1))
+    return None
+
+
+def _from_pyproject(folder: Path) -> SdkPin | None:
+    text = _read(folder / "pyproject.toml")
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    for requirement in project.get("dependencies", []) if isinstance(project.get("dependencies"), list) else []:
+        match = _REQUIREMENT.match(requirement) if isinstance(requirement, str) else None
+        if match is not None and re.match(r"\s*anthropic\b(?![-_.\w])", requirement, re.IGNORECASE):
+            spec = match.group("spec").strip()
+            return SdkPin(spec or " (unpinned)", "pyproject.toml", bool(is_pre_1(spec)))
+    poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
+    dependency = poetry.get("dependencies", {}).get("anthropic") if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict) else None
+    if isinstance(dependency, dict):
+        dependency = dependency.get("version")
+    if isinstance(dependency, str):
+        return SdkPin(dependency, "pyproject.toml", bool(is_pre_1(dependency)))
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _pin_in(folder: Path) -> SdkPin | None:
+    return _from_lock(folder) or _from_requirements(folder) or _from_pyproject(folder)
+
+
+def project_pin(file: str | Path) -> SdkPin | None:
+    """The pin that governs ``file``: the nearest folder (up to the repository root) whose
+    dependency files name ``anthropic``."""
+    try:
+        folder = Path(file).resolve().parent
+    except (OSError, RuntimeError):
+        return None
+    for level, directory in enumerate((folder, *folder.parents)):
+        if level >= _MAX_LEVELS:
+            break
+        pin = _pin_in(directory)
+        if pin is not None:
+            return SdkPin(pin.spec, Path(os.path.relpath(directory / pin.source)).as_posix(), pin.pre_1)
+        if (directory / ".git").exists():
+            break
+    return None
