@@ -33,6 +33,11 @@ DEFAULT_INCLUDE = (
     "**/*PROMPT*/**/*.txt",
     "**/*[Pp]rompt*/**/*.md",
     "**/*PROMPT*/**/*.md",
+    # a file whose own name says it is a prompt, wherever it sits
+    "*[Pp]rompt*.txt",
+    "*PROMPT*.txt",
+    "*[Pp]rompt*.md",
+    "*PROMPT*.md",
     "*.yaml",
     "*.yml",
     "*.json",

@@ -286,7 +286,7 @@ class Linter:
         source, problem = decode(data)
         if source is None:
             return FileReport(path, kind.value, 0, self._finalize(path, [self._problem_finding(path, problem)], [])[0])
-        if not explicit and not _relevant(kind, source):
+        if not explicit and not _relevant(kind, source, path):
             return None
         report = self.lint_source(path, kind, source, absolute=absolute)
         if not explicit and kind is Kind.CONFIG and not report.calls and not report.findings:
@@ -440,11 +440,36 @@ def _cache_key(candidate: Candidate) -> str:
     return candidate.display + ("" if candidate.explicit else "|walked")
 
 
-def _relevant(kind: Kind, source: str) -> bool:
+def _relevant(kind: Kind, source: str, path: str = "") -> bool:
     """For files found by walking: is this YAML/JSON a request config, this Python an
-    anthropic user? (Prompt files and templates always are.)"""
+    anthropic user, this Markdown a prompt rather than a page for people? (Other prompt
+    files and templates always are.)"""
     if kind is Kind.CONFIG:
         return yamljson.looks_like_request_config(source)
     if kind is Kind.PYTHON:
         return bool(_IMPORTS_ANTHROPIC.search(source))
+    if kind is Kind.PROMPT and path.lower().endswith(".md"):
+        return not looks_like_documentation(source, path)
     return True
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.DOTALL)
+_MARKDOWN_LINK = re.compile(r"\[[^\]\n]+\]\((?:https?://|\.{0,2}/|#)?[^)\s]+\)")
+_FENCE_LINE = re.compile(r"^[ \t]*```", re.MULTILINE)
+_DOC_NAMES = ("readme", "changelog", "contributing", "license", "index", "toc", "code_of_conduct")
+
+
+def looks_like_documentation(source: str, path: str) -> bool:
+    """A Markdown page written for people inside a folder named like ``prompts``: a README
+    or index, or a page with front matter, navigation links or code samples around
+    little prose. A file whose own name says "prompt" is always a prompt."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if "prompt" in name:
+        return False
+    if name.rsplit(".", 1)[0] in _DOC_NAMES:
+        return True
+    signals = 0
+    signals += bool(_FRONT_MATTER.match(source))
+    signals += len(_MARKDOWN_LINK.findall(source)) >= 3
+    signals += len(_FENCE_LINE.findall(source)) >= 2
+    return signals >= 2 or (signals >= 1 and len(_MARKDOWN_LINK.findall(source)) >= 8)

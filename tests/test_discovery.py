@@ -140,3 +140,27 @@ def test_templates_of_web_pages_are_not_prompts(make_repo):
     root = make_repo({"templates/page.html.j2": "x", "templates/query.sql.j2": "x", "prompts/reply.j2": "x"})
     found, _ = _discover(root)
     assert set(found) == {"prompts/reply.j2"}
+
+
+def test_markdown_pages_for_people_in_a_prompts_folder_are_not_prompts(make_repo, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    root = make_repo({
+        "prompts/overview.md": "---\ntitle: Prompts\n---\n# Our prompts\nSee [a](a.md), [b](./b.md), [c](#c).\n\n```\nx\n```\n\n```\ny\n```\n",
+        "prompts/README.md": "Keep the answer under 300 words.\n",
+        "prompts/task.md": "Reply in under 90 words.\n",
+        "src/agents/summary_prompt.md": "Summarize the page in no more than 120 words.\n",
+        "src/agents/htr_system_prompt.txt": "Answer in under 200 words.\n",
+        "docs/notes.md": "Reply in under 90 words.\n",
+    })
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--isolated", "--format", "json"])
+    linted = sorted(f["path"] for f in json.loads(result.output)["files"])
+    assert linted == ["prompts/task.md", "src/agents/htr_system_prompt.txt", "src/agents/summary_prompt.md"]
+    # named on the command line, a page is still linted: the user asked for it
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--isolated", "--format", "json", "prompts/README.md"])
+    assert [f["path"] for f in json.loads(result.output)["files"]] == ["prompts/README.md"]
