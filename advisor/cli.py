@@ -259,12 +259,13 @@ def explain(rule, output_format):
 @click.option("--exact", is_flag=True, help="Ask the API's count_tokens endpoint (uses ANTHROPIC_API_KEY; free, rate limited).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", type=click.Path(dir_okay=False), help="Use this config file instead of searching for one.")
-def tokens(paths, model, exact, output_format, config):
+@click.option("--explain", is_flag=True, help="Show how each prompt text was read: instruction and data parts, and the length requests kept or set aside.")
+def tokens(paths, model, exact, output_format, config, explain):
     """Count the tokens of prompt files and of each API call in them."""
     from .token_report import token_report
 
     settings = load_run_settings(paths, config, isolated=False)
-    report = token_report(paths, settings, model=model, exact=exact)
+    report = token_report(paths, settings, model=model, exact=exact, explain=explain)
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import tokens
+from . import analysis, tokens
 from .catalog import load_catalog
 from .config import Settings
 from .discovery import Discovery
@@ -31,14 +31,73 @@ class Count:
 
 
 @dataclass
+class TextExplanation:
+    """How one prompt text was read: its parts (instruction or data, and why) and the
+    length requests the rules saw or set aside, so a user can tell why a rule fired."""
+
+    label: str  # "system", "user turn", "prompt" ... with its first line
+    line: int
+    parts: list[dict[str, Any]]
+    requests: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "line": self.line, "parts": self.parts, "length_requests": self.requests}
+
+    def as_lines(self, indent: str) -> list[str]:
+        lines = [f"{indent}{self.label} (line {self.line})"]
+        for part in self.parts:
+            where = f"line {part['line']}" if part["line"] == part["end_line"] else f"lines {part['line']}-{part['end_line']}"
+            lines.append(f"{indent}  {part['kind']:<11} {where}: {part['reason']}")
+        for request in self.requests:
+            verdict = "asks for" if request["read"] else "set aside"
+            lines.append(f"{indent}  {verdict} \"{request['phrase']}\" (line {request['line']}, {request['unit']})")
+        return lines
+
+
+def explain_text(text: PromptText, label: str) -> TextExplanation:
+    pieces = analysis.text_parts(text)
+    read = {(r.start, r.end) for r in analysis.text_requests(text)}
+    parts_out = []
+    for piece in pieces:
+        chunk = text.text[piece.start:piece.end]
+        if not chunk.strip():
+            continue
+        start = piece.start + len(chunk) - len(chunk.lstrip())
+        span = text.span(start, piece.start + len(chunk.rstrip()))
+        parts_out.append({"kind": piece.kind, "line": span.line, "end_line": span.end_line, "reason": piece.reason})
+    requests = [
+        {"phrase": r.phrase, "unit": r.unit, "line": text.span(r.start, r.end).line, "read": (r.start, r.end) in read}
+        for r in analysis.all_text_requests(text)
+    ]
+    return TextExplanation(label, text.span(0, 0).line, parts_out, requests)
+
+
+def _text_label(text: PromptText) -> str:
+    role = text.role.value if isinstance(text.role, Role) else str(text.role)
+    if text.earlier_turn:
+        role = "earlier assistant turn"
+    elif text.role == Role.ASSISTANT:
+        role = "assistant prefill"
+    return f"{role} {text.name}" if text.name else role
+
+
+@dataclass
 class TokenReport:
     files: list[tuple[Count, list[Count]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failed: bool = False
+    explanations: dict[str, list[TextExplanation]] = field(default_factory=dict)  # file label -> texts
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "files": [{**count.as_dict(), "calls": [c.as_dict() for c in calls]} for count, calls in self.files],
+            "files": [
+                {
+                    **count.as_dict(),
+                    "calls": [c.as_dict() for c in calls],
+                    **({"texts": [e.as_dict() for e in self.explanations[count.label]]} if count.label in self.explanations else {}),
+                }
+                for count, calls in self.files
+            ],
             "notes": self.notes,
         }
 
@@ -47,6 +106,8 @@ class TokenReport:
         for count, calls in self.files:
             lines.append(_line(count, ""))
             lines.extend(_line(call, "  ") for call in calls)
+            for explanation in self.explanations.get(count.label, []):
+                lines.extend(explanation.as_lines("  "))
         total = sum(count.estimate.tokens for count, _ in self.files)
         if self.files:
             lines.append(f"total: {total:,} tokens in {len(self.files)} file{'s' if len(self.files) != 1 else ''}")
@@ -125,7 +186,9 @@ def _call_model(call: PromptCall) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def token_report(paths: Sequence[str], settings: Settings, *, model: str | None = None, exact: bool = False) -> TokenReport:
+def token_report(
+    paths: Sequence[str], settings: Settings, *, model: str | None = None, exact: bool = False, explain: bool = False
+) -> TokenReport:
     report = TokenReport()
     counter = _Counter(model, exact, report)
     discovery = Discovery(settings)
@@ -149,5 +212,7 @@ def token_report(paths: Sequence[str], settings: Settings, *, model: str | None 
             for call in document.calls
         ]
         report.files.append((file_count, calls))
+        if explain:
+            report.explanations[file_count.label] = [explain_text(t, _text_label(t)) for t in texts]
     report.notes.extend(f"{n.path}: {n.reason}" for n in discovery.notes)
     return report

@@ -101,3 +101,18 @@ def test_module_entry_point_exit_status_in_a_real_process(make_repo):
     proc = subprocess.run([sys.executable, "-m", "advisor.cli", "lint", "--no-cache", "."], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     assert "word-count-limit" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_tokens_explain_shows_the_split_and_what_was_set_aside(make_repo, run):
+    root = make_repo({"prompts/s.txt": "Summarize the article in 3 sentences.\n\nHere is the article:\nSpeakers must keep remarks under 200 words.\n"})
+    result = run(root, "tokens", "prompts/s.txt", "--explain")
+    assert result.exit_code == 0
+    assert 'data        line 4: introduced by "Here is the article:"' in result.output
+    assert 'asks for "in 3 sentences" (line 1, sentences)' in result.output
+    assert 'set aside "under 200 words" (line 4, words)' in result.output
+    data = json.loads(run(root, "tokens", "prompts/s.txt", "--explain", "--format", "json").output)
+    (text,) = data["files"][0]["texts"]
+    assert [p["kind"] for p in text["parts"]] == ["instruction", "data"]
+    assert [(r["phrase"], r["read"]) for r in text["length_requests"]] == [("in 3 sentences", True), ("under 200 words", False)]
+    # and lint agrees: the set-aside limit is not a finding
+    assert "word-count-limit" not in run(root, "lint", "--no-cache", "prompts/s.txt").output
