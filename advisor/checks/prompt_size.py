@@ -12,8 +12,10 @@ import re
 from typing import Iterator
 
 from .. import tokens
+from ..analysis import instruction_text, text_parts
 from ..catalog import ModelInfo
 from ..model import CallApi, Document, Finding, PromptCall, PromptText, RunsIn, Severity
+from ..parts import DATA
 from ..registry import CheckContext, Option, Rule
 
 GUIDE_PROMPT = "2. Optimize prompt and output length: be clear but concise"
@@ -64,10 +66,21 @@ def _tokens(text: str, model: str | None, context: CheckContext) -> int:
     return round(tokens.raw_count(text) * _factor(model, context))
 
 
+def _data_tokens(text: PromptText, model: str | None, context: CheckContext) -> int:
+    pieces = [p for p in text_parts(text) if p.kind == DATA]
+    return sum(_tokens(text.text[p.start:p.end], model, context) for p in pieces)
+
+
+def _data_reasons(text: PromptText) -> str:
+    reasons = list(dict.fromkeys(p.reason.split(":")[0] for p in text_parts(text) if p.kind == DATA))
+    return "; ".join(reasons[:2])
+
+
 def _sections(text: PromptText, model: str | None, context: CheckContext) -> list[tuple[int, int, int, str]]:
     """(tokens, first line, last line, title) of each section: split at Markdown headings
-    and XML-style tags on their own line, else at blank lines."""
-    body = text.static_text if not text.slots else text.text
+    and XML-style tags on their own line, else at blank lines. Only the instructions are
+    offered for trimming: data parts are blanked (they are reported as data)."""
+    body = instruction_text(text)
     cuts = [m.start() for m in _HEADING.finditer(body)]
     if len(cuts) < 2:
         cuts = [0, *(m.end() for m in re.finditer(r"\n\s*\n", body))]
@@ -114,13 +127,26 @@ def check_prompt_too_long(document: Document, context: CheckContext) -> Iterator
         if size <= budget:
             continue
         reported.add(id(text))
+        data = _data_tokens(text, model, context)
+        where = text.span(0, len(text.text.split("\n", 1)[0]))
+        saving_estimate = _trim_saving(size - budget, None if model is None else context.catalog.get(model), context)
+        if data * 2 >= size:
+            yield context.finding(
+                text.path,
+                where,
+                f"prompt of ~{size:,} tokens (estimate) is over the {budget:,}-token budget, and ~{data:,} of them are "
+                f"pasted material ({_data_reasons(text)}), not instructions",
+                "send only the part of the material the task needs (or fetch it by retrieval), or cache it with cache_control",
+                estimate=saving_estimate,
+            )
+            continue
         parts = "; ".join(f"lines {a}-{b} \"{title}\" ~{n:,}" for n, a, b, title in _sections(text, model, context))
         yield context.finding(
             text.path,
-            text.span(0, len(text.text.split("\n", 1)[0])),
+            where,
             f"prompt of ~{size:,} tokens (estimate) is over the {budget:,}-token budget; biggest sections: {parts}",
             "cut or summarize the biggest sections, move reference material to retrieval, or cache the static part",
-            estimate=_trim_saving(size - budget, None if model is None else context.catalog.get(model), context),
+            estimate=saving_estimate,
         )
     for call in document.calls:
         if call.api is CallApi.COUNT_TOKENS or any(id(t) in reported for t in call.prompt_texts):
