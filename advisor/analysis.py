@@ -27,6 +27,7 @@ def warm_up() -> None:
     detect_language("warm up the language detector")
     lengths.warm_up()
     tasks.warm_up()
+    parts.warm_up()
 
 
 def text_language(text: PromptText) -> str | None:

@@ -62,6 +62,11 @@ _BRACE = re.compile(r"[{}]")
 _BLOCK_END = re.compile(r"\n[ \t]*\n|\n[ \t]*#|\n[ \t]*<")
 
 
+def warm_up() -> None:
+    """Compile the introducer pattern before workers fork (see :func:`advisor.analysis.warm_up`)."""
+    _introducer()
+
+
 def _tag_kind(name: str) -> str | None:
     """DATA for a tag that wraps material, INSTRUCTION for one that wraps rules, None when
     the name says neither (left as instructions)."""

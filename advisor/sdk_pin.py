@@ -143,17 +143,27 @@ def _pin_in(folder: Path) -> SdkPin | None:
 
 def project_pin(file: str | Path) -> SdkPin | None:
     """The pin that governs ``file``: the nearest folder (up to the repository root) whose
-    dependency files name ``anthropic``."""
+    dependency files name ``anthropic``; its ``source`` is relative to the working directory."""
     try:
-        folder = Path(file).resolve().parent
-    except (OSError, RuntimeError):
+        folder = Path(os.path.abspath(file)).parent
+    except (OSError, ValueError):
         return None
-    for level, directory in enumerate((folder, *folder.parents)):
-        if level >= _MAX_LEVELS:
-            break
-        pin = _pin_in(directory)
-        if pin is not None:
-            return SdkPin(pin.spec, Path(os.path.relpath(directory / pin.source)).as_posix(), pin.pre_1)
-        if (directory / ".git").exists():
-            break
-    return None
+    return _governing(folder, _MAX_LEVELS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _governing(folder: Path, levels: int) -> SdkPin | None:
+    """Cached per folder: every file of a folder, and every folder under one repository
+    root, asks the same question."""
+    pin = _pin_in(folder)
+    if pin is not None:
+        return SdkPin(pin.spec, Path(os.path.relpath(folder / pin.source)).as_posix(), pin.pre_1)
+    if levels <= 1 or folder.parent == folder or (folder / ".git").exists():
+        return None
+    return _governing(folder.parent, levels - 1)
+
+
+def clear_cache() -> None:
+    """Forget what was read (dependency files changed since, as in a long-lived process)."""
+    _pin_in.cache_clear()
+    _governing.cache_clear()

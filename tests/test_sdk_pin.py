@@ -57,7 +57,7 @@ def test_sampling_rule_follows_the_pin(make_repo, monkeypatch):
     (unpinned,) = messages()
     assert "TypeError" in unpinned and "no `anthropic` pin found" in unpinned
     (root / "requirements.txt").write_text("anthropic==0.34.2\n")
-    sdk_pin._pin_in.cache_clear()  # the cache lives for one run; this test edits the tree mid-way
+    sdk_pin.clear_cache()  # the cache lives for one run; this test edits the tree mid-way
     assert messages() == []  # SDK 0.x takes temperature= and claude-haiku-4-5 accepts it
 
 
@@ -71,6 +71,6 @@ def test_a_changed_pin_invalidates_the_cached_result(make_repo, monkeypatch):
     args = ["lint", "--select", "unsupported-sampling-parameter", "--format", "json", "app/chat.py"]
     assert json.loads(CliRunner().invoke(cli, args).output)["findings"] == []
     (root / "requirements.txt").write_text("anthropic==2.14.0\n")
-    sdk_pin._pin_in.cache_clear()
+    sdk_pin.clear_cache()
     (finding,) = json.loads(CliRunner().invoke(cli, args).output)["findings"]
     assert "anthropic==2.14.0 in requirements.txt" in finding["message"]
