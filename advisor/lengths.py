@@ -431,6 +431,8 @@ def _parse_hit(masked: str, unit_start: int, unit_end: int, unit: str, lexicon: 
     low, high = _ordered(_value(left.group("n1"), lexicon), _value(left.group("n2"), lexicon), left)
     suffix = lexicon.suffix_re.match(masked, unit_end)
     kinds = _prefix_kinds(masked, left, lexicon)
+    if "between" in kinds and left.group("n2") is None:
+        return None  # "choose between two options": a choice among the input's options, not a range
     dynamic = _SLOT in left.group("num")
     return _Hit(
         start=left.start(),
