@@ -55,6 +55,22 @@ def _introducer() -> re.Pattern[str]:
     )
 
 
+@functools.cache
+def _boilerplate() -> re.Pattern[str]:
+    return re.compile(phrase_pattern(_data()["boilerplate"]))
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _boilerplate_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]]:
+    """Paragraphs of pasted legal or policy text (a licence, terms of service)."""
+    for match in _boilerplate().finditer(folded):
+        before = [m.end() for m in _PARAGRAPH_BREAK.finditer(text, 0, match.start())]
+        after = _PARAGRAPH_BREAK.search(text, match.end())
+        yield (before[-1] if before else 0), (after.start() if after else len(text)), "legal or policy text pasted as context"
+
+
 _TAG = re.compile(r"<([A-Za-z][\w\-]{0,40})(?:\s[^<>\n]{0,200})?>")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _JSON_FIELD = re.compile(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:', re.MULTILINE)
@@ -65,6 +81,7 @@ _BLOCK_END = re.compile(r"\n[ \t]*\n|\n[ \t]*#|\n[ \t]*<")
 def warm_up() -> None:
     """Compile the introducer pattern before workers fork (see :func:`advisor.analysis.warm_up`)."""
     _introducer()
+    _boilerplate()
 
 
 def _tag_kind(name: str) -> str | None:
@@ -152,7 +169,7 @@ def split(text: PromptText) -> tuple[Part, ...]:
         return (Part(0, whole, DATA, "an earlier assistant turn: model output, not an instruction"),)
     body = text.text
     folded = fold_case(body)
-    ranges = [*_tagged_blocks(body), *_fenced_blocks(body), *_introduced_blocks(body, folded, text.slots), *_json_blocks(body)]
+    ranges = [*_tagged_blocks(body), *_fenced_blocks(body), *_introduced_blocks(body, folded, text.slots), *_json_blocks(body), *_boilerplate_blocks(body, folded)]
     parts: list[Part] = []
     cursor = 0
     for start, end, reason in _merged(ranges):
