@@ -25,7 +25,7 @@ REPO_FILES = {
         "max_tokens: 100\n"
         "messages:\n"
         "  - role: user\n"
-        "    content: \"Classify this ticket: {{ ticket }}\"\n"
+        "    content: \"Explain the likely root cause of this ticket, step by step: {{ ticket }}\"\n"
     ),
     "configs/chat.yaml": (
         "# The live chat widget\n"

@@ -49,7 +49,7 @@ def test_writes_the_default_path_prints_it_and_exits_like_lint(sample_repo, run_
     result = run_cli(sample_repo, "report", "--no-cache")
     assert result.exit_code == 1
     assert result.stdout.strip() == DEFAULT_OUTPUT.as_posix()
-    assert "Found 9 findings" in result.stderr and "Report: reports/advisor-report.html" in result.stderr
+    assert "Found 8 findings" in result.stderr and "Report: reports/advisor-report.html" in result.stderr
     assert (sample_repo / DEFAULT_OUTPUT).is_file()
     assert run_cli(sample_repo, "report", "--no-cache", "--fail-on", "never").exit_code == 0
     assert run_cli(sample_repo, "report", "--no-cache", "--fail-on", "error").exit_code == 1
@@ -342,8 +342,8 @@ def test_user_template_gets_the_same_context_escaped(sample_repo, run_cli, tmp_p
     )
     tree, _, _ = report_of(run_cli, sample_repo, "--template", template, "--title", "<b>bold</b>")
     assert tree.find("head").one("title").text() == "<b>bold</b>" and tree.find_all("b") == []
-    assert tree.by_id("part").text() == "9"
-    assert sum(int(li.text().split()[0]) for li in tree.find_all("li")) == 9
+    assert tree.by_id("part").text() == "8"
+    assert sum(int(li.text().split()[0]) for li in tree.find_all("li")) == 8
     assert tree.by_id("assets").text() == "default-src 'none'"
     assert tree.by_id("chart-findings-by-rule").tag == "svg"
 
