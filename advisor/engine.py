@@ -456,6 +456,8 @@ def _relevant(kind: Kind, source: str, path: str = "") -> bool:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.DOTALL)
 _MARKDOWN_LINK = re.compile(r"\[[^\]\n]+\]\((?:https?://|\.{0,2}/|#)?[^)\s]+\)")
 _FENCE_LINE = re.compile(r"^[ \t]*```", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", re.MULTILINE)
+_HEADING_LINE = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
 _DOC_NAMES = ("readme", "changelog", "contributing", "license", "index", "toc", "code_of_conduct")
 
 
@@ -468,8 +470,12 @@ def looks_like_documentation(source: str, path: str) -> bool:
         return False
     if name.rsplit(".", 1)[0] in _DOC_NAMES:
         return True
-    signals = 0
-    signals += bool(_FRONT_MATTER.match(source))
+    front_matter = bool(_FRONT_MATTER.match(source))
+    signals = front_matter
     signals += len(_MARKDOWN_LINK.findall(source)) >= 3
     signals += len(_FENCE_LINE.findall(source)) >= 2
-    return signals >= 2 or (signals >= 1 and len(_MARKDOWN_LINK.findall(source)) >= 8)
+    signals += _TABLE_RULE.search(source) is not None
+    signals += len(_HEADING_LINE.findall(source)) >= 6
+    # a real prompt may hold an example table or fenced output: it takes three signs of a
+    # page (or front matter and one more) to call it documentation
+    return signals >= 3 or (front_matter and signals >= 2) or len(_MARKDOWN_LINK.findall(source)) >= 8

@@ -89,10 +89,33 @@ def git_dir(snapshots: Path, repo: str) -> Path | None:
     return None
 
 
+_MAX_BLOB = 4 * 1024 * 1024  # snapshots lack larger files anyway
+
+
 def extract(git: Path, commit: str, into: Path) -> None:
-    archive = subprocess.run(["git", f"--git-dir={git}", "archive", commit], check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+    """The commit's tree in ``into``. Snapshots lack their largest files, which makes
+    ``git archive`` fail; then every blob that is present is written one by one."""
+    done = subprocess.run(["git", f"--git-dir={git}", "archive", commit], capture_output=True)
+    if done.returncode == 0:
+        with tarfile.open(fileobj=BytesIO(done.stdout)) as tar:
+            tar.extractall(into, filter="data")
+        return
+    listing = subprocess.run(["git", f"--git-dir={git}", "ls-tree", "-r", "-l", "-z", commit], check=True, capture_output=True).stdout
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, sha, size = meta.split()
+        if kind != b"blob" or mode == b"120000" or not size.isdigit() or int(size) > _MAX_BLOB:
+            continue
+        blob = subprocess.run(["git", f"--git-dir={git}", "cat-file", "blob", sha.decode()], capture_output=True)
+        if blob.returncode != 0:
+            continue
+        target = into / name.decode("utf-8", "replace")
+        if ".." in Path(name.decode("utf-8", "replace")).parts:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob.stdout)
 
 
 def lint(python: str, tree: Path, paths: list[str]) -> dict:

@@ -21,13 +21,19 @@ GUIDE_OUTPUT = "2. Optimize prompt and output length: set appropriate output lim
 DEFAULT_BUDGET = 1024  # what the missing-max-tokens fix adds when the prompt says nothing
 
 
+def _counted(call: PromptCall) -> bool:
+    """Whether the prompt states the answer's size as a count or a one-word answer (the
+    only sizes reliable enough to call a budget oversized)."""
+    return any((r.unit in COUNTED_UNITS or r.unit == "one-word") and not r.dynamic for r in call_requests(call))
+
+
 def is_explicit(call: PromptCall) -> bool:
     """Whether the prompt states a measurable answer size (a count, or a one-word answer),
     which is what makes changing the budget a safe fix. Never with thinking or a raised
     effort: what the model thinks before answering is not stated anywhere."""
     if call_asks_per_item(call) or thinks(call):
         return False
-    return any((r.unit in COUNTED_UNITS or r.unit == "one-word") and not r.dynamic for r in call_requests(call))
+    return _counted(call)
 
 
 def fitting_budget(high: int) -> int:
@@ -148,6 +154,8 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
         expected = call_expected_output(call)
         if budget is None or expected is None or call.api is CallApi.COUNT_TOKENS or call_asks_per_item(call):
             continue
+        if not _counted(call):
+            continue  # "be concise" says nothing of how long a JSON, a plan or a CSV must be
         if thinks(call) and thinking_budget(call) is None:
             continue  # adaptive or computed thinking, or a raised effort: the need is unknown
         thinking = thinking_budget(call) or 0

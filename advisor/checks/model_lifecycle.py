@@ -81,28 +81,31 @@ def _base_id(model_id: str) -> str:
     return base
 
 
-def _model_ids(document: Document) -> Iterator[tuple[Field, str]]:
-    for call, field, model_id in _calls_with_ids(document):
-        yield field, model_id
-
-
-def _calls_with_ids(document: Document) -> Iterator[tuple[PromptCall, Field, str]]:
+def _calls_with_ids(document: Document) -> Iterator[tuple[list[PromptCall], Field, str]]:
+    """Each model id the file spells once, with every call that uses it: a constant shared
+    by several calls is one place to change, so it gets one finding."""
+    by_span: dict[object, tuple[list[PromptCall], Field, str]] = {}
     for call in document.calls:
         if call.api is CallApi.COUNT_TOKENS and not call.model.is_literal:
             continue
         if call.model.is_literal and isinstance(call.model.value, str):
-            yield call, call.model, call.model.value
+            key = call.model.span if call.model.span is not None else id(call)
+            by_span.setdefault(key, ([], call.model, call.model.value))[0].append(call)
+    yield from by_span.values()
 
 
-def _task_sized(call: PromptCall, base: str, context: CheckContext) -> tuple[str, str] | None:
-    """(fastest model id, task summary) when the call's task needs a faster tier than the
-    model's family: the replacement a lifecycle rule suggests is then the model the task
-    needs, so oversized-model and this rule never name two different models."""
+def _task_sized(calls: list[PromptCall], base: str, context: CheckContext) -> tuple[str, str] | None:
+    """(fastest model id, task summary) when every call using the id sets a task that
+    needs a faster tier than the model's family: the replacement a lifecycle rule suggests
+    is then the model the task needs, so oversized-model and this rule never name two
+    different models for one span."""
     info = tier_of(context.catalog, base)
     if info is None:
         return None
-    profile = oversized_for_task(call, info, context.catalog, oversized_options(context))
-    return (context.catalog.fastest_current().id, profile.summary) if profile else None
+    profiles = [oversized_for_task(call, info, context.catalog, oversized_options(context)) for call in calls]
+    if not profiles or any(p is None for p in profiles):
+        return None
+    return context.catalog.fastest_current().id, profiles[0].summary
 
 
 def replace_model_fix(document: Document, field: Field, new_id: str, description: str) -> Fix | None:
@@ -118,7 +121,7 @@ def _price(catalog: Catalog, model_id: str) -> str:
 @DEPRECATED_MODEL.checker
 def check_deprecated(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
-    for call, field, model_id in _calls_with_ids(document):
+    for calls, field, model_id in _calls_with_ids(document):
         base = _base_id(model_id)
         info = catalog.get(base)
         retired = catalog.retired_entry(base)
@@ -127,7 +130,7 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
         if info is None and retired is None:
             continue
         replacement = catalog.successor(base)
-        sized = _task_sized(call, base, context)
+        sized = _task_sized(calls, base, context)
         also = ""
         if sized is not None:
             replacement, task = sized
@@ -154,10 +157,10 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
 @UNKNOWN_MODEL.checker
 def check_unknown(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
-    for field, model_id in _model_ids(document):
+    for _, field, model_id in _calls_with_ids(document):
         base = _base_id(model_id)
-        if catalog.is_known(base) or "{{" in model_id:
-            continue
+        if catalog.is_known(base) or "{{" in model_id or "claude" not in base.lower():
+            continue  # an id that is not a Claude id at all is another provider's or a deliberate dummy
         closest = catalog.closest(base.replace(".", "-")) or catalog.closest(base)
         fix = replace_model_fix(document, field, closest, f"use {closest}") if closest else None
         suggestion = f"did you mean `{closest}`?" if closest else "use a model id from `advisor rules`' catalog, e.g. `claude-haiku-5-5`"
@@ -167,11 +170,11 @@ def check_unknown(document: Document, context: CheckContext) -> Iterator[Finding
 @OUTDATED_MODEL.checker
 def check_outdated(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
-    for call, field, model_id in _calls_with_ids(document):
+    for calls, field, model_id in _calls_with_ids(document):
         info = catalog.get(_base_id(model_id))
         if info is None or info.status != "legacy":
             continue
-        if _task_sized(call, info.id, context) is not None:
+        if _task_sized(calls, info.id, context) is not None:
             continue  # oversized-model names the model this task needs
         successor_id = catalog.successors.get(info.family)
         successor = catalog.get(successor_id) if successor_id else None

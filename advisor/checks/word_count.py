@@ -33,9 +33,9 @@ RULE = Rule(
     fix_note="Rewrites the word limit as a sentence or paragraph limit of similar length, in the prompt's language; the wording of the prompt changes.",
     options={
         "min-words": Option(
-            6,
-            "Word caps below this (\"a title of at most 3 words\") are left alone: a name or title is "
-            "shorter than any sentence, so a sentence limit would make the answer longer.",
+            11,
+            "Word caps below this (\"a title of at most 3 words\", \"a slogan under 10 words\") are left alone: such an answer is "
+            "a sentence or less, so a sentence limit would not make it shorter.",
         ),
     },
 )
