@@ -556,6 +556,9 @@ class Finding:
     suggestion: str | None = None
     fix: Any = None  # advisor.fixes.Fix, when the rule can fix it
     estimate: dict[str, Any] | None = None  # estimated saving, when the rule knows it
+    # Other rules whose problem this finding reports too, so a span gets one suggestion
+    # (a retired model on a simple task: deprecated-model naming oversized-model's model).
+    also: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -576,6 +579,7 @@ class Finding:
             suggestion=data.get("suggestion"),
             fix=Fix.from_dict(fix) if fix else None,
             estimate=data.get("estimate"),
+            also=tuple(data.get("also", ())),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -592,4 +596,6 @@ class Finding:
             data["fix"] = self.fix.to_dict()
         if self.estimate is not None:
             data["estimate"] = self.estimate
+        if self.also:
+            data["also"] = list(self.also)
         return data

@@ -13,7 +13,9 @@ Scoring, per rule:
   true positive (one per span: a second finding on the same span is noise, a false one);
 - any other finding in a reviewed file is a false positive (the reviewer read the whole
   file, so an unlabelled finding is one they would not have asked for);
-- a ``flag`` span no finding reached is a miss.
+- a ``flag`` span no finding reached is a miss;
+- a finding that also reports another rule's problem (its JSON ``also``: deprecated-model
+  naming the faster model a simple task needs) meets that rule's label on the span too.
 
 Usage::
 
@@ -119,10 +121,11 @@ def extract(git: Path, commit: str, into: Path) -> None:
 
 
 def lint(python: str, tree: Path, paths: list[str]) -> dict:
+    """Lint the whole tree as a user would (``advisor lint .``: discovery decides what is a
+    prompt), then keep what concerns the reviewed files. A reviewed file discovery skips
+    still counts: its flagged spans become misses."""
     present = [p for p in paths if (tree / p).is_file()]
-    if not present:
-        return {"findings": [], "errors": [], "missing": paths}
-    command = [python, "-m", "advisor", "lint", "--isolated", "--no-cache", "--today", TODAY, "--format", "json", "--fail-on", "never", *present]
+    command = [python, "-m", "advisor", "lint", ".", "--isolated", "--no-cache", "--today", TODAY, "--format", "json", "--fail-on", "never"]
     done = subprocess.run(command, cwd=tree, capture_output=True, text=True)
     if done.returncode != 0:
         return {"findings": [], "errors": [done.stderr.strip() or f"exit {done.returncode}"], "missing": []}
@@ -142,6 +145,10 @@ class Tally:
 
     def recall(self) -> float | None:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+
+def _open_label(labels: FileLabels, rule: str, line: int) -> Label | None:
+    return next((l for l in labels.flags if l.rule == rule and l.start <= line <= l.end and not l.matched), None)
 
 
 def score(repositories: list[Repository], snapshots: Path, python: str, details: bool) -> tuple[dict[str, Tally], dict]:
@@ -169,13 +176,17 @@ def score(repositories: list[Repository], snapshots: Path, python: str, details:
                 labels = labelled.get(finding["path"])
                 if labels is None:
                     continue  # a linked file outside the reviewed set
-                hit = next(
-                    (l for l in labels.flags if l.rule == finding["rule"] and l.start <= finding["line"] <= l.end and not l.matched),
-                    None,
-                )
+                hit = _open_label(labels, finding["rule"], finding["line"])
                 if hit is not None:
                     hit.matched += 1
                     tallies[finding["rule"]].tp += 1
+                    # one finding that reports another rule's problem too (`also`) meets
+                    # that rule's label on the span as well
+                    for other in finding.get("also", []):
+                        covered = _open_label(labels, other, finding["line"])
+                        if covered is not None:
+                            covered.matched += 1
+                            tallies[other].tp += 1
                 else:
                     tallies[finding["rule"]].fp += 1
                     if details:

@@ -116,3 +116,15 @@ def test_tokens_explain_shows_the_split_and_what_was_set_aside(make_repo, run):
     assert [(r["phrase"], r["read"]) for r in text["length_requests"]] == [("in 3 sentences", True), ("under 200 words", False)]
     # and lint agrees: the set-aside limit is not a finding
     assert "word-count-limit" not in run(root, "lint", "--no-cache", "prompts/s.txt").output
+
+
+def test_a_retired_model_on_a_simple_task_is_one_finding_that_names_both_rules(make_repo, run):
+    root = make_repo({"app/grade.py": (
+        "import anthropic\nclient = anthropic.Anthropic()\n"
+        'client.messages.create(model="claude-3-opus-20240229", max_tokens=5,\n'
+        '    messages=[{"role": "user", "content": "Is the answer correct? Output only yes or no."}])\n'
+    )})
+    data = json.loads(run(root, "lint", "--no-cache", "--format", "json", "--today", "2026-12-02").output)
+    model_findings = [f for f in data["findings"] if f["rule"] in ("deprecated-model", "oversized-model", "outdated-model")]
+    assert [(f["rule"], f.get("also")) for f in model_findings] == [("deprecated-model", ["oversized-model"])]
+    assert "claude-haiku-5-5" in model_findings[0]["suggestion"]

@@ -12,7 +12,7 @@ from ..catalog import Catalog
 from ..fixes import Fix, replace_value, single_edit_fix
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Rule
-from .model_choice import GUIDE_MODEL, oversized_for_task, oversized_options, tier_of
+from .model_choice import GUIDE_MODEL, OVERSIZED_MODEL, oversized_for_task, oversized_options, tier_of
 
 DEPRECATED_MODEL = Rule(
     code="M003",
@@ -143,15 +143,17 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
                 document.path, field.span, f"`{model_id}` was retired{date}: every call to it fails{also}", use, fix=fix
             )
             finding.severity = Severity.ERROR  # calls fail today; a config override still applies later
-            yield finding
         else:
-            yield context.finding(
+            finding = context.finding(
                 document.path,
                 field.span,
                 f"`{model_id}` is deprecated and retires on {info.retires.isoformat() if info.retires else 'a date to be announced'}{also}",
                 use,
                 fix=fix,
             )
+        if sized is not None:
+            finding.also = (OVERSIZED_MODEL.name,)
+        yield finding
 
 
 @UNKNOWN_MODEL.checker
