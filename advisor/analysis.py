@@ -132,12 +132,28 @@ def few_shot_labels(call: PromptCall) -> bool:
 def call_expected_output(call: PromptCall) -> tuple[int, int] | None:
     """The answer size (low, high tokens) the prompt asks for, if it says."""
     if "expected" not in call.memo:
-        expected = expected_output_tokens(call_requests(call))
+        requests = call_requests(call)
+        expected = None if _sizes_fields_of_a_larger_answer(call_text(call), requests) else expected_output_tokens(requests)
         if expected is None and few_shot_labels(call):
             longest = max(tokens.raw_count(t.text) for t in call.messages if t.earlier_turn)
             expected = (1, 2 * longest + 5)
         call.memo["expected"] = expected
     return call.memo["expected"]
+
+
+_FIELD_LINE = re.compile(r"^[ \t]*(?:\d+[.)]|[-*•])[ \t]+[^\n:()]{1,50}[:(]", re.MULTILINE)
+_MIN_FIELDS = 3
+
+
+def _sizes_fields_of_a_larger_answer(text: str, requests: list[LengthRequest]) -> bool:
+    """Whether the lengths the prompt states size fields of a structured answer ("4.
+    Abstract (2-3 sentences)" in a list of ten fields): the whole answer's size is then
+    not stated anywhere, and no budget can be judged against one field."""
+    fields = [m for m in _FIELD_LINE.finditer(text)]
+    if len(fields) < _MIN_FIELDS:
+        return False
+    field_lines = {text.count("\n", 0, m.start()) for m in fields}
+    return any(text.count("\n", 0, r.start) in field_lines for r in requests)
 
 
 _PER_ITEM_WINDOW = 60  # characters around a length request searched for "each", "per"...
