@@ -74,6 +74,7 @@ def _boilerplate_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]
 _TAG = re.compile(r"<([A-Za-z][\w\-]{0,40})(?:\s[^<>\n]{0,200})?>")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _JSON_FIELD = re.compile(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:', re.MULTILINE)
+_JSON_LINE = re.compile(r'^[ \t]*[\[{][^\n]*"[^"\n]{1,80}"[ \t]*:[^\n]*$', re.MULTILINE)
 _BRACE = re.compile(r"[{}]")
 _BLOCK_END = re.compile(r"\n[ \t]*\n|\n[ \t]*#|\n[ \t]*<")
 
@@ -125,8 +126,29 @@ def _introduced_blocks(text: str, folded: str, slots: Sequence[Slot]) -> Iterabl
         begin = match.end() + 1
         if begin >= len(text):
             continue
-        stop = _BLOCK_END.search(text, begin)
-        yield begin, stop.start() if stop else len(text), f"introduced by \"{label}:\": material, not an instruction"
+        yield begin, _block_end(text, begin), f"introduced by \"{label}:\": material, not an instruction"
+
+
+_DATA_LEADS = tuple("{[\"'|0123456789")
+
+
+def _block_end(text: str, begin: int) -> int:
+    """Where introduced material ends: the next heading or tag, or a blank line after which
+    the text no longer looks like more of the same material (rows of a table or a JSON
+    list separated by blank lines go on)."""
+    first = text[begin:text.find("\n", begin) if "\n" in text[begin:] else len(text)].lstrip()
+    position = begin
+    while True:
+        stop = _BLOCK_END.search(text, position)
+        if stop is None:
+            return len(text)
+        following = text[stop.end():].lstrip(" \t\n")
+        if stop.group().rstrip().endswith(("#", "<")) or not following:
+            return stop.start()
+        if following.startswith(_DATA_LEADS) or (first[:2] and following.startswith(first[:2])):
+            position = stop.end()
+            continue
+        return stop.start()
 
 
 def _json_blocks(text: str) -> Iterable[tuple[int, int, str]]:
@@ -135,6 +157,8 @@ def _json_blocks(text: str) -> Iterable[tuple[int, int, str]]:
     for match in _JSON_FIELD.finditer(text):
         end = text.find("\n", match.end())
         yield match.start(), len(text) if end < 0 else end, "a field of a JSON example or schema"
+    for match in _JSON_LINE.finditer(text):
+        yield match.start(), match.end(), "a JSON object of an example"
     depth, start = 0, None
     for brace in _BRACE.finditer(text):
         index = brace.start()
