@@ -144,6 +144,16 @@ def _branches(text: PromptText, source: str) -> Callable[[int], tuple[tuple[int,
     return at
 
 
+_RULE_LINE = re.compile(r"^[ \t]*[-=_*#~]{10,}[ \t]*$", re.MULTILINE)
+
+
+def _across_rule_lines(body: str, start: int, end: int) -> bool:
+    """Whether a horizontal rule (a line of ten or more dashes) separates two sentences:
+    such files hold a prompt and then examples or earlier versions of it, each of which
+    restates its own constraints; a copy in another section is not a repetition."""
+    return _RULE_LINE.search(body, start, end) is not None
+
+
 def _alternatives(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> bool:
     blocks = dict(a)
     return any(block in blocks and blocks[block] != branch for block, branch in b)
@@ -170,6 +180,8 @@ def check(document: Document, context: CheckContext) -> Iterator[Finding]:
             if id(first.text) in branch_of and id(repeat.text) in branch_of and _alternatives(
                 branch_of[id(first.text)](first.start), branch_of[id(repeat.text)](repeat.start)
             ):
+                continue
+            if first.text is repeat.text and _across_rule_lines(first.text.text, first.end, repeat.start):
                 continue
             reported.add(key)
             anchor = (id(first.text), first.start, first.end)
