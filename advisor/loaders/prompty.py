@@ -44,6 +44,9 @@ def _front_matter(document: Document, text: str, offset: int) -> PromptCall | No
     padded_doc = Document(document.path, Kind.CONFIG, padded, LineIndex(padded))
     try:
         root = yamljson._composer(padded).compose(padded)
+    except RecursionError:
+        document.problems.append(Problem("front matter nested too deeply to read", document.lines.span(offset, offset)))
+        return None
     except Exception as error:  # reported like any YAML problem, the body is still linted
         document.problems.append(yamljson._problem_from(error, document.lines))
         return None

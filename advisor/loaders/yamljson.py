@@ -14,6 +14,7 @@ optional ``x-advisor`` mapping in a body carries metadata for advisor, such as
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Iterator, Mapping
 
@@ -38,22 +39,27 @@ from ..model import (
 )
 
 MAX_NODES = 200_000  # more nodes than any real config has: stop and report instead
+MAX_FIELD_VALUES = 20_000  # what one field may expand to once aliases are followed
 ADVISOR_KEY = "x-advisor"
 _UNSAFE_TAG = re.compile(r"^tag:yaml\.org,2002:python/|^!!python/")
 _TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _ROLES = {"user": Role.USER, "assistant": Role.ASSISTANT, "system": Role.SYSTEM}
 
 # The C composer (ruamel.yaml.clib) is several times faster, but as C code it overflows its
-# stack on absurdly nested flow collections (a hostile file can crash the process), so such
-# files go to the pure-Python composer, which raises RecursionError instead.
+# stack (the process dies with SIGSEGV) on absurdly nested input: flow collections
+# (``[[[[``) or block ones (``- - - -``, ``? ? ?``, or thousands of indentation columns).
+# Such files go to the pure-Python composer, which raises RecursionError instead, reported
+# as a parse error. Both bounds over-estimate (brackets inside strings count too), which only
+# costs speed on files no real config resembles.
 _fast_yaml = YAML(typ="safe")
 _pure_yaml = YAML(typ="safe", pure=True)
-MAX_FLOW_DEPTH_FOR_C = 500
+MAX_DEPTH_FOR_C = 500
 _BRACKETS = re.compile(r"[\[\]{}]")
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[-?:](?:[ \t]+|$))*", re.MULTILINE)
 
 
 def _flow_depth(source: str) -> int:
-    """An upper bound of flow-collection nesting (brackets inside strings count too)."""
+    """An upper bound of flow-collection nesting."""
     depth = deepest = 0
     for match in _BRACKETS.finditer(source):
         depth += 1 if match.group() in "[{" else -1
@@ -61,10 +67,17 @@ def _flow_depth(source: str) -> int:
     return deepest
 
 
+def _block_depth(source: str) -> int:
+    """An upper bound of block nesting: each level costs at least one character of a line's
+    indentation or of its leading run of ``-``/``?``/``:`` indicators."""
+    return max((len(match.group()) for match in _BLOCK_PREFIX.finditer(source)), default=0)
+
+
 def _composer(source: str) -> YAML:
-    if "[" in source or "{" in source:
-        if _flow_depth(source) > MAX_FLOW_DEPTH_FOR_C:
-            return _pure_yaml
+    if ("[" in source or "{" in source) and _flow_depth(source) > MAX_DEPTH_FOR_C:
+        return _pure_yaml
+    if _block_depth(source) > MAX_DEPTH_FOR_C:
+        return _pure_yaml
     return _fast_yaml
 
 
@@ -80,6 +93,7 @@ class NodeReader:
         self.visited: set[int] = set()
         self.converted: dict[int, Any] = {}
         self.budget = MAX_NODES
+        self.bomb_reported = False
 
     # -- positions ---------------------------------------------------------------------
 
@@ -142,7 +156,7 @@ class NodeReader:
             return self.converted[key]
         self._spend()
         if depth > 100:
-            raise _TooLarge()
+            raise RecursionError("nested too deeply")  # reported as such by load()
         if isinstance(node, MappingNode):
             value: Any = {}
             self.converted[key] = value
@@ -165,7 +179,44 @@ class NodeReader:
             if isinstance(value, str) and _TEMPLATE_TAG.search(value):
                 return Field.dynamic(self.span(node), value)
             return Field.literal(value, self.span(node))
-        return Field.literal(self.to_python(node), self.span(node))
+        value = self.to_python(node)
+        if self.expanded_size(node) > MAX_FIELD_VALUES:
+            # shared (aliased) nodes cost nothing here, but anything that prints, hashes or
+            # counts the value follows every alias: a 600-byte file can expand to gigabytes.
+            # One problem per file: a bomb is usually built from many such fields.
+            if not self.bomb_reported:
+                self.bomb_reported = True
+                self.document.problems.append(Problem(
+                    f"a field expands to more than {MAX_FIELD_VALUES:,} values once its aliases are "
+                    "followed (an alias bomb?); it and any others like it were not read", self.span(node)))
+            return Field.dynamic(self.span(node), "an alias-expanded value")
+        return Field.literal(value, self.span(node))
+
+    def expanded_size(self, node: Node) -> float:
+        """How many values ``node`` stands for with every alias followed (infinite for a
+        self-referencing one), computed once per shared node."""
+        sizes: dict[int, float] = {}
+        open_nodes: set[int] = set()
+
+        def size(current: Node) -> float:
+            key = id(current)
+            if key in sizes:
+                return sizes[key]
+            if key in open_nodes:
+                return math.inf
+            open_nodes.add(key)
+            children = current.value if isinstance(current, SequenceNode) else (
+                [v for pair in current.value for v in pair] if isinstance(current, MappingNode) else [])
+            total = 1.0
+            for child in children:
+                total += size(child)
+                if total > MAX_FIELD_VALUES:
+                    break
+            open_nodes.discard(key)
+            sizes[key] = total
+            return total
+
+        return size(node)
 
     # -- prompt text -----------------------------------------------------------------
 
@@ -217,6 +268,10 @@ class NodeReader:
     def call(self, node: MappingNode) -> PromptCall:
         keys = mapping(node)
         call = PromptCall(path=self.document.path, span=self.span(node), api=CallApi.BODY)
+        for key in duplicate_keys(node):
+            self.document.problems.append(Problem(
+                f"`{str(key.value)[:60]}` is set twice in this request; the later value is the one sent "
+                "(and the one checked): delete the other", self.span(key)))
         call.model = self.field(keys.get("model"))
         call.max_tokens = self.field(keys.get("max_tokens"))
         call.stream = self.field(keys.get("stream"))
@@ -264,12 +319,16 @@ class NodeReader:
 
 
 def mapping(node: MappingNode) -> dict[str, Node]:
-    """A mapping node's values by string key (the first occurrence of a key wins)."""
-    out: dict[str, Node] = {}
-    for key, value in node.value:
-        if isinstance(key, ScalarNode) and key.value not in out:
-            out[key.value] = value
-    return out
+    """A mapping node's values by string key. The last occurrence of a key wins, as in the
+    JSON parsers that read a request (the API's, Python's ``json``), so advisor judges the
+    value that is sent; `duplicate_keys` reports the others."""
+    return {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
+
+
+def duplicate_keys(node: MappingNode) -> list[ScalarNode]:
+    """Keys that a later occurrence in the same mapping overrides."""
+    last = {key.value: key for key, _ in node.value if isinstance(key, ScalarNode)}
+    return [key for key, _ in node.value if isinstance(key, ScalarNode) and last[key.value] is not key]
 
 
 def is_request(node: Node) -> bool:
