@@ -11,6 +11,7 @@ import codecs
 from typing import Any, Callable, Mapping
 
 from ..model import Document, Kind, LineIndex, Problem, Span
+from ..validate import validate
 from . import jinja, prompty, python, text, yamljson
 
 Loader = Callable[..., Document]
@@ -53,10 +54,11 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def load_document(kind: Kind, path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
-    """The document of one decoded file, its calls' earlier assistant turns marked (what
-    every loader's output has in common, so no loader has to remember it)."""
+    """The document of one decoded file, its calls' fields validated and earlier assistant
+    turns marked (what every loader's output has in common, so no loader has to remember it)."""
     loader = prompty.load if path.endswith(".prompty") else LOADERS[kind]
     document = loader(path, source, variables=variables)
+    validate(document)
     for call in document.calls:
         call.mark_turns()
     return document
