@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+
+from ..sandbox import BoundedSandbox
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -54,6 +55,9 @@ def load_request(path: str | Path, variables: Mapping[str, Any] | None = None, *
         body = _render(body, {**defaults, **(variables or {})}, _Budget(path))
     except TemplateError as error:
         raise ConfigError(f"{path}: template error: {error}") from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as error:
+        # what a template's own expression raised while running (`{{ "a" - 1 }}`)
+        raise ConfigError(f"{path}: template error: {type(error).__name__}: {error}") from None
     check_body(body, str(path))
     return body
 
@@ -74,7 +78,22 @@ def load_vars_file(path: str | Path) -> dict[str, Any]:
     documents = _parse_file(Path(path))
     if len(documents) != 1 or not isinstance(documents[0], dict):
         raise ConfigError(f"{path}: a vars file must be one mapping of names to values")
+    try:
+        _walk_all(documents[0], _Budget(path))  # a value printed into a prompt follows every alias
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply (or refers to itself)") from None
     return documents[0]
+
+
+def _walk_all(node: Any, budget: _Budget) -> None:
+    budget.spend()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _walk_all(key, budget)
+            _walk_all(value, budget)
+    elif isinstance(node, list):
+        for item in node:
+            _walk_all(item, budget)
 
 
 def parse_var_options(items: Iterable[str]) -> dict[str, str]:
@@ -170,13 +189,13 @@ def _find_bodies(node: Any, budget: _Budget) -> Iterator[dict[str, Any]]:
 def _render(value: Any, variables: Mapping[str, Any], budget: _Budget) -> Any:
     """Fill templates in every string of a parsed config (after parsing, so a variable's
     value can never change the structure of the request)."""
-    environment = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    environment = BoundedSandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
     def walk(node: Any) -> Any:
         budget.spend()
         if isinstance(node, str):
             if any(marker in node for marker in _TEMPLATE_MARKERS):
-                return environment.from_string(node).render(variables)
+                return environment.render(node, variables)
             return node
         if isinstance(node, dict):
             return {key: walk(item) for key, item in node.items()}

@@ -4,8 +4,9 @@ The template is parsed with jinja2 to report syntax errors with their line, but 
 rendered: a template from a scanned repository is untrusted code. Text outside tags is
 copied exactly (so a finding points at the right column); each ``{{ expression }}`` becomes
 a placeholder slot covering the whole tag; statements and comments vanish from the linted
-text. When the user configured sample ``variables``, an expression is evaluated on them in
-jinja2's sandbox, so "in {{ n }} words" can be read as "in 50 words".
+text. When the user configured sample ``variables``, an expression that only names a value is
+looked up on them in a bounded sandbox (`advisor.sandbox`), so "in {{ n }} words" can be read
+as "in 50 words"; nothing that computes is ever evaluated.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 from typing import Any, Mapping
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import nodes
+
+from ..sandbox import BoundedSandbox
 
 from ..model import (
     Document,
@@ -34,7 +37,30 @@ _INCLUDE = re.compile(r"""^\s*(?:include|extends|import|from)\s+(['"])(?P<name>[
 _MAX_EXPRESSION = 2000  # longer expressions are not evaluated even with sample variables
 
 _parser = jinja2.Environment(autoescape=False)
-_sandbox = SandboxedEnvironment(autoescape=False)
+_sandbox = BoundedSandbox(autoescape=False)
+_LOOKUPS = (nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const, nodes.Filter)
+# filters that reshape a value without a size argument; anything else is never evaluated
+_PLAIN_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "string", "int", "float",
+                            "length", "count", "round", "abs", "first", "last", "e", "escape"})
+_MAX_VALUE = 10_000  # characters of an evaluated value that may enter the linted text
+
+
+def _is_lookup(expression: str) -> bool:
+    """Whether the expression only names a value (``n``, ``limits.summary``,
+    ``limits['summary']``), maybe through plain filters (``name | upper``): all a length
+    placeholder needs, and nothing a hostile template can use to compute (no operators,
+    calls, tests or sized filters)."""
+    try:
+        body = _parser.parse("{{ " + expression + " }}").body
+    except Exception:
+        return False
+    if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
+        return False
+    root = body[0].nodes[0]
+    every = [root, *root.find_all(nodes.Node)]
+    return all(isinstance(node, _LOOKUPS) for node in every) and all(
+        node.name in _PLAIN_FILTERS and not node.args and not node.kwargs
+        for node in every if isinstance(node, nodes.Filter))
 
 
 def _tag_end(source: str, start: int, closer: str) -> int:
@@ -63,15 +89,19 @@ def _expression(tag: str) -> str:
 
 def _evaluate(expression: str, variables: Mapping[str, Any]) -> str | None:
     """The expression's value on the sample variables, in the sandbox; None when it fails."""
-    if not variables or len(expression) > _MAX_EXPRESSION:
+    if not variables or len(expression) > _MAX_EXPRESSION or not _is_lookup(expression):
         return None
     try:
+        _sandbox.start()
         value = _sandbox.compile_expression(expression, undefined_to_none=False)(**variables)
     except Exception:  # undefined names, sandbox refusals, type errors: stay a placeholder
         return None
     if value is None or isinstance(value, jinja2.Undefined):
         return None
-    return str(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None  # a whole mapping or list is not a placeholder's text
+    text = str(value) if not isinstance(value, int) or abs(value) < 10**100 else None
+    return text if text is not None and len(text) <= _MAX_VALUE else None
 
 
 def template_text(
