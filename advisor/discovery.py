@@ -201,7 +201,11 @@ class Discovery:
     # -- walking -------------------------------------------------------------------------
 
     def candidates(self, paths: list[Path]) -> Iterator[Candidate]:
+        """Files named on the command line first, then the walked directories: a file that
+        is both named and inside a named directory is linted as named (always, whatever
+        its content), not dropped by the walk's relevance check."""
         seen: set[Path] = set()
+        directories: list[Path] = []
         for raw in paths:
             path = raw if raw.is_absolute() else self.cwd / raw
             path = Path(os.path.normpath(path))
@@ -209,12 +213,14 @@ class Discovery:
                 self._note(path, "no such file or directory")
                 continue
             if path.is_dir() and not path.is_symlink():
-                yield from self._walk(path, seen)
+                directories.append(path)
             else:
                 candidate = self._explicit(path)
                 if candidate is not None and candidate.path not in seen:
                     seen.add(candidate.path)
                     yield candidate
+        for directory in directories:
+            yield from self._walk(directory, seen)
 
     def _explicit(self, path: Path) -> Candidate | None:
         tree = self.root if self._inside_tree(self.root, self.root) and self.root in path.parents else self.cwd
