@@ -8,8 +8,8 @@ requirements files), never executed, and only regular files of a bounded size.
 
 Looked for in each folder from the linted file's up to the repository root (the first folder
 with a ``.git``): lock files first, since they name the installed version exactly
-(``uv.lock``, ``poetry.lock``, ``Pipfile.lock``), then ``requirements*.txt`` and
-``pyproject.toml`` (PEP 621 ``dependencies`` or Poetry's table).
+(``uv.lock``, ``poetry.lock``, ``Pipfile.lock``), then ``requirements*.txt`` (or the
+``*.txt`` files of a ``requirements/`` folder) and ``pyproject.toml`` (PEP 621 ``dependencies`` or Poetry's table).
 """
 
 from __future__ import annotations
@@ -99,8 +99,12 @@ def _from_lock(folder: Path) -> SdkPin | None:
 
 
 def _from_requirements(folder: Path) -> SdkPin | None:
+    """``requirements*.txt`` beside the file, then a ``requirements/`` folder of them
+    (``requirements/base.txt``, ``main.txt``: the layout many projects split theirs into)."""
     try:
-        names = sorted(p.name for p in folder.glob("requirements*.txt"))
+        names = sorted(p.name for p in folder.glob("requirements*.txt") if p.is_file())
+        if (folder / "requirements").is_dir():
+            names += sorted(f"requirements/{p.name}" for p in (folder / "requirements").glob("*.txt") if p.is_file())
     except OSError:
         return None
     for name in names:

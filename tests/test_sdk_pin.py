@@ -24,6 +24,7 @@ def test_version_specifiers(spec, expected):
 @pytest.mark.parametrize("files,source,pre_1", [
     ({"requirements.txt": "flask\nanthropic==0.34.2  # pinned\n"}, "requirements.txt", True),
     ({"requirements-dev.txt": "anthropic>=1.3\n"}, "requirements-dev.txt", False),
+    ({"requirements/base.txt": "flask\n", "requirements/main.txt": "-r base.txt\nanthropic==0.49.0\n"}, "requirements/main.txt", True),
     ({"pyproject.toml": '[project]\nname="x"\ndependencies=["anthropic-tools", "anthropic<1"]\n'}, "pyproject.toml", True),
     ({"pyproject.toml": '[tool.poetry.dependencies]\nanthropic = {version = "^0.25"}\n'}, "pyproject.toml", True),
     ({"uv.lock": '[[package]]\nname = "anthropic"\nversion = "2.14.0"\n', "requirements.txt": "anthropic<1\n"}, "uv.lock", False),
