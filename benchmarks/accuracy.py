@@ -29,7 +29,9 @@ a benchmark, not a test; a repository whose snapshot is absent is reported and s
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -70,16 +72,27 @@ class Repository:
 
 
 def load_corpus(folder: Path) -> list[Repository]:
+    """Every batch's entries; a repository labelled in several batches (more of its files
+    reviewed later) is one repository, linted once. A file reviewed twice is an error."""
     yaml = YAML(typ="safe", pure=True)
-    repositories = []
+    repositories: dict[tuple[str, str], Repository] = {}
     for batch in sorted(folder.glob("*.yaml")):
         for entry in yaml.load(batch.read_text(encoding="utf-8")) or []:
             files = []
             for item in entry.get("files") or []:
                 flags = [Label(f["rule"], int(f["lines"][0]), int(f["lines"][-1]), f.get("note", "")) for f in item.get("flag") or []]
                 files.append(FileLabels(item["path"], flags))
-            repositories.append(Repository(entry["repo"], str(entry["commit"]), entry.get("kind", ""), files, batch.name))
-    return repositories
+            key = (entry["repo"], str(entry["commit"]))
+            if key not in repositories:
+                repositories[key] = Repository(entry["repo"], key[1], entry.get("kind", ""), files, batch.name)
+                continue
+            known = repositories[key]
+            twice = {f.path for f in known.files} & {f.path for f in files}
+            if twice:
+                raise SystemExit(f"{batch.name}: {entry['repo']}: already reviewed in {known.source}: {', '.join(sorted(twice))}")
+            known.files.extend(files)
+            known.source += f", {batch.name}"
+    return list(repositories.values())
 
 
 def git_dir(snapshots: Path, repo: str) -> Path | None:
@@ -125,13 +138,35 @@ def lint(python: str, tree: Path, paths: list[str]) -> dict:
     prompt), then keep what concerns the reviewed files. A reviewed file discovery skips
     still counts: its flagged spans become misses."""
     present = [p for p in paths if (tree / p).is_file()]
-    command = [python, "-m", "advisor", "lint", ".", "--isolated", "--no-cache", "--today", TODAY, "--format", "json", "--fail-on", "never"]
+    command = [*_clock(python), python, "-m", "advisor", "lint", ".", "--isolated", "--no-cache", "--format", "json", "--fail-on", "never"]
+    if _knows_today(python):
+        command += ["--today", TODAY]
     done = subprocess.run(command, cwd=tree, capture_output=True, text=True)
     if done.returncode != 0:
         return {"findings": [], "errors": [done.stderr.strip() or f"exit {done.returncode}"], "missing": []}
     result = json.loads(done.stdout)
     result["missing"] = [p for p in paths if p not in present]
     return result
+
+
+@functools.lru_cache(maxsize=None)
+def _knows_today(python: str) -> bool:
+    """Installations from before the clock was an input have no ``--today``."""
+    # run outside this checkout: `-m advisor` from here would import the checkout, not the installation
+    done = subprocess.run([python, "-m", "advisor", "lint", "--help"], capture_output=True, text=True, cwd=tempfile.gettempdir())
+    return "--today" in done.stdout
+
+
+def _clock(python: str) -> list[str]:
+    """For an installation without ``--today``, the command prefix that pins its clock
+    (libfaketime), so lifecycle verdicts are judged on the same day as the labels."""
+    if _knows_today(python):
+        return []
+    if shutil.which("faketime") is None:
+        print(f"warning: {python} has no --today and faketime is not installed: its lifecycle verdicts use today's date",
+              file=sys.stderr)
+        return []
+    return ["env", "FAKETIME_DONT_FAKE_MONOTONIC=1", "faketime", f"{TODAY} 12:00:00"]
 
 
 @dataclass
