@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from . import clock
 from .clock import DateError, parse_date
+from .files import SkippedFile, read_regular
 from .model import Severity
 
 CONFIG_FILES = (".advisor.toml", "pyproject.toml")
@@ -167,14 +168,18 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
+MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a configuration file is a few kilobytes
+
+
 def read_config_table(path: Path) -> dict[str, Any] | None:
     """The advisor table of a config file: the whole of ``.advisor.toml``, or
     ``[tool.advisor]`` of a ``pyproject.toml`` (None when it has none)."""
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
+        data = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except SkippedFile as skipped:
+        raise ConfigError(f"{path}: cannot read: {skipped}") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     if path.name == "pyproject.toml":

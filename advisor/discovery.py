@@ -20,6 +20,7 @@ from typing import Iterator
 import pathspec
 
 from .config import Settings
+from .files import SkippedFile, is_regular, read_regular
 from .model import Kind
 
 PROMPT_SUFFIXES = {".prompt", ".txt", ".md"}
@@ -70,6 +71,18 @@ def display_path(path: Path, cwd: Path) -> str:
         return Path(os.path.relpath(path, cwd)).as_posix() if path.anchor == cwd.anchor else path.as_posix()
 
 
+_MAX_GITIGNORE_BYTES = 4 * 1024 * 1024
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()`` that answers False for a path in a folder it may not look into
+    (pathlib raises PermissionError there)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 class _GitIgnores:
     """The ``.gitignore`` files met while walking, each applying below its own directory."""
 
@@ -81,11 +94,11 @@ class _GitIgnores:
         if directory not in self._specs:
             spec = None
             ignore_file = directory / ".gitignore"
-            if ignore_file.is_file():
+            if is_regular(ignore_file):
                 try:
-                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    lines = read_regular(ignore_file, _MAX_GITIGNORE_BYTES).decode("utf-8", errors="replace").splitlines()
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
-                except (OSError, ValueError):
+                except (OSError, ValueError, SkippedFile):
                     spec = None
             self._specs[directory] = spec
         return self._specs[directory]
@@ -153,7 +166,7 @@ class Discovery:
         name = path.name + ("/" if is_dir else "")
         if self.exclude.match_file(name):
             return True
-        if is_dir and ((path / "pyvenv.cfg").is_file() or (path / RUN_MARKER).is_file()):
+        if is_dir and (is_regular(path / "pyvenv.cfg") or is_regular(path / RUN_MARKER)):
             return True  # a virtualenv under any name, or an `advisor ab` run directory
         return self._gitignored(path, is_dir, top)
 
@@ -167,7 +180,7 @@ class Discovery:
         when inside one (at or above ``top``), else ``top``. Cached per directory."""
         cached = self._git_tops.get(directory)
         if cached is None:
-            if (directory / ".git").exists():
+            if _exists(directory / ".git"):
                 cached = directory
             elif directory == top or directory == directory.parent:
                 cached = self._repository_above(top)
@@ -180,7 +193,7 @@ class Discovery:
         """The repository holding ``top`` (so a repository's root .gitignore applies when
         only a sub-directory is linted), or ``top`` itself outside any repository."""
         for directory in top.parents:
-            if (directory / ".git").exists():
+            if _exists(directory / ".git"):
                 return directory
         return top
 
@@ -241,7 +254,12 @@ class Discovery:
 
     def _walk(self, top: Path, seen: set[Path]) -> Iterator[Candidate]:
         tree = top.resolve()
-        for directory, dirnames, filenames in os.walk(top, followlinks=False):
+
+        def unreadable(error: OSError) -> None:
+            where = Path(error.filename) if error.filename else top
+            self._note(where, f"skipped: cannot read this directory ({error.strerror or error})")
+
+        for directory, dirnames, filenames in os.walk(top, followlinks=False, onerror=unreadable):
             here = Path(directory)
             kept = []
             for name in sorted(dirnames):

@@ -25,6 +25,7 @@ from .catalog import Catalog, load_catalog
 from .config import Settings
 from .discovery import Candidate, Discovery, Note
 from .estimates import LatencyModel, estimate_call, latency_model
+from .files import SkippedFile, read_regular
 from .links import LinkResolver, resolve_links
 from .sdk_pin import project_pin
 from .loaders import decode, is_binary, load_document, yamljson
@@ -243,8 +244,8 @@ class Linter:
         """Whether the linked prompt files a cached result was computed with are unchanged."""
         for path, digest in report.dependencies.items():
             try:
-                current = hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
-            except OSError:
+                current = hashlib.blake2b(read_regular(path, self.settings.max_file_size), digest_size=16).hexdigest()
+            except (OSError, SkippedFile):
                 return False
             if current != digest:
                 return False
@@ -253,11 +254,10 @@ class Linter:
     def _read(self, candidate: Candidate, notes: list[Note]) -> tuple[str, bytes] | None:
         """A file's digest and bytes, or None (with a note) when it is skipped."""
         try:
-            size = candidate.path.stat().st_size
-            if size > self.settings.max_file_size:
-                notes.append(Note(candidate.display, f"skipped: {size:,} bytes is over max-file-size ({self.settings.max_file_size:,})"))
-                return None
-            data = candidate.path.read_bytes()
+            data = read_regular(candidate.path, self.settings.max_file_size)
+        except SkippedFile as skipped:
+            notes.append(Note(candidate.display, f"skipped: {skipped}"))
+            return None
         except OSError as error:
             notes.append(Note(candidate.display, f"skipped: cannot read ({error.strerror or error})"))
             return None

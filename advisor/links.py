@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .discovery import display_path, kind_for
+from .files import SkippedFile, read_regular
 from .loaders import decode, is_binary, load_document
 from .model import Document, Kind, Link, PromptText
 
@@ -65,10 +66,8 @@ class LinkResolver:
 
     def _read(self, path: Path, link: Link) -> PromptText | None:
         try:
-            if path.stat().st_size > self.max_file_size:
-                return None
-            data = path.read_bytes()
-        except OSError:
+            data = read_regular(path, self.max_file_size)
+        except (OSError, SkippedFile):
             return None
         display = display_path(path.resolve(), self.cwd)
         self.dependencies[display] = hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -22,6 +22,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import SkippedFile, read_regular
+
 _MAX_BYTES = 2 * 1024 * 1024
 _MAX_LEVELS = 12
 _REQUIREMENT = re.compile(r"^\s*anthropic\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)", re.IGNORECASE | re.MULTILINE)
@@ -42,10 +44,8 @@ class SdkPin:
 
 def _read(path: Path) -> str | None:
     try:
-        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return read_regular(path, _MAX_BYTES).decode("utf-8", errors="replace")
+    except (OSError, SkippedFile):
         return None
 
 
