@@ -70,10 +70,26 @@ def _read_cached(path: Path, digest: str) -> Any:
     if directory is None:
         return None
     try:
-        with open(directory / f"rules-{path.stem}-{digest}.json", encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
+        # "v2": the wrapped format; releases that wrote bare data use other names
+        with open(directory / f"rules-v2-{path.stem}-{digest}.json", encoding="utf-8") as handle:
+            wrapper = json.load(handle)
+    except (OSError, ValueError, RecursionError):
         return None
+    # a cache file of another shape (emptied, truncated, edited by hand) is a miss: only
+    # what _write_cached wrote, unchanged since, stands in for the parsed YAML
+    if not isinstance(wrapper, dict) or wrapper.get("source") != digest or "data" not in wrapper:
+        return None
+    if wrapper.get("check") != _check(wrapper["data"]):
+        return None
+    return wrapper["data"]
+
+
+def _check(data: Any) -> str:
+    try:
+        text = json.dumps(data, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return ""
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _write_cached(path: Path, digest: str, data: Any) -> None:
@@ -84,8 +100,8 @@ def _write_cached(path: Path, digest: str, data: Any) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".rules-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out)
-        os.replace(temporary, directory / f"rules-{path.stem}-{digest}.json")
+            json.dump({"source": digest, "check": _check(data), "data": data}, out)
+        os.replace(temporary, directory / f"rules-v2-{path.stem}-{digest}.json")
     except OSError:
         pass  # a read-only home only costs the parse time
 

@@ -8,11 +8,11 @@ def test_every_rule_file_parses_and_the_json_cache_returns_the_same_data(tmp_pat
     for path in sorted(ruledata.rules_dir().glob("*.yaml")):
         ruledata.load.cache_clear()
         first = ruledata.load(path.name)  # parses YAML, writes the cache
-        cached = list(tmp_path.glob(f"rules-{path.stem}-*.json"))
+        cached = list(tmp_path.glob(f"rules-v2-{path.stem}-*.json"))
         assert len(cached) == 1, path.name
         ruledata.load.cache_clear()
         assert ruledata.load(path.name) == first == ruledata.parse_yaml(path)
-        assert json.loads(cached[0].read_text()) == first
+        assert json.loads(cached[0].read_text())["data"] == first
     ruledata.load.cache_clear()
 
 
@@ -20,10 +20,26 @@ def test_a_corrupt_cache_falls_back_to_the_yaml(tmp_path, monkeypatch):
     monkeypatch.setenv(ruledata.CACHE_ENV, str(tmp_path))
     ruledata.load.cache_clear()
     expected = ruledata.load("models.yaml")
-    for cached in tmp_path.glob("rules-models-*.json"):
+    for cached in tmp_path.glob("rules-v2-models-*.json"):
         cached.write_text("{broken")
     ruledata.load.cache_clear()
     assert ruledata.load("models.yaml") == expected
+    ruledata.load.cache_clear()
+
+
+def test_a_wrong_shaped_cache_is_a_miss(tmp_path, monkeypatch):
+    # valid JSON of another shape used to replace the rule pack (or crash every run)
+    monkeypatch.setenv(ruledata.CACHE_ENV, str(tmp_path))
+    ruledata.load.cache_clear()
+    expected = ruledata.load("models.yaml")
+    [cached] = tmp_path.glob("rules-v2-models-*.json")
+    wrapper = json.loads(cached.read_text())
+    edited = json.loads(cached.read_text())
+    edited["data"]["models"] = []
+    for content in ("{}", "[]", "NaN", json.dumps({**wrapper, "data": []}), json.dumps(edited)):
+        cached.write_text(content)
+        ruledata.load.cache_clear()
+        assert ruledata.load("models.yaml") == expected, content[:40]
     ruledata.load.cache_clear()
 
 
