@@ -67,11 +67,11 @@ def test_output_file_and_quiet(make_repo, run):
 
 
 def test_notes_go_to_stderr(make_repo, monkeypatch):
-    root = make_repo({"prompts/a.txt": WORDY})
+    root = make_repo({"prompts/a.txt": WORDY, "data.csv": "a,b\n"})
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(cli, ["lint", "--no-cache", "missing.txt", "prompts/a.txt"])
-    assert "advisor: note: missing.txt: no such file or directory" in result.stderr
-    assert "missing.txt" not in result.stdout
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "data.csv", "prompts/a.txt"])
+    assert "advisor: note: data.csv: not a file type advisor reads (.csv)" in result.stderr
+    assert "data.csv" not in result.stdout
 
 
 def test_rules_and_explain(run, tmp_path):

@@ -76,7 +76,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 @click.command("report")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), default=str(DEFAULT_OUTPUT), show_default=True,
     help="Where to write the HTML file (its folder is created).",
