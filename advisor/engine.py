@@ -60,6 +60,7 @@ class FileReport:
     calls: list[dict[str, Any]] = field(default_factory=list)
     suppressed: int = 0
     dependencies: dict[str, str] = field(default_factory=dict)  # linked file -> digest read
+    omitted: dict[str, int] = field(default_factory=dict)  # rule -> findings over the cap
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class FileReport:
             "calls": self.calls,
             "suppressed": self.suppressed,
             "dependencies": self.dependencies,
+            "omitted": self.omitted,
         }
 
     @classmethod
@@ -82,6 +84,7 @@ class FileReport:
             calls=data["calls"],
             suppressed=data.get("suppressed", 0),
             dependencies=data.get("dependencies", {}),
+            omitted={str(k): int(v) for k, v in data.get("omitted", {}).items()},
         )
 
 
@@ -237,6 +240,10 @@ class Linter:
             if error:
                 discovery.notes.append(Note(str(self.settings.resolved_cache_dir), f"result cache not saved: {error}"))
         reports = sorted((r for r in slots if r is not None), key=lambda r: r.path)
+        for report in reports:
+            for rule, count in sorted(report.omitted.items()):
+                discovery.notes.append(Note(report.path, f"at least {count:,} more {rule} findings not shown "
+                                            f"(at most {MAX_FINDINGS_PER_RULE} per rule in one file)"))
         findings = sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
         return LintResult(findings, reports, discovery.notes, rules=self.rules, as_of=clock.today(self.settings.today))
 
@@ -324,10 +331,11 @@ class Linter:
                 )
         suppressions = find_suppressions(document)
         kept, suppressed = self._finalize(path, findings, suppressions)
+        kept, omitted = _capped(kept)
         file_tokens = self._file_tokens(document)
         calls = [summarize_call(call, self.catalog, self.latency) for call in document.calls]
         dependencies = {**(resolver.dependencies if resolver else {}), **pin_dependency}
-        return FileReport(path, kind.value, file_tokens, kept, calls, suppressed, dependencies)
+        return FileReport(path, kind.value, file_tokens, kept, calls, suppressed, dependencies, omitted)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -430,6 +438,22 @@ class Linter:
                 continue  # it names a rule that did not run: it may well be in use
             findings.append(Finding(rule.name, rule.code, rule.severity, path, suppression.span, message, hint))
         return findings
+
+
+MAX_FINDINGS_PER_RULE = 100  # per file: past this, a count (a generated or hostile file)
+
+
+def _capped(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
+    """The first `MAX_FINDINGS_PER_RULE` findings of each rule (in file order), and how many
+    more each rule had: 80,000 copies of one finding help no one and cost memory in every
+    output."""
+    kept: list[Finding] = []
+    per_rule: dict[str, int] = {}
+    for finding in findings:
+        per_rule[finding.rule] = per_rule.get(finding.rule, 0) + 1
+        if per_rule[finding.rule] <= MAX_FINDINGS_PER_RULE:
+            kept.append(finding)
+    return kept, {rule: n - MAX_FINDINGS_PER_RULE for rule, n in per_rule.items() if n > MAX_FINDINGS_PER_RULE}
 
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves

@@ -251,8 +251,17 @@ def find_length_requests(
     found: list[LengthRequest] = []
     judged: set[int] = set()
     for lexicon in _lexicons_for(masked, language):
-        found.extend(_requests(text, masked, lexicon, judged))
+        for request in _requests(text, masked, lexicon, judged):
+            found.append(request)
+            if len(found) >= MAX_REQUESTS_PER_TEXT:
+                break
     return _without_overlaps(found)
+
+
+# A real prompt asks for a length a few times; past this many the text is generated or
+# hostile (a megabyte of "in 300 words"), and reading the rest only costs time: the
+# findings per rule are capped in any case (engine.MAX_FINDINGS_PER_RULE).
+MAX_REQUESTS_PER_TEXT = 1_000
 
 
 def _requests(text: str, masked: str, lexicon: _Lexicon, judged: set[int]) -> Iterator[LengthRequest]:

@@ -6,6 +6,7 @@ where a crash would take the process down) and must end in a clear problem, not 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -217,3 +218,21 @@ def test_an_alias_bomb_vars_file_is_refused(tmp_path):
     path.write_text("a: &a [*a]\n")
     with pytest.raises(ConfigError):
         load_vars_file(path)
+
+
+def test_findings_are_capped_per_rule_and_file_and_the_rest_counted(tmp_path):
+    # a megabyte of one instruction: 48,000 findings took 15 s and 33 MB of JSON
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "many.txt").write_text("Answer in 300 words.\n" * 48_000)
+    (tmp_path / "prompts" / "good.txt").write_text("Summarize the ticket in no more than 120 words.\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "home")}
+    for _ in range(2):  # computed, then served from the cache: the same cap and count
+        proc = subprocess.run([sys.executable, "-m", "advisor", "lint", ".", "--isolated", "--format", "json"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        data = _strict_json(proc.stdout)
+        many = [f for f in data["findings"] if f["path"] == "prompts/many.txt" and f["rule"] == "word-count-limit"]
+        assert len(many) == 100 and [f["line"] for f in many] == list(range(1, 101))
+        [note] = [n for n in data["notes"] if n["path"] == "prompts/many.txt"]
+        assert note["reason"].startswith("at least ") and "more word-count-limit findings not shown" in note["reason"]
+        assert any(f["path"] == "prompts/good.txt" for f in data["findings"])
+        assert len(proc.stdout) < 1_000_000
