@@ -50,6 +50,7 @@ class Candidate:
     display: str  # relative to the working directory, '/' separators
     kind: Kind
     explicit: bool  # named on the command line (not found by walking)
+    tree: Path | None = None  # what reads on this file's behalf may not leave (`tree_of`)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,34 @@ def _exists(path: Path) -> bool:
         return path.exists()
     except OSError:
         return False
+
+
+def _repository_of(absolute: Path) -> Path | None:
+    for folder in (absolute, *absolute.parents):
+        if folder == Path(folder.anchor):
+            return None
+        if _exists(folder / ".git"):
+            return folder.resolve()
+    return None
+
+
+def tree_of(path: Path, root: Path, cwd: Path, *, walked_from: Path | None = None) -> Path:
+    """The tree a file belongs to, which nothing read on its behalf may leave (links out of
+    it are not followed, prompt files it names are not read): its repository (the nearest
+    folder with ``.git``), else the directory it was found by walking, else the project
+    root or working directory holding it, else its own folder. The filesystem root is never
+    a tree: run from ``/``, ``../../etc/shadow`` stays out of reach."""
+    absolute = Path(os.path.abspath(path))
+    repository = _repository_of(absolute.parent)
+    if repository is not None:
+        return repository
+    if walked_from is not None:
+        return Path(os.path.abspath(walked_from)).resolve()
+    for base in (root, cwd):
+        base = Path(os.path.abspath(base))
+        if base != Path(base.anchor) and base in absolute.parents:
+            return base.resolve()
+    return absolute.parent.resolve()
 
 
 class _GitIgnores:
@@ -236,7 +265,7 @@ class Discovery:
             yield from self._walk(directory, seen)
 
     def _explicit(self, path: Path) -> Candidate | None:
-        tree = self.root if self._inside_tree(self.root, self.root) and self.root in path.parents else self.cwd
+        tree = tree_of(path, self.root, self.cwd)
         if path.is_symlink() and not self._inside_tree(path, tree):
             self._note(path, "not followed: symbolic link to outside the tree")
             return None
@@ -250,10 +279,11 @@ class Discovery:
                 return None
             self._note(path, f"not a file type advisor reads ({path.suffix or 'no extension'})")
             return None
-        return Candidate(path, display_path(path, self.cwd), kind, explicit=True)
+        return Candidate(path, display_path(path, self.cwd), kind, explicit=True, tree=tree)
 
     def _walk(self, top: Path, seen: set[Path]) -> Iterator[Candidate]:
         tree = top.resolve()
+        links_tree = _repository_of(tree) or tree
 
         def unreadable(error: OSError) -> None:
             where = Path(error.filename) if error.filename else top
@@ -282,4 +312,4 @@ class Discovery:
                 if kind is None or path in seen:
                     continue
                 seen.add(path)
-                yield Candidate(path, display_path(path, self.cwd), kind, explicit=False)
+                yield Candidate(path, display_path(path, self.cwd), kind, explicit=False, tree=links_tree)

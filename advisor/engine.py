@@ -23,7 +23,7 @@ from .analysis import warm_up
 from .cache import ResultCache
 from .catalog import Catalog, load_catalog
 from .config import Settings
-from .discovery import Candidate, Discovery, Note
+from .discovery import Candidate, Discovery, Note, tree_of
 from .estimates import LatencyModel, estimate_call, latency_model
 from .files import SkippedFile, read_regular
 from .links import LinkResolver, resolve_links
@@ -282,32 +282,38 @@ class Linter:
             if read is None:
                 return None, notes
             data = read[1]
-        report = self.lint_bytes(candidate.display, candidate.kind, data, explicit=candidate.explicit, absolute=candidate.path)
+        report = self.lint_bytes(candidate.display, candidate.kind, data, explicit=candidate.explicit,
+                                 absolute=candidate.path, tree=candidate.tree)
         return report, notes
 
     # -- one file --------------------------------------------------------------------------
 
     def lint_bytes(
-        self, path: str, kind: Kind, data: bytes, *, explicit: bool = True, absolute: Path | None = None
+        self, path: str, kind: Kind, data: bytes, *, explicit: bool = True, absolute: Path | None = None,
+        tree: Path | None = None,
     ) -> FileReport | None:
         source, problem = decode(data)
         if source is None:
             return FileReport(path, kind.value, 0, self._finalize(path, [self._problem_finding(path, problem)], [])[0])
         if not explicit and not _relevant(kind, source, path):
             return None
-        report = self.lint_source(path, kind, source, absolute=absolute)
+        report = self.lint_source(path, kind, source, absolute=absolute, tree=tree)
         if not explicit and kind is Kind.CONFIG and not report.calls and not report.findings:
             return None  # YAML that mentions the keys but holds no request body
         return report
 
-    def lint_source(self, path: str, kind: Kind, source: str, *, absolute: Path | None = None) -> FileReport:
+    def lint_source(
+        self, path: str, kind: Kind, source: str, *, absolute: Path | None = None, tree: Path | None = None
+    ) -> FileReport:
         """Load and check one decoded file. With ``absolute`` (where the file is on disk),
-        the prompt files its calls read are resolved too; without it nothing is read."""
+        the prompt files its calls read are resolved too, inside ``tree`` (by default
+        `discovery.tree_of` the file); without it nothing is read."""
         resolver = None
         try:
             document = load_document(kind, path, source, variables=self.settings.variables)
             if absolute is not None and any(call.links for call in document.calls):
-                resolver = LinkResolver(self.root, self.cwd, self.settings.max_file_size, self.settings.variables)
+                resolver = LinkResolver(tree or tree_of(absolute, self.root, self.cwd), self.cwd,
+                                        self.settings.max_file_size, self.settings.variables)
                 resolve_links(document, absolute, resolver)
         except Exception as error:  # a loader bug must not end the run
             finding = self._problem_finding(path, Problem(f"internal error while reading the file: {error!r}"))

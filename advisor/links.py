@@ -7,8 +7,9 @@ this module finds the file (next to the calling file, at the project root, or in
 loader's folders), loads it with the loader its extension calls for, and attaches its text
 to the call. Text rules still lint that file on its own, under its own path.
 
-Only files inside the project root or the working directory are read, never through a
-link out of the tree, and never above the size limit.
+Only regular files inside the calling file's tree (`discovery.tree_of`: its repository, or
+the project folder holding it) are read, never through a link out of it, never above the
+size limit.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .discovery import display_path, kind_for
-from .files import SkippedFile, read_regular
+from .files import SkippedFile, is_regular, read_regular
 from .loaders import decode, is_binary, load_document
 from .model import Document, Kind, Link, PromptText
 
@@ -29,7 +30,7 @@ class LinkResolver:
     """Loads linked files once per file being linted, remembering what was read (the
     result cache must be invalidated when a linked file changes)."""
 
-    root: Path
+    root: Path  # the tree reads stay in (`discovery.tree_of` the calling file)
     cwd: Path
     max_file_size: int
     variables: Mapping[str, Any] | None = None
@@ -45,16 +46,17 @@ class LinkResolver:
                 found.append(base / folder / link.name)
         return found
 
-    def _allowed(self, path: Path) -> bool:
+    def _allowed(self, path: Path, tree: Path) -> bool:
         try:
             resolved = path.resolve()
         except (OSError, RuntimeError):
             return False
-        return any(resolved == base or base in resolved.parents for base in (self.root.resolve(), self.cwd.resolve()))
+        return tree in resolved.parents
 
     def resolve(self, link: Link, calling_file: Path) -> PromptText | None:
+        tree = self.root.resolve()
         for candidate in self.candidates(link, calling_file):
-            if candidate.is_file() and self._allowed(candidate):
+            if is_regular(candidate) and self._allowed(candidate, tree):
                 return self._load(candidate, link)
         return None
 

@@ -165,3 +165,26 @@ def test_the_machine_key_is_private_and_reused(tmp_path):
     lint_json(repo, env=env)
     assert key.read_bytes() == first
     assert Path(repo / ".advisor_cache").is_dir()
+
+
+def test_linked_prompt_files_are_read_only_inside_the_calling_files_tree(tmp_path):
+    """Run from `/`, the working directory is no boundary: `open("../../x")` must not read
+    a file outside the linted repository (its size and tokens were listed)."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("You are a support bot. " * 400)
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "prompts").mkdir()
+    (repo / "prompts" / "system.txt").write_text("You classify tickets as bug or feature.\n")
+    (repo / "app" / "chat.py").write_text(
+        "import anthropic\nclient = anthropic.Anthropic()\n"
+        "OUT = open('../../outside/secret.txt').read()\nIN = open('../prompts/system.txt').read()\n"
+        "def a(q):\n    return client.messages.create(model='claude-haiku-5-5', max_tokens=100, system=OUT, messages=[{'role': 'user', 'content': q}])\n"
+        "def b(q):\n    return client.messages.create(model='claude-haiku-5-5', max_tokens=100, system=IN, messages=[{'role': 'user', 'content': q}])\n"
+    )
+    for cwd in ("/", repo / "app"):
+        proc = advisor(cwd, "lint", str(repo), "--isolated", "--no-cache", "--format", "json")
+        calls = {c["function"]: c for c in json.loads(proc.stdout)["calls"]}
+        assert calls["a"]["linked_files"] == [] and calls["a"]["input_tokens"] == 0
+        assert [Path(p).name for p in calls["b"]["linked_files"]] == ["system.txt"]
+        assert "secret" not in proc.stdout
