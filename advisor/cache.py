@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .files import SkippedFile, read_regular
+from .secrets import redact
 
 if TYPE_CHECKING:
     from .engine import FileReport
@@ -129,7 +130,8 @@ class ResultCache:
                         out.write(content)
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(self.entries, out, separators=(",", ":"))
+                # call summaries hold field values as written, keys included: mask them
+                out.write(redact(json.dumps(self.entries, separators=(",", ":"))))
             os.replace(temporary, self.directory / self.name)
         except OSError as error:
             return error.strerror or str(error)

@@ -49,6 +49,7 @@ def _svg(chart_id: str, width: float, height: float, title: str, desc: str, body
 
 def _shorten(label: str, limit: int) -> str:
     """Long labels (paths) keep their end, the part that tells files apart."""
+    label = secrets.redact(label)  # before cutting: the end of a key is as secret as its start
     return label if len(label) <= limit else "…" + label[-(limit - 1):]
 
 

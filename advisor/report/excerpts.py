@@ -22,7 +22,7 @@ from typing import Any
 from ..fixes import apply_fixes
 from ..loaders import decode
 from ..model import Span
-from ..secrets import MASK, find_keys, redact
+from ..secrets import MASK, find_keys, redact, redact_keeping_lines
 
 CONTEXT_LINES = 2  # shown before and after the span
 MAX_LINE_CHARS = 160  # a longer line shows a window of this many characters around the mark
@@ -59,6 +59,8 @@ class SourceFiles:
                 note = "excerpt omitted: the file is too large to quote"
             else:
                 text, problem = decode(target.read_bytes())
+                # keys split across lines are masked on the whole text, before it is cut into lines
+                text = redact_keeping_lines(text) if text is not None else None
                 if text is None:
                     note = "excerpt omitted: the file is not readable text" + (f" ({problem.message})" if problem else "")
         except FileNotFoundError:
