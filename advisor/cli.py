@@ -19,6 +19,7 @@ from .clock import DateError, parse_date
 from .config import ConfigError, Settings, is_selector, load_settings
 from .engine import Linter, LintResult, select_rules
 from .model import Severity
+from .output.printable import boundary, printable
 
 FAIL_ON_CHOICES = ["error", "warning", "info", "never"]
 
@@ -73,7 +74,7 @@ def print_notes(result: LintResult, quiet: bool) -> None:
     if quiet:
         return
     for note in result.notes:
-        click.echo(f"advisor: note: {note.path}: {note.reason}", err=True)
+        click.echo(f"advisor: note: {printable(note.path)}: {printable(note.reason)}", err=True)
 
 
 def exit_status(result: LintResult, threshold: Severity | None) -> int:
@@ -191,9 +192,9 @@ def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, iso
 
         outcome = fix_files(result, linter, unsafe=unsafe_fixes, write=fix and not diff)
         for error in outcome.errors:
-            click.echo(f"advisor: {error}", err=True)
+            click.echo(f"advisor: {printable(error)}", err=True)
         if diff:
-            click.echo(outcome.diff(), nl=False)
+            click.echo(boundary(outcome.diff()), nl=False)
             if not quiet:
                 click.echo(f"{len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''} would be changed.", err=True)
             sys.exit(1 if outcome.changed else 0)
@@ -206,6 +207,7 @@ def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, iso
         rendered = render_text(result, colour=colour, fix_hint=not (fix or diff), summary_lines=not quiet)
     else:
         rendered = FORMATS[output_format](result)
+    rendered = boundary(rendered)
     if output_file:
         Path(output_file).write_text(rendered, encoding="utf-8")
         if not quiet:
@@ -267,11 +269,11 @@ def tokens(paths, model, exact, output_format, config, explain):
     settings = load_run_settings(paths, config, isolated=False)
     report = token_report(paths, settings, model=model, exact=exact, explain=explain)
     if output_format == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        click.echo(boundary(json.dumps(report.as_dict(), indent=2)))
     else:
-        click.echo(report.as_text(), nl=False)
+        click.echo(boundary(report.as_text()), nl=False)
     for note in report.notes:
-        click.echo(f"advisor: note: {note}", err=True)
+        click.echo(f"advisor: note: {printable(note)}", err=True)
     if report.failed:
         sys.exit(2)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engine import LintResult
 from ..model import Severity
+from .printable import printable
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -22,7 +23,7 @@ def render(result: LintResult) -> str:
         span = finding.span
         properties = ",".join(
             [
-                f"file={_escape_property(finding.path)}",
+                f"file={_escape_property(printable(finding.path))}",
                 f"line={span.line}",
                 f"col={span.column}",
                 f"endLine={span.end_line}",
@@ -30,6 +31,7 @@ def render(result: LintResult) -> str:
                 f"title={_escape_property(f'advisor {finding.rule} ({finding.code})')}",
             ]
         )
-        message = finding.message + (f"\n{finding.suggestion}" if finding.suggestion else "")
+        message = printable(finding.message, keep_line_breaks=True) + (
+            f"\n{printable(finding.suggestion, keep_line_breaks=True)}" if finding.suggestion else "")
         lines.append(f"::{_LEVELS[finding.severity]} {properties}::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")

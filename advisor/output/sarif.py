@@ -36,7 +36,8 @@ def _rule_descriptor(rule) -> dict:
 
 
 def _fingerprint(finding) -> str:
-    blob = f"{finding.rule}|{finding.path}|{finding.message}".encode()
+    # surrogateescape: a file name that is not UTF-8 hashes as the bytes it is
+    blob = f"{finding.rule}|{finding.path}|{finding.message}".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 

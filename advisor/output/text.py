@@ -12,6 +12,7 @@ import click
 
 from ..engine import LintResult
 from ..model import Severity
+from .printable import printable
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -21,9 +22,10 @@ def format_finding(finding, *, colour: bool = False) -> str:
     if colour:
         severity = click.style(severity, fg=_COLOURS[finding.severity], bold=True)
     marker = " [*]" if finding.fix is not None and finding.fix.safety == "safe" else ""
-    line = f"{finding.path}:{finding.span.line}:{finding.span.column}: {severity} {finding.rule}{marker} {finding.message}"
+    line = (f"{printable(finding.path)}:{finding.span.line}:{finding.span.column}: {severity} {finding.rule}{marker} "
+            f"{printable(finding.message)}")
     if finding.suggestion:
-        line += f"\n    help: {finding.suggestion}"
+        line += f"\n    help: {printable(finding.suggestion)}"
     return line
 
 

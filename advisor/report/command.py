@@ -28,6 +28,7 @@ from ..cli import (
 )
 from ..engine import LintResult
 from ..model import Severity
+from ..output.printable import boundary
 from .abresults import AbResultError, ab_view, load_summary
 from .context import Limits, build_context
 from .render import ReportTemplateError, load_user_template, render
@@ -68,7 +69,7 @@ def write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            stream.write(boundary(text, markup=True))
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
