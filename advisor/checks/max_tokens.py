@@ -116,7 +116,17 @@ MAX_TOKENS_TRUNCATION_RISK = Rule(
 )
 
 
-def _budget_fix(document: Document, call: PromptCall, budget: int, *, safe: bool) -> Fix | None:
+def above_model_limit(call: PromptCall, context: CheckContext, budget: int) -> bool:
+    """Whether ``budget`` is more than the call's model accepts as ``max_tokens``: no fix
+    may write a value the API rejects (an unknown model is given the benefit)."""
+    model = call.model.get()
+    info = context.catalog.get(model) if isinstance(model, str) else None
+    return info is not None and budget > info.max_output
+
+
+def _budget_fix(document: Document, call: PromptCall, budget: int, context: CheckContext, *, safe: bool) -> Fix | None:
+    if above_model_limit(call, context, budget):
+        return None
     edit = replace_value(document, call.max_tokens, str(budget))
     return single_edit_fix(f"set max_tokens to {budget}", "safe" if safe else "unsafe", edit)
 
@@ -176,7 +186,7 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
             f"max_tokens={budget} for an answer of about {expected[0]}-{expected[1]} tokens"
             + (f" plus a thinking budget of {thinking}" if thinking else "") + runaway,
             f"use max_tokens={suggested}",
-            fix=_budget_fix(document, call, suggested, safe=is_explicit(call)),
+            fix=_budget_fix(document, call, suggested, context, safe=is_explicit(call)),
         )
 
 
@@ -197,5 +207,5 @@ def check_truncation(document: Document, context: CheckContext) -> Iterator[Find
             call.max_tokens.span or call.span,
             f"max_tokens={budget} is below the {low}-{high} tokens the prompt asks for: the answer will be cut off mid-sentence",
             f"use max_tokens={suggested}, or ask for a shorter answer",
-            fix=_budget_fix(document, call, suggested, safe=True),
+            fix=_budget_fix(document, call, suggested, context, safe=True),
         )

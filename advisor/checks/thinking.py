@@ -14,7 +14,7 @@ from ..analysis import call_profile, thinking_budget
 from ..fixes import replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, Severity
 from ..registry import CheckContext, FixSafety, Rule
-from .max_tokens import DEFAULT_BUDGET, GUIDE_OUTPUT
+from .max_tokens import DEFAULT_BUDGET, GUIDE_OUTPUT, above_model_limit
 from .model_choice import GUIDE_MODEL
 
 MAX_TOKENS_BELOW_THINKING_BUDGET = Rule(
@@ -64,7 +64,7 @@ def check_below_budget(document: Document, context: CheckContext) -> Iterator[Fi
         if budget is None or not isinstance(limit, int) or isinstance(limit, bool) or limit > budget:
             continue
         suggested = budget + DEFAULT_BUDGET
-        edit = replace_value(document, call.max_tokens, str(suggested))
+        edit = None if above_model_limit(call, context, suggested) else replace_value(document, call.max_tokens, str(suggested))
         yield context.finding(
             call.path,
             call.max_tokens.span or call.span,
