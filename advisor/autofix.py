@@ -3,18 +3,30 @@
 Each file is fixed in memory, re-linted and fixed again until nothing applicable is left
 (overlapping fixes land one per pass, as with ruff), at most ``MAX_PASSES`` times. Only
 then is it written back, byte for byte the same except the edits: encoding, byte-order
-mark and line endings are kept. ``--diff`` shows the same changes without writing.
+mark and line endings are kept (an edit in a CRLF file gets CRLF too). ``--diff`` shows the
+same changes without writing.
+
+Only files linted in this run are touched. The write is atomic (a temporary file in the
+same folder, renamed over the original, with its mode kept; through a symbolic link, the
+file it points to), and it happens only if the file still holds the bytes that were fixed:
+an editor saving in between wins, and the file is reported as not fixed. The offsets of a
+fix are always those of the bytes being fixed: each file is linted again as it is read. A file advisor
+cannot write is reported, not counted as fixed.
 """
 
 from __future__ import annotations
 
 import codecs
 import difflib
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .discovery import kind_for
 from .engine import Linter, LintResult
+from .files import SkippedFile, read_regular
 from .fixes import Fix, apply_fixes
 from .loaders import decode
 
@@ -44,7 +56,8 @@ def _wanted(fix: Fix | None, unsafe: bool) -> bool:
 
 def fix_files(result: LintResult, linter: Linter, *, unsafe: bool, write: bool) -> FixOutcome:
     outcome = FixOutcome()
-    paths = sorted({f.path for f in result.findings if _wanted(f.fix, unsafe)})
+    linted = {report.path for report in result.files}
+    paths = sorted({f.path for f in result.findings if _wanted(f.fix, unsafe) and f.path in linted})
     for path in paths:
         first = [f.fix for f in result.findings if f.path == path and _wanted(f.fix, unsafe)]
         try:
@@ -55,17 +68,26 @@ def fix_files(result: LintResult, linter: Linter, *, unsafe: bool, write: bool) 
 
 
 def _fix_one(file: Path, path: str, fixes: list[Fix], linter: Linter, *, unsafe: bool, write: bool, outcome: FixOutcome) -> None:
-    data = file.read_bytes()
+    try:
+        data = read_regular(file, linter.settings.max_file_size)
+    except SkippedFile as skipped:
+        outcome.errors.append(f"{path}: not fixed: {skipped}")
+        return
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
     original, problem = decode(data)
     kind = kind_for(file)
     if original is None or kind is None or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         outcome.errors.append(f"{path}: not fixed: {problem.message if problem else 'not a UTF-8 text file'}")
         return
+    # The findings of the run only chose this file: its fixes are computed again on the
+    # bytes just read, so an edit saved since the lint can never meet stale offsets.
+    report = linter.lint_source(path, kind, original, absolute=file.resolve())
+    fixes = [f.fix for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
     text = original
+    applied_here = 0
     for _ in range(MAX_PASSES):
         text, applied = apply_fixes(text, fixes)
-        outcome.applied += len(applied)
+        applied_here += len(applied)
         if not applied:
             break
         report = linter.lint_source(path, kind, text, absolute=file.resolve())
@@ -74,6 +96,53 @@ def _fix_one(file: Path, path: str, fixes: list[Fix], linter: Linter, *, unsafe:
             break
     if text == original:
         return
-    outcome.changed[path] = (original, text)
+    text = _same_line_endings(original, text)
     if write:
-        file.write_bytes(bom + text.encode("utf-8"))
+        error = _write_back(file, data, bom + text.encode("utf-8"))
+        if error is not None:
+            outcome.errors.append(f"{path}: not fixed: {error}")
+            return
+    outcome.changed[path] = (original, text)
+    outcome.applied += applied_here
+
+
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+def _same_line_endings(original: str, text: str) -> str:
+    """Edits are written with ``\n``; in a file whose every line ends in ``\r\n`` they
+    get ``\r\n`` too (a bare LF in a CRLF file is a mixed-endings diff and, in some tools,
+    a broken file)."""
+    if "\r\n" in original and not _BARE_LF.search(original):
+        return _BARE_LF.sub("\r\n", text)
+    return text
+
+
+def _write_back(file: Path, expected: bytes, content: bytes) -> str | None:
+    """Replace ``file``'s content atomically if it still holds ``expected``; the reason
+    it was not written otherwise."""
+    target = file.resolve()  # through a link, the file it points to: the link stays a link
+    try:
+        status = target.stat()
+        if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
+            return "the file is read-only" if not os.access(target, os.W_OK) else "its folder is read-only"
+        if read_regular(target, max(len(expected), 1) * 2 + 1024) != expected:
+            return "the file changed while it was being fixed; run again"
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".advisor-fix")
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(content)
+            os.chmod(temporary, status.st_mode & 0o7777)
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except OSError:
+                pass  # only root may give a file away; the mode is what matters
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except SkippedFile as skipped:
+        return str(skipped)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
