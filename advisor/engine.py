@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import math
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -137,11 +138,27 @@ def _rule_pack_digest() -> str:
 
 
 def _field_json(value: Field[Any]) -> Any:
+    """A field as JSON output and the cache hold it. Standard fields were validated on
+    loading; this is the last guard for the rest: only plain scalars travel as they are
+    (finite numbers, strings up to a few KB), anything else is described."""
     if value.is_literal:
-        return value.value
+        item = value.value
+        if item is None or isinstance(item, bool):
+            return item
+        if isinstance(item, int) and abs(item) < 2**53:
+            return item
+        if isinstance(item, float) and math.isfinite(item):
+            return item
+        if isinstance(item, str):
+            return item if len(item) <= _MAX_FIELD_CHARS else item[:_MAX_FIELD_CHARS] + "…"
+        return {"dynamic": f"a literal {type(item).__name__}"}
     if value.is_dynamic:
-        return {"dynamic": value.source or "computed at run time"}
+        source = value.source or "computed at run time"
+        return {"dynamic": source if len(source) <= _MAX_FIELD_CHARS else source[:_MAX_FIELD_CHARS] + "…"}
     return None
+
+
+_MAX_FIELD_CHARS = 2_000
 
 
 def summarize_call(call: PromptCall, catalog: Catalog, latency: LatencyModel) -> dict[str, Any]:
