@@ -75,21 +75,24 @@ class Profile:
 class Fault:
     """A scheduled failure: the first ``count`` matching requests (every one when
     ``count`` is None) fail. ``kind`` is ``status`` (an HTTP error before any body),
-    ``midstream`` (a 200 stream that breaks off with an ``event: error`` half-way) or
-    ``drop`` (a 200 stream whose connection is cut half-way)."""
+    ``midstream`` (a 200 stream that breaks off with an ``event: error`` half-way),
+    ``drop`` (a 200 stream whose connection is cut half-way), ``malformed`` (a 200 whose
+    body is not a valid answer; ``variant`` says how, see `MALFORMED`) or ``drip`` (a 200
+    that sends a byte every ``variant`` seconds, default 0.2, and never finishes)."""
 
     kind: str = "status"
     status: int = 529
     count: int | None = 1
     retry_after: float | None = None
     model: str | None = None
+    variant: str = ""
 
     def matches(self, body: dict[str, Any]) -> bool:
         if self.count is not None and self.count <= 0:
             return False
         if self.model is not None and body.get("model") != self.model:
             return False
-        return self.kind == "status" or bool(body.get("stream"))
+        return self.kind in ("status", "malformed", "drip") or bool(body.get("stream"))
 
     def consume(self) -> None:
         if self.count is not None:
@@ -267,6 +270,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "status":
             retry = {} if fault.retry_after is None else {"retry-after": f"{fault.retry_after:g}"}
             raise _ApiError(fault.status, f"fake {fault.error_type}", retry)
+        if fault is not None and fault.kind == "malformed":
+            self._malformed(fault.variant or "truncated", bool(body.get("stream")), state.next_request_id())
+            return
+        if fault is not None and fault.kind == "drip":
+            self._drip(float(fault.variant or 0.2))
+            return
         profile = state.profile_for(body["model"])
         cache = state.use_cache(body)
         first_at = received + profile.first_token_ms(cache) / 1000 + state.jitter_s(profile)
@@ -320,9 +329,56 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._chunk(b"")
 
+    def _malformed(self, variant: str, stream: bool, request_id: str) -> None:
+        content_type, data = MALFORMED[variant](stream, request_id)
+        self.send_response(200)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(data)))
+        self.send_header("request-id", request_id)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drip(self, interval: float) -> None:
+        """Headers, then a byte now and then for ever: every read succeeds, no answer ends."""
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", "1000000")
+        self.end_headers()
+        try:
+            while True:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(interval)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
+
+
+def _message_json(request_id: str, **changes: Any) -> dict[str, Any]:
+    message = {"id": "msg_fake", "type": "message", "role": "assistant", "model": "claude-haiku-5-5",
+               "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn", "stop_sequence": None,
+               "usage": {"input_tokens": 5, "output_tokens": 1}}
+    message.update(changes)
+    return message
+
+
+# How a 200 can be broken: each returns (content type, body) for a streamed or plain request.
+MALFORMED = {
+    "truncated": lambda stream, rid: ("text/event-stream" if stream else "application/json",
+                                      (b"event: message_start\ndata: {\"type\": \"message_st" if stream
+                                       else json.dumps(_message_json(rid)).encode()[:40])),
+    "text": lambda stream, rid: ("text/plain", b"Service temporarily unavailable. Try again later."),
+    "error_shaped": lambda stream, rid: ("application/json", json.dumps(
+        {"type": "error", "error": {"type": "api_error", "message": "upstream said no"}}).encode()),
+    "null_content": lambda stream, rid: ("application/json", json.dumps(_message_json(rid, content=None)).encode()),
+    "odd_usage": lambda stream, rid: ("application/json", json.dumps(
+        _message_json(rid, usage={"input_tokens": "five", "output_tokens": -3})).encode()),
+    "bad_sse": lambda stream, rid: ("text/event-stream", b"event: message_start\ndata: not json at all\n\n"
+                                    b"event: content_block_delta\ndata: {\"type\": 5}\n\n"),
+}
 
 
 @dataclass(frozen=True)
@@ -476,9 +532,10 @@ def parse_profile(spec: str) -> tuple[str, Profile]:
 
 
 def parse_fault(spec: str) -> Fault:
-    """``529 count=3 retry_after=0.1 model=M``, ``midstream count=all`` or ``drop`` to a fault."""
+    """``529 count=3 retry_after=0.1 model=M``, ``midstream count=all``, ``drop``,
+    ``malformed variant=text`` or ``drip variant=0.5`` to a fault."""
     kind, *options = spec.split()
-    fault = Fault(kind=kind) if kind in {"midstream", "drop"} else Fault(status=int(kind))
+    fault = Fault(kind=kind) if kind in {"midstream", "drop", "malformed", "drip"} else Fault(status=int(kind))
     for option in options:
         name, _, value = option.partition("=")
         if name == "count":
@@ -487,8 +544,10 @@ def parse_fault(spec: str) -> Fault:
             fault.retry_after = float(value)
         elif name == "model":
             fault.model = value
+        elif name == "variant":
+            fault.variant = value
         else:
-            raise ValueError(f"unknown fault option {name!r} (count, retry_after, model)")
+            raise ValueError(f"unknown fault option {name!r} (count, retry_after, model, variant)")
     return fault
 
 
