@@ -147,6 +147,9 @@ def _merge_same_roles(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     return merged
 
 
+EXACT_TIMEOUT_S = 30.0
+
+
 class _Counter:
     def __init__(self, model: str | None, exact: bool, report: TokenReport) -> None:
         self.model = model
@@ -162,9 +165,11 @@ class _Counter:
             exact_model = model or self.catalog.fastest_current().id
             try:
                 if self.client is None:
-                    import anthropic
+                    from .live.client import make_client
 
-                    self.client = anthropic.Anthropic()
+                    # a deadline for each count, not only for each read: a stalled gateway
+                    # must not hold `tokens --exact` for ever
+                    self.client = make_client(EXACT_TIMEOUT_S)
                 estimate = tokens.exact_count(_body(texts, exact_model), client=self.client)
                 return Count(label, exact_model, estimate, dynamic)
             except Exception as error:  # auth, network, rate limit: say so, fall back to estimates

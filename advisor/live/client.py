@@ -11,10 +11,17 @@ SDK's loop would hide where each attempt starts, so a retried request's latency 
 include the failed attempts and the back-off; and the SDK does not retry an ``error``
 event in the middle of a stream at all. Here each attempt restarts the clock, only the
 successful attempt's times are kept, and the wait honours ``retry-after``.
+
+A 200 that is not a valid answer (truncated JSON, broken SSE, ``text/plain`` from a proxy,
+an error-shaped body, ``content: null``, token counts that are not counts) is a failed
+trial of type ``invalid_response``, never a crash of the run. ``--timeout`` is a deadline
+for the whole request, not for each read: `_DeadlineTransport` stops a server that drips a
+byte a second as surely as one that sends nothing.
 """
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import inspect
 import time
@@ -105,10 +112,53 @@ class AttemptFailed(Exception):
         self.usage = usage
 
 
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("advisor_request_deadline", default=None)
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    def __init__(self, inner: Any, deadline: float) -> None:
+        self.inner = inner
+        self.deadline = deadline
+
+    def __iter__(self):
+        for chunk in self.inner:
+            if time.monotonic() > self.deadline:
+                raise httpx2.ReadTimeout("the request went over its deadline (--timeout)")
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _DeadlineTransport(httpx2.BaseTransport):
+    """Each request's reads are bounded by what is left of its deadline, and the body is
+    checked against it chunk by chunk (a read timeout alone restarts with every byte)."""
+
+    def __init__(self, inner: httpx2.BaseTransport, timeout_s: float) -> None:
+        self.inner = inner
+        self.timeout_s = timeout_s
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        deadline = _deadline.get() or time.monotonic() + self.timeout_s
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise httpx2.ReadTimeout("the request went over its deadline (--timeout)", request=request)
+        request.extensions["timeout"] = {name: left for name in ("connect", "read", "write", "pool")}
+        response = self.inner.handle_request(request)
+        response.stream = _DeadlineStream(response.stream, deadline)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def make_client(timeout_s: float) -> anthropic.Anthropic:
     """An SDK client configured from its own environment (``ANTHROPIC_API_KEY``,
-    ``ANTHROPIC_BASE_URL``, ...), so gateways and proxies work as in the user's app."""
-    return anthropic.Anthropic(max_retries=0, timeout=timeout_s)
+    ``ANTHROPIC_BASE_URL``, ...), so gateways and proxies work as in the user's app;
+    ``timeout_s`` is each request's deadline, from sending to the last byte."""
+    transport = _DeadlineTransport(httpx2.HTTPTransport(), timeout_s)
+    http_client = anthropic.DefaultHttpxClient(transport=transport, timeout=timeout_s)
+    return anthropic.Anthropic(max_retries=0, timeout=timeout_s, http_client=http_client)
 
 
 def has_credentials(client: anthropic.Anthropic) -> bool:
@@ -133,28 +183,54 @@ def run_trial(
     *,
     sleep: Callable[[float], None] = time.sleep,
     clock: Clock = time.perf_counter,
+    may_retry: Callable[[], bool] = lambda: True,
 ) -> TrialResult:
-    """Send ``body`` until it succeeds or the policy gives up; time the successful attempt."""
+    """Send ``body`` until it succeeds or the policy gives up; time the successful attempt.
+    ``may_retry`` is asked before each further attempt (the budget reserves its worst case
+    there: a mid-stream error is billed, so a retry can cost as much as the first try)."""
     kwargs = sdk_arguments(body)
     attempt = _streamed if body.get("stream") else _buffered
     usages: list[dict[str, Any]] = []
     waited = 0.0
     number = 0
+    timeout_s = _timeout_of(client)
     while True:
         number += 1
+        token = _deadline.set(time.monotonic() + timeout_s if timeout_s else None)
         try:
             response = attempt(client, kwargs, clock)
         except AttemptFailed as failure:
             if failure.usage:
                 usages.append(failure.usage)
             delay = policy.delay(number - 1, failure.retry_after) if failure.retryable else None
+            if delay is not None and not may_retry():
+                return TrialResult(None, failure.error_type, failure.message + " (not retried: the budget)",
+                                   failure.request_id, number, waited, usages)
             if delay is None:
                 return TrialResult(None, failure.error_type, failure.message, failure.request_id, number, waited, usages)
             sleep(delay)
             waited += delay
             continue
+        finally:
+            _deadline.reset(token)
         usages.append(response.usage)
         return TrialResult(response, request_id=response.request_id, attempts=number, retry_wait_s=waited, usages=usages)
+
+
+def _timeout_of(client: anthropic.Anthropic) -> float | None:
+    timeout = getattr(client, "timeout", None)
+    if isinstance(timeout, (int, float)):
+        return float(timeout)
+    read = getattr(timeout, "read", None)
+    return float(read) if isinstance(read, (int, float)) else None
+
+
+def _invalid(error: Exception, request_id: str | None = None, usage: dict[str, Any] | None = None) -> AttemptFailed:
+    """A 200 that is not an answer: recorded as a failed trial, never retried (the same
+    gateway would say the same), never a crash."""
+    detail = str(error).splitlines()[0][:200] if str(error) else ""
+    return AttemptFailed("invalid_response", f"the response could not be read as an answer: {type(error).__name__}"
+                         + (f": {detail}" if detail else ""), retryable=False, request_id=request_id, usage=usage)
 
 
 def _buffered(client: anthropic.Anthropic, kwargs: dict[str, Any], clock: Clock) -> Response:
@@ -162,16 +238,27 @@ def _buffered(client: anthropic.Anthropic, kwargs: dict[str, Any], clock: Clock)
     try:
         message = client.messages.create(**kwargs)
     except (anthropic.AnthropicError, httpx2.HTTPError) as error:
+        if isinstance(error, anthropic.APIResponseValidationError):
+            raise _invalid(error) from error
         raise _failure(error) from error
+    except Exception as error:  # the SDK could not parse what came back
+        raise _invalid(error) from error
     elapsed = clock() - start
-    text = "".join(block.text for block in message.content if block.type == "text")
+    try:
+        if not isinstance(message.content, list):
+            raise TypeError(f"content is {type(message.content).__name__}, not a list of blocks")
+        text = "".join(block.text for block in message.content if getattr(block, "type", None) == "text")
+        usage = usage_dict(message.usage)
+        request_id = message._request_id
+    except Exception as error:
+        raise _invalid(error) from error
     return Response(
         ttft_s=elapsed,
         total_s=elapsed,
         text=text,
-        usage=usage_dict(message.usage),
-        stop_reason=message.stop_reason,
-        request_id=message._request_id,
+        usage=usage,
+        stop_reason=message.stop_reason if isinstance(message.stop_reason, str) else None,
+        request_id=request_id,
     )
 
 
@@ -212,7 +299,11 @@ def _streamed(client: anthropic.Anthropic, kwargs: dict[str, Any], clock: Clock)
             for event in stream:
                 state.observe(event, clock())
     except (anthropic.AnthropicError, httpx2.HTTPError) as error:
+        if isinstance(error, anthropic.APIResponseValidationError):
+            raise _invalid(error, state.request_id, state.usage) from error
         raise _failure(error, usage=state.usage, request_id=state.request_id) from error
+    except Exception as error:  # events the SDK could not parse, or of the wrong shape
+        raise _invalid(error, state.request_id, state.usage) from error
     if state.end is None:
         raise AttemptFailed(
             "incomplete_stream", "the stream ended before message_stop", retryable=True, request_id=state.request_id,
@@ -231,10 +322,19 @@ def _streamed(client: anthropic.Anthropic, kwargs: dict[str, Any], clock: Clock)
 def usage_dict(usage: Any) -> dict[str, Any]:
     """The token counts of an SDK usage object (fields the API left out are omitted)."""
     out: dict[str, Any] = {name: getattr(usage, name) for name in USAGE_FIELDS if getattr(usage, name, None) is not None}
+    for name, value in out.items():
+        if not _count(value):
+            raise ValueError(f"usage.{name} is {value!r}, not a token count")
     breakdown = getattr(usage, "cache_creation", None)
     if breakdown is not None:
         out["cache_creation"] = {name: getattr(breakdown, name, 0) or 0 for name in _CACHE_WRITE_FIELDS}
+        if not all(_count(v) for v in out["cache_creation"].values()):
+            raise ValueError("usage.cache_creation holds something that is not a token count")
     return out
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12
 
 
 def _failure(error: Exception, *, usage: dict[str, Any] | None = None, request_id: str | None = None) -> AttemptFailed:
@@ -252,7 +352,7 @@ def _failure(error: Exception, *, usage: dict[str, Any] | None = None, request_i
             error_type, message, retryable=status in RETRYABLE_STATUS, request_id=error.request_id,
             retry_after=retry_after_s(error.response.headers), usage=usage,
         )
-    if isinstance(error, anthropic.APITimeoutError):
+    if isinstance(error, (anthropic.APITimeoutError, httpx2.TimeoutException)):
         return AttemptFailed("timeout", str(error), retryable=True, request_id=request_id, usage=usage)
     if isinstance(error, (anthropic.APIConnectionError, httpx2.TransportError)):
         return AttemptFailed("connection_error", str(error), retryable=True, request_id=request_id, usage=usage)
