@@ -103,7 +103,10 @@ def ab(ctx: click.Context, configs: tuple[str, ...], **options: Any) -> None:
 def _run(plan: Plan, log: RunLog, client: Any, options: dict[str, Any], redactor: Redactor) -> int:
     show_progress = options["progress"] if options["progress"] is not None else sys.stderr.isatty()
     runner = Runner(plan, log, client, on_progress=_progress_printer() if show_progress else None)
-    outcome = runner.run(log.load_trials())
+    previous = log.load_trials()
+    for number in log.skipped_lines:
+        click.echo(f"advisor: warning: {log.trials_path}:{number}: not a trial record; skipped (that trial runs again)", err=True)
+    outcome = runner.run(previous)
     if show_progress:
         click.echo("", err=True)
     summary = redactor.scrub(summarize(plan, outcome.records, outcome.status, outcome.spent_usd))
@@ -163,7 +166,8 @@ def _check_prices(plan: Plan) -> None:
     unpriced = plan.unpriced_models()
     if unpriced and not plan.settings.allow_unpriced:
         raise click.UsageError(
-            f"the catalog has no price for {', '.join(unpriced)}, so the budget cannot limit its spend; "
+            f"no worst-case cost for {', '.join(unpriced)} (no catalog price, or an image or document given "
+            "by URL, whose size is unknown), so the budget cannot limit its spend; "
             "pass --allow-unpriced to run it anyway"
         )
 

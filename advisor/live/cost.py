@@ -3,7 +3,10 @@
 Spent money is computed from the ``usage`` the API reported (never from a tokenizer) and
 the catalog's prices. The budget guard needs a number *before* a call, so it uses the
 worst case of one attempt: the upper bound of the offline input estimate (billed as a
-cache write when the request asks for caching) plus ``max_tokens`` of output.
+cache write when the request asks for caching) plus ``max_tokens`` of output. Content that
+is not text counts at its most: an image at `IMAGE_TOKENS_MAX`, an inline document at a
+token per byte of its data; a document or image fetched from a URL cannot be bounded, so
+its arm has no worst case (it runs only with ``--allow-unpriced``).
 """
 
 from __future__ import annotations
@@ -42,13 +45,35 @@ class ArmEstimate:
         }
 
 
+IMAGE_TOKENS_MAX = 6_000  # the largest image the API keeps is resized to about 1.15-4.8 megapixels
+
+
+def non_text_tokens_max(body: Mapping[str, Any]) -> float:
+    """The most the request's images and documents can be billed as; infinite when one is
+    only a URL (its size is unknown until the API fetches it)."""
+    total = 0.0
+    for message in body.get("messages", []) if isinstance(body.get("messages"), list) else []:
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else []:
+            if not isinstance(block, dict) or block.get("type") not in ("image", "document"):
+                continue
+            source = block.get("source") if isinstance(block.get("source"), dict) else {}
+            if source.get("type") in ("url", "file"):
+                return float("inf")
+            data = source.get("data")
+            size = len(data) if isinstance(data, str) else len(json.dumps(source))
+            total += IMAGE_TOKENS_MAX if block["type"] == "image" else size
+    return total
+
+
 def estimate_arm(body: Mapping[str, Any], catalog: Catalog) -> ArmEstimate:
     model = str(body["model"])
     tokens = estimate(request_text(body), model, catalog)
     info = catalog.get(model)
     worst = None
-    if info is not None:
-        worst = info.cost_usd(tokens.high * _cache_write_factor(body), int(body["max_tokens"]))
+    extra = non_text_tokens_max(body)
+    if info is not None and extra != float("inf"):
+        worst = info.cost_usd((tokens.high + extra) * _cache_write_factor(body), int(body["max_tokens"]))
     return ArmEstimate(model, tokens.tokens, tokens.high, tokens.basis, int(body["max_tokens"]), worst)
 
 

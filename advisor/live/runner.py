@@ -3,19 +3,24 @@ each logged as it completes, and a clean stop on Ctrl-C.
 
 * Order: the plan's slots (warm-ups, then balanced random blocks); with concurrency N
   up to N slots are in flight, dispatched in order.
-* Budget: a slot is dispatched only if the money already spent, plus the worst case of
-  every trial in flight, plus this trial's worst case stays within the budget.
+* Budget: a slot is dispatched, and a failed attempt retried, only if the money already
+  spent, plus the worst case of every attempt in flight, plus this attempt's worst case
+  stays within the budget (a mid-stream error is billed, so a retry is reserved like a
+  trial). A refused retry ends the run with status "budget".
 * Resume: slots already in the log are skipped, their spend counts, and an
   until-confident run replays its interim looks on the logged data, so it stops (or
   goes on) exactly where the first run would have.
-* Ctrl-C: dispatching stops, the trials in flight are abandoned (the client is closed)
-  and not logged, so a resumed run repeats them.
+* Ctrl-C: dispatching stops, the trials in flight are abandoned (the client is closed;
+  they run in daemon threads, so a stalled read does not hold the process) and not
+  logged, so a resumed run repeats them. Further Ctrl-C are ignored while the partial
+  summary is written.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
 import datetime as _dt
+import signal
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -57,6 +62,37 @@ class Outcome:
     spent_usd: float
 
 
+class _DaemonPool(futures.Executor):
+    """Each trial in a daemon thread (the loop keeps at most ``concurrency`` in flight).
+    A ThreadPoolExecutor's threads are joined when the interpreter exits, so after Ctrl-C a
+    request stalled in a read held the process for up to ``--timeout``; an abandoned trial
+    here just ends with the process."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: futures.Future[Any] = futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as error:  # handed to whoever collects the future
+                future.set_exception(error)
+
+        threading.Thread(target=run, name="ab-trial", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        pass  # nothing to join: trials in flight were collected, or are abandoned
+
+
+def _ignore_further_interrupts() -> None:
+    """After the first Ctrl-C, a second one would cut the partial summary short (and print
+    a traceback from wherever it landed); what is left to do takes well under a second."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
 
@@ -79,6 +115,11 @@ class Runner:
         self.records: list[dict[str, Any]] = []
         self.spent = 0.0
         self._cancelled = threading.Event()
+        # the worst case of every attempt in flight (first tries and retries), under _money
+        self._money = threading.Lock()
+        self._reserved = 0.0
+        self._extra: dict[int, float] = {}  # retries reserved per slot (by id)
+        self._retries_refused = False
 
     def run(self, previous: list[dict[str, Any]]) -> Outcome:
         """Run the slots not in ``previous`` (the logged trials of an earlier session)."""
@@ -86,11 +127,12 @@ class Runner:
         self.spent = sum(record.get("cost_usd") or 0.0 for record in previous)
         done = {record["seq"] for record in previous}
         slots = (slot for slot in self.plan.slots() if slot.seq not in done)
-        pool = futures.ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="ab-trial")
+        pool = _DaemonPool()
         status = INTERRUPTED
         try:
             status = self._loop(pool, slots)
         except KeyboardInterrupt:
+            _ignore_further_interrupts()  # saving the partial summary takes a moment: let it finish
             self._cancelled.set()  # trials in flight give up instead of retrying
             self.client.close()  # and their requests are abandoned
         finally:
@@ -103,19 +145,21 @@ class Runner:
         upcoming = next(slots)
         over_budget = False
         while True:
-            while len(in_flight) < self.settings.concurrency and not over_budget:
+            while len(in_flight) < self.settings.concurrency and not over_budget and not self._retries_refused:
                 if not upcoming.warmup and upcoming.block >= target:
                     break
                 worst = self._worst_case(upcoming)
-                if self.spent + sum(in_flight.values()) + worst > self.settings.budget_usd:
-                    over_budget = True
-                    break
+                with self._money:
+                    if self.spent + self._reserved + worst > self.settings.budget_usd:
+                        over_budget = True
+                        break
+                    self._reserved += worst
                 in_flight[pool.submit(self._execute, upcoming)] = worst
                 upcoming = next(slots)
             if in_flight:
                 self._collect(in_flight)
                 continue
-            if over_budget:
+            if over_budget or self._retries_refused:
                 return BUDGET
             target, status = self._look(target)
             if status is not None:
@@ -124,8 +168,11 @@ class Runner:
     def _collect(self, in_flight: dict[futures.Future[tuple[Slot, TrialResult, str]], float]) -> None:
         finished, _ = futures.wait(in_flight, timeout=_POLL_S, return_when=futures.FIRST_COMPLETED)
         for future in finished:
-            del in_flight[future]
-            self._record(*future.result())
+            worst = in_flight.pop(future)
+            slot, result, started = future.result()
+            with self._money:
+                self._reserved -= worst + self._extra.pop(id(slot), 0.0)
+            self._record(slot, result, started)
 
     def _look(self, target: int) -> tuple[int, str | None]:
         """At the end of the planned blocks: stop, or (until confident) plan more."""
@@ -145,7 +192,20 @@ class Runner:
 
     def _execute(self, slot: Slot) -> tuple[Slot, TrialResult, str]:
         started = _now()
-        return slot, run_trial(self.client, self.plan.arm(slot.arm).body, self.policy, sleep=self._back_off), started
+        worst = self._worst_case(slot)
+
+        def may_retry() -> bool:
+            # another attempt may be billed in full: it needs room in the budget like a trial
+            with self._money:
+                if self.spent + self._reserved + worst > self.settings.budget_usd:
+                    self._retries_refused = True
+                    return False
+                self._reserved += worst
+                self._extra[id(slot)] = self._extra.get(id(slot), 0.0) + worst
+                return True
+
+        result = run_trial(self.client, self.plan.arm(slot.arm).body, self.policy, sleep=self._back_off, may_retry=may_retry)
+        return slot, result, started
 
     def _back_off(self, seconds: float) -> None:
         """Wait before a retry, unless the run is being abandoned."""
@@ -156,7 +216,8 @@ class Runner:
         record = trial_record(slot, self.plan, result, started)
         self.log.append(record)
         self.records.append(record)
-        self.spent += record["cost_usd"] or 0.0
+        with self._money:
+            self.spent += record["cost_usd"] or 0.0
         self.on_progress(self._progress())
 
     def _values(self, arm: str) -> list[float]:

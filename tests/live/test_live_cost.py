@@ -34,3 +34,17 @@ def test_request_text_collects_system_and_message_text():
 
 def test_format_usd():
     assert format_usd(1) == "$1.00" and format_usd(0.25) == "$0.25" and format_usd(0.002) == "$0.002"
+
+
+def test_images_and_documents_count_at_their_most():
+    catalog = load_catalog()
+    plain = estimate_arm(BODY, catalog)
+    pdf = "JVBERi0" + "A" * 400_000  # a 300 KB PDF, base64
+    content = [{"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": pdf}},
+               {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBOR"}},
+               {"type": "text", "text": "Capital of France?"}]
+    with_files = estimate_arm(dict(BODY, messages=[{"role": "user", "content": content}]), catalog)
+    extra = with_files.trial_usd_max - plain.trial_usd_max
+    assert extra >= (len(pdf) + 6_000) * 2e-6 * 0.99  # was $0: the PDF was left out of the worst case
+    by_url = [{"type": "document", "source": {"type": "url", "url": "https://example.invalid/a.pdf"}}]
+    assert estimate_arm(dict(BODY, messages=[{"role": "user", "content": by_url}]), catalog).trial_usd_max is None
