@@ -8,7 +8,9 @@ plan and the summary) passes through :func:`Redactor.scrub`.
 
 from __future__ import annotations
 
+import base64
 import os
+import urllib.parse
 from typing import Any, Iterable
 
 from ..secrets import redact as redact_key_shapes
@@ -24,7 +26,15 @@ class Redactor:
 
     @classmethod
     def from_environment(cls) -> "Redactor":
-        return cls(os.environ.get(name, "") for name in SECRET_VARIABLES)
+        """The environment's keys, and the credentials a base URL carries
+        (``https://user:secret@gateway``): as written, URL-decoded, and as the base64
+        ``Authorization: Basic`` value a gateway may echo back in an error."""
+        secrets = [os.environ.get(name, "") for name in SECRET_VARIABLES]
+        secrets += _userinfo_secrets(os.environ.get("ANTHROPIC_BASE_URL", ""))
+        for value in list(secrets):
+            if value:
+                secrets.append(base64.b64encode(value.encode()).decode())
+        return cls(secrets)
 
     def text(self, value: str) -> str:
         """``value`` with the environment's secrets and any Anthropic-key-shaped string masked."""
@@ -41,3 +51,17 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.scrub(item) for item in value]
         return value
+
+
+def _userinfo_secrets(url: str) -> list[str]:
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return []
+    if "@" not in parts.netloc:
+        return []
+    userinfo = parts.netloc.rsplit("@", 1)[0]
+    user, _, password = userinfo.partition(":")
+    decoded = [urllib.parse.unquote(piece) for piece in (userinfo, user, password)]
+    return [piece for piece in (userinfo, password, *decoded, f"{decoded[1]}:{decoded[2]}") if piece] + (
+        [user, decoded[1]] if password == "" else [])

@@ -74,20 +74,28 @@ class RunLog:
             os.fsync(handle.fileno())
 
     def load_trials(self) -> list[dict[str, Any]]:
-        """The logged trials, for resuming. A last line cut short by a kill is dropped
-        from the file (that trial is simply run again), so new lines append cleanly;
-        damage anywhere else is an error."""
+        """The logged trials, for resuming. Lines are split on ``\n`` only (answers are
+        written with ``ensure_ascii=False``, so U+2028, U+2029 and U+0085 occur inside a
+        line and must not end it). A last line cut short by a kill is dropped from the file
+        (that trial is simply run again), so new lines append cleanly; a damaged line
+        elsewhere is skipped, its trial run again, and listed in `skipped_lines`."""
+        self.skipped_lines: list[int] = []
         if not self.trials_path.exists():
             return []
-        text = self.trials_path.read_text(encoding="utf-8")
-        lines = text.splitlines()
+        text = self.trials_path.read_text(encoding="utf-8", errors="replace")
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
         records = []
         for number, line in enumerate(lines, 1):
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
-                if number < len(lines):
-                    raise RunLogError(f"{self.trials_path}:{number}: not a JSON line") from None
+                record = None
+            if _is_trial(record) and all(record["seq"] != r["seq"] for r in records):
+                records.append(record)
+            elif number < len(lines) or text.endswith("\n"):
+                self.skipped_lines.append(number)
         if text and not text.endswith("\n"):
             self.trials_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
         return records
@@ -97,3 +105,13 @@ class RunLog:
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(json.dumps(self.redactor.scrub(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(temporary, path)
+
+
+def _is_trial(record: Any) -> bool:
+    """A logged trial as `advisor ab` writes it: what resuming relies on has its type."""
+    if not isinstance(record, dict):
+        return False
+    seq, cost = record.get("seq"), record.get("cost_usd")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        return False
+    return cost is None or (isinstance(cost, (int, float)) and not isinstance(cost, bool) and 0 <= cost < 1e9)

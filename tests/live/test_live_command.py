@@ -248,7 +248,7 @@ def test_unpriced_models_need_consent(fake, write_config, tmp_path):
     before = write_config("before.yaml", model="claude-gateway-custom", stream=True)
     after = write_config("after.yaml", model=FAST, stream=True)
     refused = invoke(before, after)
-    assert refused.exit_code == 2 and "no price for claude-gateway-custom" in refused.output
+    assert refused.exit_code == 2 and "no worst-case cost for claude-gateway-custom (no catalog price" in refused.output
     code, summary = run_json(before, after, "--trials", 5, "--allow-unpriced", "--out", tmp_path / "run")
     assert code == 0 and summary["arms"]["before"]["cost_usd"] is None
     assert any("cost is unknown" in warning for warning in summary["warnings"])
@@ -260,3 +260,62 @@ def test_default_run_directory_is_under_reports(slow_and_fast, monkeypatch, tmp_
     assert result.exit_code == 0 and "Verdict (time to first token): after is faster" in result.stdout
     (directory,) = (tmp_path / "reports").iterdir()
     assert directory.name.startswith("ab-") and (directory / "summary.json").is_file()
+
+
+def test_billed_retries_are_reserved_so_the_budget_is_never_overspent(fake, write_config, tmp_path):
+    # every stream breaks mid-way (billed) and is retried: each retry must fit the budget
+    fake.configure(default=Profile(ttft_ms=5, token_ms=0), faults=[Fault(kind="midstream", count=None)])
+    before = write_config("before.yaml", model=SLOW, max_tokens=1000, stream=True)
+    after = write_config("after.yaml", model=SLOW, max_tokens=1000, stream=True)
+    out = tmp_path / "run"
+    code, summary = run_json(before, after, "--trials", 20, "--warmup", 0, "--max-retries", 4,
+                             "--budget-usd", "0.025", "--seed", 1, "--out", out)
+    assert code == 1 and summary["status"] == "budget"
+    worst = summary["plan"]["estimates"]["before"]["trial_usd_max"]
+    spent = sum(t["cost_usd"] or 0 for t in jsonl(out))
+    assert spent <= 0.025 and summary["spent_usd"] <= 0.025
+    # room for one attempt only: the billed failure is not retried (it used to be, four times)
+    assert worst <= 0.025 < 2 * worst and len(fake.state.requests) == 1
+    [trial] = jsonl(out)
+    assert trial["attempts"] == 1 and "not retried: the budget" in trial["error_message"]
+
+
+def test_a_malformed_answer_is_a_failed_trial_and_the_run_goes_on(fake, write_config, tmp_path):
+    fake.configure(default=Profile(ttft_ms=5, token_ms=0),
+                   faults=[Fault(kind="malformed", variant="null_content", count=2, model=SLOW)])
+    before = write_config("before.yaml", model=SLOW)
+    after = write_config("after.yaml", model=FAST)
+    code, summary = run_json(before, after, "--trials", 4, "--warmup", 0, "--seed", 1, "--out", tmp_path / "run")
+    assert code == 0 and (tmp_path / "run" / "summary.json").is_file()
+    failed = [t for t in summary["trials"] if t["error"]]
+    assert [t["error"] for t in failed] == ["invalid_response", "invalid_response"]
+    assert summary["arms"]["after"]["errors"] == 0 and len(summary["trials"]) == 8
+
+
+def test_resume_reads_answers_with_line_separators_and_skips_a_damaged_line(fake, write_config, tmp_path):
+    text = "Paris\u2028is\u2029the capital\u0085of France."
+    fake.configure(default=Profile(ttft_ms=5, token_ms=0, text=text))
+    before = write_config("before.yaml", model=SLOW, max_tokens=1000, stream=True)
+    after = write_config("after.yaml", model=SLOW, max_tokens=1000, stream=True)
+    out = tmp_path / "run"
+    code, summary = run_json(before, after, "--trials", 3, "--warmup", 0, "--seed", 1, "--out", out)
+    assert summary["status"] == "complete"
+    lines = (out / "trials.jsonl").read_text(encoding="utf-8").split("\n")
+    assert len(lines) == 7 and "\u2028" in lines[0]  # written raw, inside one line
+    lines[1] = "{not json"  # a damaged line in the middle: that trial is lost
+    (out / "trials.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    result = invoke("--resume", out, "--budget-usd", "1")
+    assert result.exit_code == 0, result.output
+    assert "trials.jsonl:2: not a trial record; skipped" in result.stderr
+    logged = [t for t in jsonl_lenient(out)]
+    assert sorted(t["seq"] for t in logged) == list(range(6))  # every trial once, none twice
+
+
+def jsonl_lenient(directory: Path) -> list[dict]:
+    out = []
+    for line in (directory / "trials.jsonl").read_text(encoding="utf-8").split("\n"):
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out

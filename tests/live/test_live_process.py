@@ -85,3 +85,45 @@ def test_ctrl_c_leaves_a_valid_partial_summary_and_resume_finishes(ab_environmen
     assert sorted(seqs) == list(range(18))
     for text in (stdout, stderr, finished.stdout, finished.stderr, *(p.read_text() for p in out.iterdir())):
         assert api_key not in text
+
+
+@pytest.fixture
+def stalled_environment(api_key):
+    """A fake whose every answer drips a byte at a time and never ends."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "advisor.live.fake_api", "--port", "0", "--fault", "drip count=all variant=0.1"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        environment = {key: value for key, value in os.environ.items() if "PROXY" not in key.upper()}
+        environment.update(PYTHONPATH=str(REPO), ANTHROPIC_BASE_URL=line.split()[-1], ANTHROPIC_API_KEY=api_key,
+                           NO_PROXY="127.0.0.1")
+        yield environment
+    finally:
+        process.terminate()
+        process.wait(TIMEOUT_S)
+
+
+@pytest.mark.parametrize("signals", [1, 2])
+def test_ctrl_c_during_a_stalled_request_exits_at_once(stalled_environment, write_config, tmp_path, signals):
+    before = write_config("before.yaml", model="claude-opus-5-5")
+    after = write_config("after.yaml", model="claude-haiku-5-5")
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        ab_command(before, after, "--trials", 2, "--timeout", 600, "--format", "json", "--out", out),
+        cwd=tmp_path, env=stalled_environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + TIMEOUT_S
+    while not (out / "plan.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the first request is now stalled in a read
+    started = time.monotonic()
+    for _ in range(signals):
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+    stdout, stderr = process.communicate(timeout=TIMEOUT_S)
+    assert time.monotonic() - started < 10, "a stalled request held the process after Ctrl-C"
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    if signals == 1:
+        assert json.loads(stdout)["status"] == "interrupted"
