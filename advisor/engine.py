@@ -12,6 +12,7 @@ import datetime as _dt
 import hashlib
 import math
 import re
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,6 +200,7 @@ class Linter:
         catalog: Catalog | None = None,
     ) -> None:
         self.settings = settings
+        self.file_budget_s = FILE_BUDGET_S
         self.rules = list(rules) if rules is not None else select_rules(settings)
         self.catalog = catalog or load_catalog(settings.today).with_overrides(settings.models)
         self.latency = latency_model(settings.latency)
@@ -338,7 +340,14 @@ class Linter:
         findings = [self._problem_finding(path, problem) for problem in document.problems]
         pin_dependency = self._read_sdk_pin(document, absolute)
         self._count_tokens(document)
-        for context in self.contexts:
+        deadline = time.monotonic() + self.file_budget_s
+        for index, context in enumerate(self.contexts):
+            if index and time.monotonic() > deadline:
+                # cooperative: a rule is never cut off midway, but no further rule starts
+                skipped = ", ".join(c.rule.name for c in self.contexts[index:])
+                findings.append(self._problem_finding(path, Problem(
+                    f"checking this file took more than {self.file_budget_s:g} s; not run: {skipped}")))
+                break
             try:
                 findings.extend(context.rule.check(document, context))
             except Exception as error:
@@ -463,6 +472,7 @@ class Linter:
         return findings
 
 
+FILE_BUDGET_S = 10.0  # per file: rules still to run after this are skipped, with a parse-error saying so
 MAX_FINDINGS_PER_RULE = 100  # per file: past this, a count (a generated or hostile file)
 
 

@@ -236,3 +236,18 @@ def test_findings_are_capped_per_rule_and_file_and_the_rest_counted(tmp_path):
         assert note["reason"].startswith("at least ") and "more word-count-limit findings not shown" in note["reason"]
         assert any(f["path"] == "prompts/good.txt" for f in data["findings"])
         assert len(proc.stdout) < 1_000_000
+
+
+def test_a_file_over_its_time_budget_says_which_rules_did_not_run(tmp_path):
+    from pathlib import Path as _Path
+
+    from advisor.config import Settings
+    from advisor.engine import Linter
+
+    linter = Linter(Settings(root=_Path(tmp_path)), use_cache=False)
+    linter.file_budget_s = 0.0  # every file is over budget once the first rule has run
+    report = linter.lint_source("prompts/p.txt", Kind.PROMPT, "Answer in 50 words.\n")
+    [over] = [f for f in report.findings if f.rule == "parse-error"]
+    assert "took more than 0 s; not run: " in over.message
+    first = linter.contexts[0].rule.name
+    assert first not in over.message.split("not run: ")[1].split(", ")
