@@ -14,7 +14,7 @@ from typing import Iterator
 from .. import tokens
 from ..analysis import instruction_text, text_parts
 from ..catalog import ModelInfo
-from ..model import CallApi, Document, Finding, PromptCall, PromptText, RunsIn, Severity
+from ..model import CallApi, Document, Finding, PromptCall, PromptText, Role, RunsIn, Severity
 from ..parts import DATA
 from ..registry import CheckContext, Option, Rule
 
@@ -34,9 +34,38 @@ PROMPT_TOO_LONG = Rule(
         "long by accretion (examples nobody reads, pasted documentation, repeated rules); the "
         "biggest sections named in the finding are where to cut first, or what to cache."
     ),
-    example="A 20,000-token system prompt with six full example conversations and a pasted style guide.",
-    use_instead="Two short examples, the rules stated once, reference material retrieved per request or cached.",
+    example=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        'STYLE = open("prompts/style_guide.md").read()\n'
+        '\n'
+        '\n'
+        'def answer(question: str):\n'
+        '    return client.messages.create(\n'
+        '        model="claude-haiku-5-5", max_tokens=300, system=STYLE,\n'
+        '        messages=[{"role": "user", "content": question}],\n'
+        '    )'
+    ),
+    use_instead=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        'STYLE = open("prompts/style_rules.md").read()\n'
+        '\n'
+        '\n'
+        'def answer(question: str):\n'
+        '    return client.messages.create(\n'
+        '        model="claude-haiku-5-5", max_tokens=300, system=STYLE,\n'
+        '        messages=[{"role": "user", "content": question}],\n'
+        '    )'
+    ),
     options={"max-tokens": Option(8000, "Budget in (estimated) tokens for one prompt text or a call's static prompt.")},
+    example_file='app/support.py',
+    example_files={
+        "prompts/style_guide.md": ("Write in a warm, plain voice; avoid jargon, define any term a customer may not know, and keep paragraphs short. ", 500),
+        "prompts/style_rules.md": ("Write in a warm, plain voice. Keep answers under five sentences. ", 1),
+    },
 )
 
 MISSING_PROMPT_CACHE = Rule(
@@ -53,8 +82,46 @@ MISSING_PROMPT_CACHE = Rule(
         "100K-token prompt, and cached input costs a tenth of the price. Prefixes shorter than "
         "the model's minimum cacheable length are never cached, so they are not reported."
     ),
-    example='system=LONG_POLICY_PROMPT,  # 6,000 tokens, identical on every request',
-    use_instead='system=[{"type": "text", "text": LONG_POLICY_PROMPT, "cache_control": {"type": "ephemeral"}}],',
+    example=(
+        'import anthropic\n'
+        'from fastapi import FastAPI\n'
+        '\n'
+        'app = FastAPI()\n'
+        'client = anthropic.Anthropic()\n'
+        'POLICY = open("prompts/policy.md").read()\n'
+        '\n'
+        '\n'
+        '@app.post("/ask")\n'
+        'def ask(question: str):\n'
+        '    reply = client.messages.create(\n'
+        '        model="claude-haiku-5-5", max_tokens=300, stream=False,\n'
+        '        system=POLICY,\n'
+        '        messages=[{"role": "user", "content": question}],\n'
+        '    )\n'
+        '    return reply.content[0].text'
+    ),
+    use_instead=(
+        'import anthropic\n'
+        'from fastapi import FastAPI\n'
+        '\n'
+        'app = FastAPI()\n'
+        'client = anthropic.Anthropic()\n'
+        'POLICY = open("prompts/policy.md").read()\n'
+        '\n'
+        '\n'
+        '@app.post("/ask")\n'
+        'def ask(question: str):\n'
+        '    reply = client.messages.create(\n'
+        '        model="claude-haiku-5-5", max_tokens=300, stream=False,\n'
+        '        system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],\n'
+        '        messages=[{"role": "user", "content": question}],\n'
+        '    )\n'
+        '    return reply.content[0].text'
+    ),
+    example_file='app/policy.py',
+    example_files={
+        "prompts/policy.md": ("Refunds are possible within thirty days of purchase when the customer shows a receipt and the item is unused. ", 160),
+    },
 )
 
 
@@ -174,11 +241,14 @@ def static_prefix_tokens(call: PromptCall, context: CheckContext) -> int:
     tools = call.extra.get("tools")
     if tools is not None and tools.is_literal:
         total += _tokens(repr(tools.value), model, context)
-    for text in call.system:
+    # a system prompt read from a file (`open("prompts/policy.md").read()`) is as static as
+    # one written in the call: the file is the same on every request
+    linked_system = [t for t in call.linked_texts if t.role is Role.SYSTEM]
+    for text in [*call.system, *linked_system]:
         if text.slots:
             return total + _tokens(text.text[: text.slots[0].start], model, context)
         total += round((text.raw_tokens or 0) * _factor(model, context))
-    if call.system_dynamic:
+    if call.system_dynamic and not linked_system:
         return total
     for text in call.messages[:-1]:
         if text.slots or call.messages_dynamic:
