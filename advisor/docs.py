@@ -32,11 +32,29 @@ def rule_as_dict(rule: Rule) -> dict[str, Any]:
         "summary": rule.summary,
         "why": rule.why,
         "example": rule.example,
+        "example_file": rule.example_file,
         "use_instead": rule.use_instead,
         "fix": rule.fix.value,
         "fix_note": rule.fix_note,
         "options": {name: {"default": o.default, "help": o.help} for name, o in rule.options.items()},
     }
+
+
+_LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".j2": "jinja", ".txt": "text",
+              ".md": "markdown", ".prompty": "yaml", ".toml": "toml"}
+
+
+def _fence_language(path: str) -> str:
+    return next((language for suffix, language in _LANGUAGES.items() if path.endswith(suffix)), "")
+
+
+def _example_files_lines(rule: Rule) -> list[str]:
+    return [f"`{path}`: \"{text.strip()}\" repeated {times:,} times" for path, (text, times) in rule.example_files.items()]
+
+
+def _example_files_markdown(rule: Rule) -> list[str]:
+    lines = _example_files_lines(rule)
+    return ["", "With " + "; ".join(lines) + "."] if lines else []
 
 
 def _fix_section(rule: Rule) -> str:
@@ -56,12 +74,14 @@ def render_rule_markdown(rule: Rule) -> str:
         rule.why,
         "",
         "## Example",
-        "```",
+        f"`{rule.example_file}`:",
+        f"```{_fence_language(rule.example_file)}",
         rule.example,
         "```",
+        *_example_files_markdown(rule),
         "",
         "## Use instead",
-        "```",
+        f"```{_fence_language(rule.example_file)}",
         rule.use_instead,
         "```",
         "",
@@ -98,8 +118,9 @@ def render_rule_text(rule: Rule) -> str:
         "Why is this slow?",
         para(rule.why),
         "",
-        "Example:",
+        f"Example ({rule.example_file}):",
         block(rule.example),
+        *[f"  with {line}" for line in _example_files_lines(rule)],
         "",
         "Use instead:",
         block(rule.use_instead),

@@ -40,12 +40,15 @@ class Rule:
     guide: str  # the section of the "Reducing latency" guide (or neighbour) it enforces
     summary: str  # one line: what it flags
     why: str  # why this is slow (or costly, or broken)
-    example: str  # the anti-pattern
-    use_instead: str  # the fix
+    example: str  # the anti-pattern: a whole file that triggers the rule (tests/test_docs.py)
+    use_instead: str  # the fix: the same file, which does not
     fix: FixSafety = FixSafety.NONE
     fix_note: str = ""  # what the fix does and why it is (un)safe
     options: Mapping[str, Option] = field(default_factory=dict)
     check: Checker | None = None
+    example_file: str = "prompts/example.txt"  # where the example lives (its kind follows)
+    # other files the example needs, too long to print: path -> (text, times repeated)
+    example_files: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
     def checker(self, function: Checker) -> Checker:
         """Decorator binding the check function to this definition (rules are frozen)."""

@@ -2,6 +2,10 @@
 
 from pathlib import Path
 
+import pytest
+
+from advisor import checks
+
 from advisor.checks import ALL_RULES
 from advisor.docs import generated_pages, render_rule_markdown
 
@@ -42,3 +46,28 @@ def test_design_rule_names_all_exist():
     prompt-too-long redundant-instruction missing-prompt-cache high-temperature
     unsupported-sampling-parameter deprecated-model unknown-model hardcoded-api-key parse-error""".split()
     assert set(fixed) <= {r.name for r in ALL_RULES}
+
+
+def _lint_example(tmp_path, rule, text):
+    import datetime
+
+    from advisor.config import Settings
+    from advisor.engine import Linter, select_rules
+
+    for path, (piece, times) in rule.example_files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(piece * times)
+    target = tmp_path / rule.example_file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text + "\n")
+    settings = Settings(root=tmp_path, today=datetime.date(2026, 12, 2))
+    linter = Linter(settings, rules=select_rules(settings, select=["ALL"]), use_cache=False)
+    result = linter.lint_paths([target])
+    return [f for f in result.findings if f.rule == rule.name]
+
+
+@pytest.mark.parametrize("rule", checks.ALL_RULES, ids=lambda r: r.name)
+def test_each_documented_example_triggers_its_rule_and_the_fix_does_not(rule, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _lint_example(tmp_path, rule, rule.example), f"{rule.name}: its example does not trigger it"
+    assert not _lint_example(tmp_path, rule, rule.use_instead), f"{rule.name}: its 'use instead' still triggers it"

@@ -62,16 +62,33 @@ MISSING_MAX_TOKENS = Rule(
         "it fails at run time, while wrappers, gateways and config loaders often fill in a large "
         "default silently, so a runaway answer costs seconds and money before anyone notices."
     ),
-    example='client.messages.create(model="claude-haiku-5-5", messages=[{"role": "user", "content": prompt}])',
+    example=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        'reply = client.messages.create(\n'
+        '    model="claude-haiku-5-5",\n'
+        '    messages=[{"role": "user", "content": "Greet the customer in one sentence."}],\n'
+        ')'
+    ),
     use_instead=(
-        'client.messages.create(model="claude-haiku-5-5", max_tokens=300, messages=[...])  '
-        "# a budget that fits the answer you asked for"
+        (
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        'reply = client.messages.create(\n'
+        '    model="claude-haiku-5-5",\n'
+        '    max_tokens=100,\n'
+        '    messages=[{"role": "user", "content": "Greet the customer in one sentence."}],\n'
+        ')'
+    )
     ),
     fix=FixSafety.SAFE,
     fix_note=(
         "Adds `max_tokens` sized to the answer the prompt asks for (safe when the prompt states a "
         "count such as \"3 sentences\"); when it states none, adds 1024, as an unsafe fix."
     ),
+    example_file='app/greet.py',
 )
 
 MAX_TOKENS_OVERSIZED = Rule(
@@ -86,14 +103,29 @@ MAX_TOKENS_OVERSIZED = Rule(
         "and price. A budget close to the requested answer (a label, two sentences, a small "
         "JSON object) caps that worst case at a fraction of a second."
     ),
-    example='max_tokens: 4096\nsystem: Classify the ticket. Reply with the category name only.',
-    use_instead='max_tokens: 16\nsystem: Classify the ticket. Reply with the category name only.',
+    example=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 4096\n'
+        'system: Classify the ticket. Reply with the category name only.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ ticket }}"'
+    ),
+    use_instead=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 16\n'
+        'system: Classify the ticket. Reply with the category name only.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ ticket }}"'
+    ),
     fix=FixSafety.SAFE,
     fix_note="Lowers `max_tokens` to 1.5x the longest expected answer, rounded up; safe when the prompt states the answer size, unsafe for qualitative requests such as \"be brief\".",
     options={
         "factor": Option(5.0, "Report budgets at least this many times the longest expected answer."),
         "min-excess": Option(200, "...and at least this many tokens above it."),
     },
+    example_file='configs/classify.yaml',
 )
 
 MAX_TOKENS_TRUNCATION_RISK = Rule(
@@ -108,11 +140,26 @@ MAX_TOKENS_TRUNCATION_RISK = Rule(
         "produces truncated answers (stop_reason `max_tokens`), which then need a retry or "
         "post-processing: slower and costlier than a budget that fits."
     ),
-    example='max_tokens: 100\nsystem: Write a detailed five-paragraph essay on the topic.',
-    use_instead='max_tokens: 1024\nsystem: Write a detailed five-paragraph essay on the topic.',
+    example=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 100\n'
+        'system: Write a detailed five-paragraph essay on the topic.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ topic }}"'
+    ),
+    use_instead=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 1024\n'
+        'system: Write a detailed five-paragraph essay on the topic.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ topic }}"'
+    ),
     fix=FixSafety.SAFE,
     fix_note="Raises `max_tokens` to 1.5x the longest expected answer, rounded up (safe when the answer size is stated as a count).",
     options={"tolerance": Option(0.9, "Report budgets below this share of the shortest expected answer.")},
+    example_file='configs/essay.yaml',
 )
 
 

@@ -31,14 +31,43 @@ OVERSIZED_MODEL = Rule(
         "the fastest model's reach, so the extra latency buys nothing. Long, multi-step or "
         "long-form work is not flagged."
     ),
-    example='client.messages.create(model="claude-opus-5-5", max_tokens=10, system="Classify the sentiment as positive or negative. Reply with one word.", ...)',
-    use_instead='client.messages.create(model="claude-haiku-5-5", max_tokens=10, ...)',
+    example=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        '\n'
+        '\n'
+        'def sentiment(review: str) -> str:\n'
+        '    reply = client.messages.create(\n'
+        '        model="claude-opus-5-5",\n'
+        '        max_tokens=10,\n'
+        '        system="Classify the sentiment as positive or negative. Reply with one word.",\n'
+        '        messages=[{"role": "user", "content": review}],\n'
+        '    )\n'
+        '    return reply.content[0].text'
+    ),
+    use_instead=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        '\n'
+        '\n'
+        'def sentiment(review: str) -> str:\n'
+        '    reply = client.messages.create(\n'
+        '        model="claude-haiku-5-5",\n'
+        '        max_tokens=10,\n'
+        '        system="Classify the sentiment as positive or negative. Reply with one word.",\n'
+        '        messages=[{"role": "user", "content": review}],\n'
+        '    )\n'
+        '    return reply.content[0].text'
+    ),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the model id with the fastest current model; the answering model changes, so confirm quality (advisor ab --apply oversized-model).",
     options={
         "max-output-tokens": Option(1024, "A `max_tokens` above this marks the call as long work (never flagged) unless the prompt asks for a short answer."),
         "max-expected-output": Option(400, "The largest expected answer, in tokens, that still counts as short."),
     },
+    example_file='app/sentiment.py',
 )
 
 
@@ -117,10 +146,27 @@ EXCESSIVE_EFFORT = Rule(
         "output tokens. A classification, extraction or yes/no answer gains nothing from it; "
         "`low` answers as well, sooner."
     ),
-    example='output_config: {effort: high}\nsystem: Is this email spam? Answer yes or no.',
-    use_instead='output_config: {effort: low}\nsystem: Is this email spam? Answer yes or no.',
+    example=(
+        'model: claude-sonnet-5-5\n'
+        'max_tokens: 5\n'
+        'output_config: {effort: high}\n'
+        'system: Is this email spam? Answer yes or no.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ email }}"'
+    ),
+    use_instead=(
+        'model: claude-sonnet-5-5\n'
+        'max_tokens: 5\n'
+        'output_config: {effort: low}\n'
+        'system: Is this email spam? Answer yes or no.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ email }}"'
+    ),
     fix=FixSafety.UNSAFE,
     fix_note="Sets the effort to `low`; the model may reason less, so confirm quality with `advisor ab`.",
+    example_file='configs/spam.yaml',
 )
 
 HIGH_EFFORTS = ("high", "xhigh", "max")

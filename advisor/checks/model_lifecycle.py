@@ -25,10 +25,25 @@ DEPRECATED_MODEL = Rule(
         "date. Their replacements are also faster or cheaper per token, so moving early is both "
         "a reliability and a latency win. Retired models are reported as errors."
     ),
-    example='model: claude-sonnet-4-5-20250929',
-    use_instead='model: claude-sonnet-5-5',
+    example=(
+        'model: claude-sonnet-4-5-20250929\n'
+        'max_tokens: 300\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
+    use_instead=(
+        'model: claude-sonnet-5-5\n'
+        'max_tokens: 300\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the id with the documented replacement; the answering model changes, so re-check output quality.",
+    example_file='configs/orders.yaml',
 )
 
 UNKNOWN_MODEL = Rule(
@@ -42,10 +57,25 @@ UNKNOWN_MODEL = Rule(
         "know cannot be checked for speed, price or deprecation. Most unknown ids are typos or "
         "dots where the API expects dashes (claude-haiku-5.5)."
     ),
-    example='model: claude-haiku-5.5',
-    use_instead='model: claude-haiku-5-5',
+    example=(
+        'model: claude-haiku-5.5\n'
+        'max_tokens: 300\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
+    use_instead=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 300\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the id with the closest known one; check it is the model you meant.",
+    example_file='configs/orders.yaml',
 )
 
 OUTDATED_MODEL = Rule(
@@ -59,10 +89,25 @@ OUTDATED_MODEL = Rule(
         "usually cheaper per token. Staying on the old one pays more for the same or slower "
         "responses."
     ),
-    example='model: claude-haiku-4-5',
-    use_instead='model: claude-haiku-5-5',
+    example=(
+        'model: claude-haiku-4-5\n'
+        'max_tokens: 300\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
+    use_instead=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 300\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the id with the family's current model.",
+    example_file='configs/orders.yaml',
 )
 
 _PROVIDER_PREFIXES = ("us.anthropic.", "eu.anthropic.", "apac.anthropic.", "global.anthropic.", "anthropic.")

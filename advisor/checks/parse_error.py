@@ -21,6 +21,15 @@ RULE = Rule(
         "stay invisible. For templates and request configs it usually means the application "
         "cannot read it either."
     ),
-    example="messages: [ {role: user, content: \"Summarize\" }   # unclosed flow sequence",
-    use_instead="Fix the syntax the message points at, or exclude the file in [tool.advisor].",
+    example=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 300\n'
+        'messages: [ {role: user, content: "{{ question }}" }'
+    ),
+    use_instead=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 300\n'
+        'messages: [ {role: user, content: "{{ question }}" } ]'
+    ),
+    example_file='configs/orders.yaml',
 )

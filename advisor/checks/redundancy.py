@@ -31,13 +31,23 @@ RULE = Rule(
         "later first token, a higher bill. Repetition across the system prompt and the user "
         "template of one call is the most common case."
     ),
-    example="System: Always answer in English.\nUser template: ... Always answer in English.",
-    use_instead="State the rule once, in the system prompt.",
+    example=(
+        'You are a support assistant for Acme routers.\n'
+        'Always answer in English, even when the customer writes in another language.\n'
+        'Explain each step of a fix in plain words.\n'
+        'Remember: always answer in English, even when the customer writes in another language.'
+    ),
+    use_instead=(
+        'You are a support assistant for Acme routers.\n'
+        'Always answer in English, even when the customer writes in another language.\n'
+        'Explain each step of a fix in plain words.'
+    ),
     options={
         "min-words": Option(4, "Sentences with fewer content words are ignored (headings, labels, \"Be concise.\")."),
         "similarity": Option(0.8, "Similarity (0-1) of the content-word sets from which two sentences count as the same."),
         "max-per-prompt": Option(3, "Findings per prompt at most; the last one says how many more repeats there are."),
     },
+    example_file='prompts/support.txt',
 )
 
 _SENTENCE = re.compile(r"[ \t\-*•>0-9.)]*([^.!?\n]+[.!?]?)")

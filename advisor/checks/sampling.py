@@ -30,9 +30,26 @@ HIGH_TEMPERATURE = Rule(
         "shorter answer is what you want. Only models that accept sampling parameters (up to 4.6, "
         "on API version 2023-06-01) are checked."
     ),
-    example="model: claude-haiku-4-5\ntemperature: 0.9",
-    use_instead="model: claude-haiku-4-5\ntemperature: 0.2",
+    example=(
+        'model: claude-haiku-4-5\n'
+        'max_tokens: 300\n'
+        'temperature: 1.0\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
+    use_instead=(
+        'model: claude-haiku-4-5\n'
+        'max_tokens: 300\n'
+        'temperature: 0.2\n'
+        "system: Answer the customer's question about their order.\n"
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
     options={"threshold": Option(0.7, "Temperatures at or above this are reported.")},
+    example_file='configs/orders.yaml',
 )
 
 UNSUPPORTED_SAMPLING_PARAMETER = Rule(
@@ -47,8 +64,29 @@ UNSUPPORTED_SAMPLING_PARAMETER = Rule(
         "and later accept only the default values. Output length is better controlled with "
         "`max_tokens`, a sentence limit in the prompt, and `output_config.effort`."
     ),
-    example='client.messages.create(model="claude-sonnet-5-5", max_tokens=300, temperature=0.2, messages=...)',
-    use_instead='client.messages.create(model="claude-sonnet-5-5", max_tokens=300, output_config={"effort": "low"}, messages=...)',
+    example=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        'reply = client.messages.create(\n'
+        '    model="claude-sonnet-5-5",\n'
+        '    max_tokens=300,\n'
+        '    temperature=0.2,\n'
+        '    messages=[{"role": "user", "content": "Summarize the release notes in 3 sentences."}],\n'
+        ')'
+    ),
+    use_instead=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()\n'
+        'reply = client.messages.create(\n'
+        '    model="claude-sonnet-5-5",\n'
+        '    max_tokens=300,\n'
+        '    output_config={"effort": "low"},\n'
+        '    messages=[{"role": "user", "content": "Summarize the release notes in 3 sentences."}],\n'
+        ')'
+    ),
+    example_file='app/notes.py',
 )
 
 

@@ -24,8 +24,17 @@ RULE = Rule(
         "its forks and its history, and is found by scanners within minutes of a push. Anyone "
         "holding it spends your rate limits and budget, which also slows your own traffic."
     ),
-    example='client = anthropic.Anthropic(api_key="sk-ant-api03-...")',
-    use_instead="client = anthropic.Anthropic()  # reads ANTHROPIC_API_KEY from the environment",
+    example=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic(api_key="sk-ant-api03-EXAMPLE0NOT0A0REAL0KEY0EXAMPLE0NOT0A0REAL0KEY0EXAMPLE0NOT0A0REAL0KEY0AA")'
+    ),
+    use_instead=(
+        'import anthropic\n'
+        '\n'
+        'client = anthropic.Anthropic()  # reads ANTHROPIC_API_KEY from the environment'
+    ),
+    example_file='app/client.py',
 )
 
 

@@ -30,18 +30,45 @@ NON_STREAMING_UI_CALL = Rule(
         "streaming and are not flagged."
     ),
     example=(
+        (
+        'import anthropic\n'
+        'from fastapi import FastAPI\n'
+        'from fastapi.responses import StreamingResponse\n'
+        '\n'
+        'app = FastAPI()\n'
+        'client = anthropic.Anthropic()\n'
+        '\n'
+        '\n'
         '@app.post("/chat")\n'
-        "def chat(req):\n"
-        "    reply = client.messages.create(model=..., max_tokens=1024, messages=...)\n"
-        "    return reply.content[0].text"
+        'def chat(question: str):\n'
+        '    reply = client.messages.create(\n'
+        '        model="claude-haiku-5-5", max_tokens=1024,\n'
+        '        messages=[{"role": "user", "content": question}],\n'
+        '    )\n'
+        '    return reply.content[0].text'
+    )
     ),
     use_instead=(
+        (
+        'import anthropic\n'
+        'from fastapi import FastAPI\n'
+        'from fastapi.responses import StreamingResponse\n'
+        '\n'
+        'app = FastAPI()\n'
+        'client = anthropic.Anthropic()\n'
+        '\n'
+        '\n'
         '@app.post("/chat")\n'
-        "def chat(req):\n"
-        "    def tokens():\n"
-        "        with client.messages.stream(model=..., max_tokens=1024, messages=...) as stream:\n"
-        "            yield from stream.text_stream\n"
+        'def chat(question: str):\n'
+        '    def tokens():\n'
+        '        with client.messages.stream(\n'
+        '            model="claude-haiku-5-5", max_tokens=1024,\n'
+        '            messages=[{"role": "user", "content": question}],\n'
+        '        ) as stream:\n'
+        '            yield from stream.text_stream\n'
+        '\n'
         '    return StreamingResponse(tokens(), media_type="text/plain")'
+    )
     ),
     fix=FixSafety.UNSAFE,
     fix_note="Request configs marked `x-advisor: {runs-in: ui}` get `stream: true`; the code that reads the response must then consume events.",
@@ -52,6 +79,7 @@ NON_STREAMING_UI_CALL = Rule(
             "are internal steps (a label, a yes/no, a routing decision, a title): nothing to stream.",
         ),
     },
+    example_file='app/chat.py',
 )
 
 
@@ -68,16 +96,48 @@ BUFFERED_STREAM = Rule(
         "benefit, and the code looks as if the latency problem were solved."
     ),
     example=(
-        "with client.messages.stream(model=..., max_tokens=1024, messages=...) as stream:\n"
-        "    message = stream.get_final_message()\n"
-        "return message.content[0].text"
+        (
+        'import anthropic\n'
+        'from fastapi import FastAPI\n'
+        'from fastapi.responses import StreamingResponse\n'
+        '\n'
+        'app = FastAPI()\n'
+        'client = anthropic.Anthropic()\n'
+        '\n'
+        '\n'
+        '@app.post("/chat")\n'
+        'def chat(question: str):\n'
+        '    with client.messages.stream(\n'
+        '        model="claude-haiku-5-5", max_tokens=1024,\n'
+        '        messages=[{"role": "user", "content": question}],\n'
+        '    ) as stream:\n'
+        '        message = stream.get_final_message()\n'
+        '    return message.content[0].text'
+    )
     ),
     use_instead=(
-        "def tokens():\n"
-        "    with client.messages.stream(model=..., max_tokens=1024, messages=...) as stream:\n"
-        "        yield from stream.text_stream\n"
-        'return StreamingResponse(tokens(), media_type="text/plain")'
+        (
+        'import anthropic\n'
+        'from fastapi import FastAPI\n'
+        'from fastapi.responses import StreamingResponse\n'
+        '\n'
+        'app = FastAPI()\n'
+        'client = anthropic.Anthropic()\n'
+        '\n'
+        '\n'
+        '@app.post("/chat")\n'
+        'def chat(question: str):\n'
+        '    def tokens():\n'
+        '        with client.messages.stream(\n'
+        '            model="claude-haiku-5-5", max_tokens=1024,\n'
+        '            messages=[{"role": "user", "content": question}],\n'
+        '        ) as stream:\n'
+        '            yield from stream.text_stream\n'
+        '\n'
+        '    return StreamingResponse(tokens(), media_type="text/plain")'
+    )
     ),
+    example_file='app/chat.py',
 )
 
 

@@ -20,6 +20,19 @@ RULE = Rule(
         "real problem on that line; a misspelt rule name never hid anything. Removing them keeps "
         "every remaining suppression meaningful."
     ),
-    example="max_tokens: 300  # advisor: ignore[missing-max-tokens]",
-    use_instead="max_tokens: 300",
+    example=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 300  # advisor: ignore[missing-max-tokens]\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
+    use_instead=(
+        'model: claude-haiku-5-5\n'
+        'max_tokens: 300\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ question }}"'
+    ),
+    example_file='configs/orders.yaml',
 )

@@ -29,10 +29,25 @@ MAX_TOKENS_BELOW_THINKING_BUDGET = Rule(
         "it at or below the budget fails with a 400 before any token is generated. Every retry "
         "of a call that cannot succeed is latency for nothing."
     ),
-    example="max_tokens: 1024\nthinking: {type: enabled, budget_tokens: 2048}\nmessages: [{role: user, content: Plan the migration.}]",
-    use_instead="max_tokens: 4096\nthinking: {type: enabled, budget_tokens: 2048}\nmessages: [{role: user, content: Plan the migration.}]",
+    example=(
+        'model: claude-sonnet-5-5\n'
+        'max_tokens: 1024\n'
+        'thinking: {type: enabled, budget_tokens: 2048}\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: Plan the database migration step by step.'
+    ),
+    use_instead=(
+        'model: claude-sonnet-5-5\n'
+        'max_tokens: 4096\n'
+        'thinking: {type: enabled, budget_tokens: 2048}\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: Plan the database migration step by step.'
+    ),
     fix=FixSafety.UNSAFE,
     fix_note="Raises `max_tokens` to the thinking budget plus room for an answer; the call then runs (and costs) instead of failing, so review it.",
+    example_file='configs/plan.yaml',
 )
 
 THINKING_ON_SIMPLE_TASK = Rule(
@@ -48,11 +63,26 @@ THINKING_ON_SIMPLE_TASK = Rule(
         "pure latency."
     ),
     example=(
-        "max_tokens: 3000\nthinking: {type: enabled, budget_tokens: 2048}\n"
-        "messages: [{role: user, content: \"Is this email spam? Answer yes or no.\"}]"
+        (
+        'model: claude-sonnet-5-5\n'
+        'max_tokens: 3000\n'
+        'thinking: {type: enabled, budget_tokens: 2048}\n'
+        'system: Is this email spam? Answer yes or no.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ email }}"'
+    )
     ),
-    use_instead="max_tokens: 16\nmessages: [{role: user, content: \"Is this email spam? Answer yes or no.\"}]",
+    use_instead=(
+        'model: claude-sonnet-5-5\n'
+        'max_tokens: 16\n'
+        'system: Is this email spam? Answer yes or no.\n'
+        'messages:\n'
+        '  - role: user\n'
+        '    content: "{{ email }}"'
+    ),
     fix=FixSafety.NONE,
+    example_file='configs/spam.yaml',
 )
 
 

@@ -27,8 +27,8 @@ RULE = Rule(
         "long, and every extra output token is generation time. Anthropic's latency guide "
         "recommends sentence or paragraph counts, which the model follows far more reliably."
     ),
-    example="Summarize the ticket in no more than 120 words.",
-    use_instead="Summarize the ticket in 5-6 sentences.",
+    example='Summarize the ticket in no more than 120 words.',
+    use_instead='Summarize the ticket in 5-6 sentences.',
     fix=FixSafety.UNSAFE,
     fix_note="Rewrites the word limit as a sentence or paragraph limit of similar length, in the prompt's language; the wording of the prompt changes.",
     options={
@@ -38,6 +38,7 @@ RULE = Rule(
             "a sentence or less, so a sentence limit would not make it shorter.",
         ),
     },
+    example_file='prompts/summary.txt',
 )
 
 
