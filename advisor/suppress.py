@@ -3,8 +3,9 @@
 A comment after code on a line covers findings on that line; a comment alone on its line
 covers the next line that has content. ``ignore-file[...]`` anywhere covers the whole
 file. An empty or missing list means every rule. Comments are read only where the format
-has comments: Python and YAML ``#`` comments, Jinja ``{# #}`` comments. JSON and plain
-prompt text have none and use ``per-file-ignores``.
+has comments: Python and YAML ``#`` comments, Jinja ``{# #}`` comments (in templates, and
+in prompt files that are templates: with ``{{ }}`` or ``{% %}``). JSON and plain prompt
+text have none (a ``{# #}`` there is sent to the model) and use ``per-file-ignores``.
 
 Python comments are found with :mod:`tokenize` so that a ``#`` inside a string literal is
 not mistaken for one; the other formats use a careful regular expression.
@@ -26,6 +27,7 @@ _DIRECTIVE = re.compile(
 )
 _YAML_COMMENT = re.compile(r"(?:^|(?<=\s))#(?P<body>.*)$", re.MULTILINE)
 _JINJA_COMMENT = re.compile(r"\{#-?(?P<body>.*?)-?#\}", re.DOTALL)
+_TEMPLATED = re.compile(r"\{\{|\{%")
 
 
 def _rules(text: str | None) -> tuple[str, ...]:
@@ -85,7 +87,9 @@ def find_suppressions(document: Document) -> list[Suppression]:
     elif document.kind is Kind.CONFIG:
         for match in _YAML_COMMENT.finditer(source):
             found += _make(lines, index, match.group("body"), match.start(), match.end())
-    elif document.kind in (Kind.TEMPLATE, Kind.PROMPT):
+    elif document.kind is Kind.TEMPLATE or (document.kind is Kind.PROMPT and _TEMPLATED.search(source)):
+        # a plain prompt file is sent as it is, `{# … #}` included: only one that is a Jinja
+        # template anyway (it has tags or placeholders) loses its comments before sending
         for match in _JINJA_COMMENT.finditer(source):
             found += _make(lines, index, match.group("body"), match.start(), match.end())
     return found

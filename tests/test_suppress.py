@@ -47,6 +47,20 @@ def test_jinja_comments():
     assert [(s.line, s.rules) for s in found] == [(3, ("word-count-limit",)), (4, ())]
 
 
+def test_a_plain_prompt_has_no_comments_but_a_templated_one_does():
+    # the model receives a plain .txt as it is: "{# advisor: ignore #}" would be prompt text
+    plain = _doc(Kind.PROMPT, """
+        {# advisor: ignore[word-count-limit] #}
+        Write in 50 words.
+    """)
+    assert find_suppressions(plain) == []
+    templated = _doc(Kind.PROMPT, """
+        {# advisor: ignore[word-count-limit] #}
+        Write in 50 words about {{ topic }}.
+    """)
+    assert [(s.line, s.rules) for s in find_suppressions(templated)] == [(3, ("word-count-limit",))]
+
+
 def test_apply_matches_rule_by_name_or_code_and_lines_within_span():
     doc = _doc(Kind.PYTHON, """
         call(  # advisor: ignore[O001]
