@@ -71,6 +71,8 @@ def fail_on_threshold(value: str | None, settings: Settings) -> Severity | None:
 
 
 def print_notes(result: LintResult, quiet: bool) -> None:
+    for error in result.errors:  # shown even with --quiet: the run failed
+        click.echo(f"advisor: error: {printable(error)}", err=True)
     if quiet:
         return
     for note in result.notes:
@@ -78,6 +80,10 @@ def print_notes(result: LintResult, quiet: bool) -> None:
 
 
 def exit_status(result: LintResult, threshold: Severity | None) -> int:
+    """2 when advisor itself failed on a file (whatever ``--fail-on`` says: the run is not
+    a clean bill of health), else 1 when a finding reaches the threshold."""
+    if result.errors:
+        return 2
     if threshold is None:
         return 0
     return 1 if result.count_at_or_above(threshold) else 0

@@ -63,6 +63,7 @@ class FileReport:
     suppressed: int = 0
     dependencies: dict[str, str] = field(default_factory=dict)  # linked file -> digest read
     omitted: dict[str, int] = field(default_factory=dict)  # rule -> findings over the cap
+    errors: list[str] = field(default_factory=list)  # advisor's own failures on this file (never cached)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -252,7 +253,7 @@ class Linter:
         for (index, candidate, digest), (report, notes) in zip(misses, runner.results()):
             slots[index] = report
             discovery.notes.extend(notes)
-            if self.cache is not None and digest is not None:
+            if self.cache is not None and digest is not None and not (report and report.errors):
                 self.cache.put(_cache_key(candidate), digest, report)
         if self.cache is not None:
             error = self.cache.save()
@@ -264,7 +265,9 @@ class Linter:
                 discovery.notes.append(Note(report.path, f"at least {count:,} more {rule} findings not shown "
                                             f"(at most {MAX_FINDINGS_PER_RULE} per rule in one file)"))
         findings = sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
-        return LintResult(findings, reports, discovery.notes, rules=self.rules, as_of=clock.today(self.settings.today))
+        errors = [error for report in reports for error in report.errors]
+        return LintResult(findings, reports, discovery.notes, errors=errors, rules=self.rules,
+                          as_of=clock.today(self.settings.today))
 
     def _dependencies_fresh(self, report: FileReport) -> bool:
         """Whether the linked prompt files a cached result was computed with are unchanged."""
@@ -334,13 +337,16 @@ class Linter:
                 resolver = LinkResolver(tree or tree_of(absolute, self.root, self.cwd), self.cwd,
                                         self.settings.max_file_size, self.settings.variables)
                 resolve_links(document, absolute, resolver)
-        except Exception as error:  # a loader bug must not end the run
-            finding = self._problem_finding(path, Problem(f"internal error while reading the file: {error!r}"))
-            return FileReport(path, kind.value, 0, [finding])
+        except Exception as error:  # a loader bug must not end the run, nor pass for a finding
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            return FileReport(path, kind.value, 0, errors=[
+                f"{path}: internal error while reading the file ({error!r} at {Path(where.filename).name}:{where.lineno}); "
+                "please report it"])
         findings = [self._problem_finding(path, problem) for problem in document.problems]
         pin_dependency = self._read_sdk_pin(document, absolute)
         self._count_tokens(document)
         deadline = time.monotonic() + self.file_budget_s
+        errors: list[str] = []
         for index, context in enumerate(self.contexts):
             if index and time.monotonic() > deadline:
                 # cooperative: a rule is never cut off midway, but no further rule starts
@@ -350,16 +356,11 @@ class Linter:
                 break
             try:
                 findings.extend(context.rule.check(document, context))
-            except Exception as error:
+            except Exception as error:  # the other rules still run; the run says it failed (exit 2)
                 where = traceback.extract_tb(error.__traceback__)[-1]
-                findings.append(
-                    self._problem_finding(
-                        path,
-                        Problem(
-                            f"internal error in rule {context.rule.name} ({error!r} at "
-                            f"{Path(where.filename).name}:{where.lineno}); please report it"
-                        ),
-                    )
+                errors.append(
+                    f"{path}: internal error in rule {context.rule.name} ({error!r} at "
+                    f"{Path(where.filename).name}:{where.lineno}); please report it"
                 )
         suppressions = find_suppressions(document)
         kept, suppressed = self._finalize(path, findings, suppressions)
@@ -367,7 +368,7 @@ class Linter:
         file_tokens = self._file_tokens(document)
         calls = [summarize_call(call, self.catalog, self.latency) for call in document.calls]
         dependencies = {**(resolver.dependencies if resolver else {}), **pin_dependency}
-        return FileReport(path, kind.value, file_tokens, kept, calls, suppressed, dependencies, omitted)
+        return FileReport(path, kind.value, file_tokens, kept, calls, suppressed, dependencies, omitted, errors)
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ def fuzz(examples: int, random_seed: int, save: Path | None) -> int:
             try:
                 report = linter.lint_source(path, kind_for(Path(path)), source)
                 json.dumps(report.to_dict(), allow_nan=False)
-                problem = next((f.message for f in report.findings if "internal error" in f.message), None)
+                problem = report.errors[0] if report.errors else None
             except Exception:
                 problem = traceback.format_exc(limit=3)
             took = time.monotonic() - start

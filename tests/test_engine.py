@@ -40,8 +40,11 @@ def test_oversized_files_are_skipped_with_a_note(make_repo, monkeypatch):
     assert any("over max-file-size" in n.reason for n in result.notes)
 
 
-def test_a_crashing_rule_becomes_a_parse_error(make_repo, monkeypatch):
+def test_a_crashing_rule_is_a_run_error_not_a_finding(make_repo, monkeypatch):
+    from click.testing import CliRunner
+
     from advisor.checks import word_count
+    from advisor.cli import cli
 
     def boom(document, context):
         raise ValueError("kaboom")
@@ -49,12 +52,17 @@ def test_a_crashing_rule_becomes_a_parse_error(make_repo, monkeypatch):
 
     object.__setattr__(word_count.RULE, "check", boom)
     try:
-        root = make_repo({"prompts/a.txt": PROMPT})
+        root = make_repo({"prompts/a.txt": PROMPT, "prompts/b.txt": "Reply in 30 words.\n"})
         monkeypatch.chdir(root)
         settings = Settings(root=root)
         result = Linter(settings, use_cache=False).lint_paths([Path(".")])
-        (finding,) = result.findings
-        assert finding.rule == "parse-error" and "internal error in rule word-count-limit" in finding.message
+        assert result.findings == []  # the other rules ran and found nothing; no fake parse-error
+        assert len(result.errors) == 2 and all("internal error in rule word-count-limit" in e for e in result.errors)
+        assert {e.split(":")[0] for e in result.errors} == {"prompts/a.txt", "prompts/b.txt"}
+        run = CliRunner().invoke(cli, ["lint", ".", "--fail-on", "never"])  # with the cache on
+        assert run.exit_code == 2 and "advisor: error: prompts/a.txt: internal error in rule" in run.stderr
+        # a failed file is not cached as clean: the next run fails again
+        assert CliRunner().invoke(cli, ["lint", ".", "--fail-on", "never"]).exit_code == 2
     finally:
         object.__setattr__(word_count.RULE, "check", word_count.check)
 
