@@ -39,6 +39,7 @@ from .model import (
     Kind,
     Problem,
     PromptCall,
+    PromptText,
     Severity,
     Suppression,
     template_slots,
@@ -137,6 +138,15 @@ def _rule_pack_digest() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def sent_texts(document: Document) -> list[PromptText]:
+    """A file's own prompt texts and those its calls read from other files, each once:
+    what the file sends, as `lint` and `tokens` both count it."""
+    texts = list(document.all_texts())
+    for call in document.calls:
+        texts += [t for t in call.linked_texts if all(t is not known for known in texts)]
+    return texts
 
 
 def _field_json(value: Field[Any]) -> Any:
@@ -330,13 +340,8 @@ class Linter:
         """Load and check one decoded file. With ``absolute`` (where the file is on disk),
         the prompt files its calls read are resolved too, inside ``tree`` (by default
         `discovery.tree_of` the file); without it nothing is read."""
-        resolver = None
         try:
-            document = load_document(kind, path, source, variables=self.settings.variables)
-            if absolute is not None and any(call.links for call in document.calls):
-                resolver = LinkResolver(tree or tree_of(absolute, self.root, self.cwd), self.cwd,
-                                        self.settings.max_file_size, self.settings.variables)
-                resolve_links(document, absolute, resolver)
+            document, resolver = self.finish(path, kind, source, absolute=absolute, tree=tree)
         except Exception as error:  # a loader bug must not end the run, nor pass for a finding
             where = traceback.extract_tb(error.__traceback__)[-1]
             return FileReport(path, kind.value, 0, errors=[
@@ -344,7 +349,6 @@ class Linter:
                 "please report it"])
         findings = [self._problem_finding(path, problem) for problem in document.problems]
         pin_dependency = self._read_sdk_pin(document, absolute)
-        self._count_tokens(document)
         deadline = time.monotonic() + self.file_budget_s
         errors: list[str] = []
         for index, context in enumerate(self.contexts):
@@ -369,6 +373,26 @@ class Linter:
         calls = [summarize_call(call, self.catalog, self.latency) for call in document.calls]
         dependencies = {**(resolver.dependencies if resolver else {}), **pin_dependency}
         return FileReport(path, kind.value, file_tokens, kept, calls, suppressed, dependencies, omitted, errors)
+
+    def finish(
+        self, path: str, kind: Kind, source: str, *, absolute: Path | None = None, tree: Path | None = None
+    ) -> tuple[Document, LinkResolver | None]:
+        """The document of a decoded file as every command sees it: loaded, its calls'
+        linked prompt files attached, its texts counted. `lint` checks it; `tokens` reports
+        it, so both give the same counts for the same file."""
+        resolver = None
+        document = load_document(kind, path, source, variables=self.settings.variables)
+        if absolute is not None and any(call.links for call in document.calls):
+            resolver = LinkResolver(tree or tree_of(absolute, self.root, self.cwd), self.cwd,
+                                    self.settings.max_file_size, self.settings.variables)
+            resolve_links(document, absolute, resolver)
+        self._count_tokens(document)
+        return document, resolver
+
+    def read(self, candidate: Candidate, notes: list[Note]) -> bytes | None:
+        """A candidate's bytes, bounded and regular files only, or None with a note."""
+        read = self._read(candidate, notes)
+        return None if read is None else read[1]
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -403,7 +427,7 @@ class Linter:
 
     def _file_tokens(self, document: Document) -> int:
         models = [c.model.value for c in document.calls if c.model.is_literal and isinstance(c.model.value, str)]
-        raw = sum(text.raw_tokens or 0 for text in document.all_texts())
+        raw = sum(text.raw_tokens or 0 for text in sent_texts(document))
         return tokens.calibrate(raw, models[0] if models else None, self.catalog).tokens
 
     def _ignored_here(self, path: str) -> list[str]:

@@ -15,7 +15,8 @@ from . import analysis, tokens
 from .catalog import load_catalog
 from .config import Settings
 from .discovery import Discovery
-from .loaders import decode, is_binary, load_document
+from .engine import sent_texts
+from .loaders import decode
 from .model import Document, PromptCall, PromptText, Role
 
 
@@ -194,26 +195,29 @@ def _call_model(call: PromptCall) -> str | None:
 def token_report(
     paths: Sequence[str], settings: Settings, *, model: str | None = None, exact: bool = False, explain: bool = False
 ) -> TokenReport:
+    from .engine import Linter  # the engine imports this module's neighbours: import when run
+
     report = TokenReport()
     counter = _Counter(model, exact, report)
     discovery = Discovery(settings)
+    linter = Linter(settings, rules=[], use_cache=False)  # its reading and finishing, none of its rules
     for candidate in discovery.candidates([Path(p) for p in paths]):
-        data = candidate.path.read_bytes()
-        if is_binary(data):
-            report.notes.append(f"{candidate.display}: skipped: binary file")
+        data = linter.read(candidate, discovery.notes)
+        if data is None:
             continue
         source, problem = decode(data)
         if source is None:
             report.notes.append(f"{candidate.display}: {problem.message if problem else 'unreadable'}")
             continue
-        document: Document = load_document(candidate.kind, candidate.display, source, variables=settings.variables)
-        texts = list(document.all_texts())
+        document: Document
+        document, _ = linter.finish(candidate.display, candidate.kind, source, absolute=candidate.path, tree=candidate.tree)
+        texts = sent_texts(document)
         if not texts and not document.calls:
             continue
         models = [m for m in (_call_model(c) for c in document.calls) if m]
         file_count = counter.count(candidate.display, texts, models[0] if models else None)
         calls = [
-            counter.count(f"{call.path}:{call.span.line} {call.api.value}", call.texts, _call_model(call))
+            counter.count(f"{call.path}:{call.span.line} {call.api.value}", [*call.texts, *call.linked_texts], _call_model(call))
             for call in document.calls
         ]
         report.files.append((file_count, calls))

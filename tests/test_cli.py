@@ -128,3 +128,22 @@ def test_a_retired_model_on_a_simple_task_is_one_finding_that_names_both_rules(m
     model_findings = [f for f in data["findings"] if f["rule"] in ("deprecated-model", "oversized-model", "outdated-model")]
     assert [(f["rule"], f.get("also")) for f in model_findings] == [("deprecated-model", ["oversized-model"])]
     assert "claude-haiku-5-5" in model_findings[0]["suggestion"]
+
+
+def test_tokens_and_lint_count_the_same_linked_prompt(make_repo, monkeypatch):
+    """`tokens` reads, loads and finishes a file the way `lint` does: a system prompt read
+    from another file counts in both (tokens used to say ~0)."""
+    root = make_repo({
+        "prompts/triage.txt": "You triage support tickets for Acme routers and name the team that owns each one. " * 5,
+        "app/triage.py": "import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = open('prompts/triage.txt').read()\n"
+                         "def triage(t):\n    return client.messages.create(model='claude-haiku-5-5', max_tokens=20, system=SYSTEM,\n"
+                         "        messages=[{'role': 'user', 'content': t}])\n",
+    })
+    monkeypatch.chdir(root)
+    linted = json.loads(CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", "app/triage.py"]).stdout)
+    counted = json.loads(CliRunner().invoke(cli, ["tokens", "--format", "json", "app/triage.py"]).stdout)
+    [call] = linted["calls"]
+    assert call["input_tokens"] > 50 and call["linked_files"] == ["prompts/triage.txt"]
+    assert linted["files"][0]["tokens"] == call["input_tokens"]
+    as_text = json.dumps(counted)
+    assert f'"tokens": {call["input_tokens"]}' in as_text, as_text[:600]
