@@ -23,6 +23,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .discovery import kind_for
 from .engine import Linter, LintResult
@@ -54,14 +55,17 @@ def _wanted(fix: Fix | None, unsafe: bool) -> bool:
     return fix is not None and (fix.safety == "safe" or unsafe)
 
 
-def fix_files(result: LintResult, linter: Linter, *, unsafe: bool, write: bool) -> FixOutcome:
+def fix_files(result: LintResult, linter: Linter | Callable[[str], Linter], *, unsafe: bool, write: bool) -> FixOutcome:
+    """Fix every file of ``result`` that has wanted fixes; ``linter`` is the engine, or a
+    function giving each file's engine (paths of different projects, different configs)."""
+    linter_for: Callable[[str], Linter] = (lambda path: linter) if isinstance(linter, Linter) else linter
     outcome = FixOutcome()
     linted = {report.path for report in result.files}
     paths = sorted({f.path for f in result.findings if _wanted(f.fix, unsafe) and f.path in linted})
     for path in paths:
         first = [f.fix for f in result.findings if f.path == path and _wanted(f.fix, unsafe)]
         try:
-            _fix_one(Path(path), path, first, linter, unsafe=unsafe, write=write, outcome=outcome)
+            _fix_one(Path(path), path, first, linter_for(path), unsafe=unsafe, write=write, outcome=outcome)
         except OSError as error:
             outcome.errors.append(f"{path}: not fixed: {error.strerror or error}")
     return outcome

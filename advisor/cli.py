@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import click
 
@@ -17,9 +17,12 @@ from . import __version__, checks
 from .clock import ENVIRONMENT_VARIABLE as TODAY_VARIABLE
 from .clock import DateError, parse_date
 from .config import ConfigError, Settings, is_selector, load_settings
-from .engine import Linter, LintResult, select_rules
+from .engine import LintResult, select_rules
 from .model import Severity
 from .output.printable import boundary, printable
+
+if TYPE_CHECKING:
+    from .run import LintRun
 
 FAIL_ON_CHOICES = ["error", "warning", "info", "never"]
 
@@ -100,16 +103,23 @@ def run_lint(
     no_cache: bool,
     force_exclude: bool,
     today: str | None = None,
-) -> tuple[LintResult, Settings, Linter]:
-    """The lint run behind `lint` and `report`: settings, rule selection, the engine."""
+) -> tuple[LintResult, Settings, "LintRun"]:
+    """The lint run behind `lint` and `report`: each path with its own project's settings
+    (`advisor.run`), rule selection, the engines."""
+    from .run import LintRun
+
     selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
     _check_selectors(selected, "--select")
     _check_selectors(extended, "--extend-select")
     _check_selectors(ignored, "--ignore")
-    settings = load_run_settings(paths, config, isolated, today)
-    rules = select_rules(settings, select=selected, extend_select=extended, ignore=ignored)
-    linter = Linter(settings, rules=rules, use_cache=not no_cache, force_exclude=force_exclude)
-    return linter.lint_paths(list(paths) or ["."]), settings, linter
+    run = LintRun.build(
+        paths,
+        lambda path: load_run_settings([path], config, isolated, today),
+        lambda settings: select_rules(settings, select=selected, extend_select=extended, ignore=ignored),
+        use_cache=not no_cache,
+        force_exclude=force_exclude,
+    )
+    return run.lint(), run.settings, run
 
 
 def lint_options(function):
@@ -189,14 +199,14 @@ def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, iso
     from .output.text import render as render_text
     from .output.text import summary
 
-    result, settings, linter = run_lint(
+    result, settings, run = run_lint(
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
         ignore=ignore, no_cache=no_cache, force_exclude=force_exclude, today=today,
     )
     if diff or fix:
         from .autofix import fix_files
 
-        outcome = fix_files(result, linter, unsafe=unsafe_fixes, write=fix and not diff)
+        outcome = fix_files(result, run.linter_for, unsafe=unsafe_fixes, write=fix and not diff)
         for error in outcome.errors:
             click.echo(f"advisor: {printable(error)}", err=True)
         if diff:
@@ -205,7 +215,7 @@ def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, iso
                 click.echo(f"{len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''} would be changed.", err=True)
             sys.exit(1 if outcome.changed else 0)
         if outcome.changed:
-            result = linter.lint_paths(list(paths) or ["."])
+            result = run.lint()
             if not quiet:
                 click.echo(f"Fixed {outcome.applied} finding{'s' if outcome.applied != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.", err=True)
     if output_format == "text":

@@ -139,3 +139,30 @@ def test_latency_overrides_change_the_estimates(make_repo, monkeypatch):
         out = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", "c.yaml"]).stdout
         estimates.append(json.loads(out)["calls"][0]["estimate"]["ttft_ms"])
     assert estimates[1] - estimates[0] == 5000 - 400
+
+
+def test_each_path_is_linted_with_its_own_projects_configuration(tmp_path, monkeypatch):
+    """`advisor lint a b` and `advisor lint b a` agree when a and b have different configs."""
+    import json
+
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    wordy = "Summarize the ticket in no more than 120 words.\n"
+    for name, table in (("a", '[tool.advisor]\nignore = ["word-count-limit"]\n'), ("b", "[tool.advisor]\n")):
+        (tmp_path / name / "prompts").mkdir(parents=True)
+        (tmp_path / name / "pyproject.toml").write_text(table)
+        (tmp_path / name / "prompts" / "p.txt").write_text(wordy)
+    monkeypatch.chdir(tmp_path)
+
+    def findings(*paths):
+        out = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", *paths]).stdout
+        return sorted((f["path"], f["rule"]) for f in json.loads(out)["findings"])
+
+    expected = [("b/prompts/p.txt", "word-count-limit")]
+    assert findings("a", "b") == findings("b", "a") == expected
+    # and --fix edits each file by its own configuration: a's rule is off, so a is untouched
+    CliRunner().invoke(cli, ["lint", "--no-cache", "--fix", "--unsafe-fixes", "b", "a"])
+    assert (tmp_path / "a" / "prompts" / "p.txt").read_text() == wordy
+    assert (tmp_path / "b" / "prompts" / "p.txt").read_text() != wordy
