@@ -16,6 +16,7 @@ from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..lengths import COUNTED_UNITS
 from ..model import CallApi, Document, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
+from .examples import request_config, script_call
 
 GUIDE_OUTPUT = "2. Optimize prompt and output length: set appropriate output limits"
 DEFAULT_BUDGET = 1024  # what the missing-max-tokens fix adds when the prompt says nothing
@@ -62,27 +63,8 @@ MISSING_MAX_TOKENS = Rule(
         "it fails at run time, while wrappers, gateways and config loaders often fill in a large "
         "default silently, so a runaway answer costs seconds and money before anyone notices."
     ),
-    example=(
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        'reply = client.messages.create(\n'
-        '    model="claude-haiku-5-5",\n'
-        '    messages=[{"role": "user", "content": "Greet the customer in one sentence."}],\n'
-        ')'
-    ),
-    use_instead=(
-        (
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        'reply = client.messages.create(\n'
-        '    model="claude-haiku-5-5",\n'
-        '    max_tokens=100,\n'
-        '    messages=[{"role": "user", "content": "Greet the customer in one sentence."}],\n'
-        ')'
-    )
-    ),
+    example=script_call('    model="claude-haiku-5-5",\n', "Greet the customer in one sentence."),
+    use_instead=script_call('    model="claude-haiku-5-5",\n    max_tokens=100,\n', "Greet the customer in one sentence."),
     fix=FixSafety.SAFE,
     fix_note=(
         "Adds `max_tokens` sized to the answer the prompt asks for (safe when the prompt states a "
@@ -103,22 +85,8 @@ MAX_TOKENS_OVERSIZED = Rule(
         "and price. A budget close to the requested answer (a label, two sentences, a small "
         "JSON object) caps that worst case at a fraction of a second."
     ),
-    example=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 4096\n'
-        'system: Classify the ticket. Reply with the category name only.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ ticket }}"'
-    ),
-    use_instead=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 16\n'
-        'system: Classify the ticket. Reply with the category name only.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ ticket }}"'
-    ),
+    example=request_config(max_tokens=4096, system="Classify the ticket. Reply with the category name only.", user='"{{ ticket }}"'),
+    use_instead=request_config(max_tokens=16, system="Classify the ticket. Reply with the category name only.", user='"{{ ticket }}"'),
     fix=FixSafety.SAFE,
     fix_note="Lowers `max_tokens` to 1.5x the longest expected answer, rounded up; safe when the prompt states the answer size, unsafe for qualitative requests such as \"be brief\".",
     options={
@@ -140,22 +108,8 @@ MAX_TOKENS_TRUNCATION_RISK = Rule(
         "produces truncated answers (stop_reason `max_tokens`), which then need a retry or "
         "post-processing: slower and costlier than a budget that fits."
     ),
-    example=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 100\n'
-        'system: Write a detailed five-paragraph essay on the topic.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ topic }}"'
-    ),
-    use_instead=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 1024\n'
-        'system: Write a detailed five-paragraph essay on the topic.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ topic }}"'
-    ),
+    example=request_config(max_tokens=100, system="Write a detailed five-paragraph essay on the topic.", user='"{{ topic }}"'),
+    use_instead=request_config(max_tokens=1024, system="Write a detailed five-paragraph essay on the topic.", user='"{{ topic }}"'),
     fix=FixSafety.SAFE,
     fix_note="Raises `max_tokens` to 1.5x the longest expected answer, rounded up (safe when the answer size is stated as a count).",
     options={"tolerance": Option(0.9, "Report budgets below this share of the shortest expected answer.")},

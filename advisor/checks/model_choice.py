@@ -15,6 +15,7 @@ from ..fixes import replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
 from ..tasks import TaskProfile
+from .examples import request_config, sentiment_function
 
 GUIDE_MODEL = "1. Choose the right model"
 
@@ -31,36 +32,8 @@ OVERSIZED_MODEL = Rule(
         "the fastest model's reach, so the extra latency buys nothing. Long, multi-step or "
         "long-form work is not flagged."
     ),
-    example=(
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        '\n'
-        '\n'
-        'def sentiment(review: str) -> str:\n'
-        '    reply = client.messages.create(\n'
-        '        model="claude-opus-5-5",\n'
-        '        max_tokens=10,\n'
-        '        system="Classify the sentiment as positive or negative. Reply with one word.",\n'
-        '        messages=[{"role": "user", "content": review}],\n'
-        '    )\n'
-        '    return reply.content[0].text'
-    ),
-    use_instead=(
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        '\n'
-        '\n'
-        'def sentiment(review: str) -> str:\n'
-        '    reply = client.messages.create(\n'
-        '        model="claude-haiku-5-5",\n'
-        '        max_tokens=10,\n'
-        '        system="Classify the sentiment as positive or negative. Reply with one word.",\n'
-        '        messages=[{"role": "user", "content": review}],\n'
-        '    )\n'
-        '    return reply.content[0].text'
-    ),
+    example=sentiment_function("claude-opus-5-5"),
+    use_instead=sentiment_function("claude-haiku-5-5"),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the model id with the fastest current model; the answering model changes, so confirm quality (advisor ab --apply oversized-model).",
     options={
@@ -146,24 +119,8 @@ EXCESSIVE_EFFORT = Rule(
         "output tokens. A classification, extraction or yes/no answer gains nothing from it; "
         "`low` answers as well, sooner."
     ),
-    example=(
-        'model: claude-sonnet-5-5\n'
-        'max_tokens: 5\n'
-        'output_config: {effort: high}\n'
-        'system: Is this email spam? Answer yes or no.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ email }}"'
-    ),
-    use_instead=(
-        'model: claude-sonnet-5-5\n'
-        'max_tokens: 5\n'
-        'output_config: {effort: low}\n'
-        'system: Is this email spam? Answer yes or no.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ email }}"'
-    ),
+    example=request_config(model="claude-sonnet-5-5", max_tokens=5, system="Is this email spam? Answer yes or no.", user='"{{ email }}"', settings="output_config: {effort: high}"),
+    use_instead=request_config(model="claude-sonnet-5-5", max_tokens=5, system="Is this email spam? Answer yes or no.", user='"{{ email }}"', settings="output_config: {effort: low}"),
     fix=FixSafety.UNSAFE,
     fix_note="Sets the effort to `low`; the model may reason less, so confirm quality with `advisor ab`.",
     example_file='configs/spam.yaml',

@@ -13,6 +13,7 @@ from ..fixes import Fix, replace_value, single_edit_fix
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Rule
 from .model_choice import GUIDE_MODEL, OVERSIZED_MODEL, oversized_for_task, oversized_options, tier_of
+from .examples import request_config
 
 DEPRECATED_MODEL = Rule(
     code="M003",
@@ -25,22 +26,8 @@ DEPRECATED_MODEL = Rule(
         "date. Their replacements are also faster or cheaper per token, so moving early is both "
         "a reliability and a latency win. Retired models are reported as errors."
     ),
-    example=(
-        'model: claude-sonnet-4-5-20250929\n'
-        'max_tokens: 300\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
-    use_instead=(
-        'model: claude-sonnet-5-5\n'
-        'max_tokens: 300\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
+    example=request_config(model="claude-sonnet-4-5-20250929"),
+    use_instead=request_config(model="claude-sonnet-5-5"),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the id with the documented replacement; the answering model changes, so re-check output quality.",
     example_file='configs/orders.yaml',
@@ -57,22 +44,8 @@ UNKNOWN_MODEL = Rule(
         "know cannot be checked for speed, price or deprecation. Most unknown ids are typos or "
         "dots where the API expects dashes (claude-haiku-5.5)."
     ),
-    example=(
-        'model: claude-haiku-5.5\n'
-        'max_tokens: 300\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
-    use_instead=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 300\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
+    example=request_config(model="claude-haiku-5.5"),
+    use_instead=request_config(),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the id with the closest known one; check it is the model you meant.",
     example_file='configs/orders.yaml',
@@ -89,22 +62,8 @@ OUTDATED_MODEL = Rule(
         "usually cheaper per token. Staying on the old one pays more for the same or slower "
         "responses."
     ),
-    example=(
-        'model: claude-haiku-4-5\n'
-        'max_tokens: 300\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
-    use_instead=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 300\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
+    example=request_config(model="claude-haiku-4-5"),
+    use_instead=request_config(),
     fix=FixSafety.UNSAFE,
     fix_note="Replaces the id with the family's current model.",
     example_file='configs/orders.yaml',

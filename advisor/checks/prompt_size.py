@@ -17,6 +17,7 @@ from ..catalog import ModelInfo
 from ..model import CallApi, Document, Finding, PromptCall, PromptText, Role, RunsIn, Severity
 from ..parts import DATA
 from ..registry import CheckContext, Option, Rule
+from .examples import policy_endpoint, support_function
 
 GUIDE_PROMPT = "2. Optimize prompt and output length: be clear but concise"
 GUIDE_CACHE = "Prompt caching (the guide's companion lever on input latency)"
@@ -34,32 +35,8 @@ PROMPT_TOO_LONG = Rule(
         "long by accretion (examples nobody reads, pasted documentation, repeated rules); the "
         "biggest sections named in the finding are where to cut first, or what to cache."
     ),
-    example=(
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        'STYLE = open("prompts/style_guide.md").read()\n'
-        '\n'
-        '\n'
-        'def answer(question: str):\n'
-        '    return client.messages.create(\n'
-        '        model="claude-haiku-5-5", max_tokens=300, system=STYLE,\n'
-        '        messages=[{"role": "user", "content": question}],\n'
-        '    )'
-    ),
-    use_instead=(
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        'STYLE = open("prompts/style_rules.md").read()\n'
-        '\n'
-        '\n'
-        'def answer(question: str):\n'
-        '    return client.messages.create(\n'
-        '        model="claude-haiku-5-5", max_tokens=300, system=STYLE,\n'
-        '        messages=[{"role": "user", "content": question}],\n'
-        '    )'
-    ),
+    example=support_function("style_guide.md"),
+    use_instead=support_function("style_rules.md"),
     options={"max-tokens": Option(8000, "Budget in (estimated) tokens for one prompt text or a call's static prompt.")},
     example_file='app/support.py',
     example_files={
@@ -82,42 +59,8 @@ MISSING_PROMPT_CACHE = Rule(
         "100K-token prompt, and cached input costs a tenth of the price. Prefixes shorter than "
         "the model's minimum cacheable length are never cached, so they are not reported."
     ),
-    example=(
-        'import anthropic\n'
-        'from fastapi import FastAPI\n'
-        '\n'
-        'app = FastAPI()\n'
-        'client = anthropic.Anthropic()\n'
-        'POLICY = open("prompts/policy.md").read()\n'
-        '\n'
-        '\n'
-        '@app.post("/ask")\n'
-        'def ask(question: str):\n'
-        '    reply = client.messages.create(\n'
-        '        model="claude-haiku-5-5", max_tokens=300, stream=False,\n'
-        '        system=POLICY,\n'
-        '        messages=[{"role": "user", "content": question}],\n'
-        '    )\n'
-        '    return reply.content[0].text'
-    ),
-    use_instead=(
-        'import anthropic\n'
-        'from fastapi import FastAPI\n'
-        '\n'
-        'app = FastAPI()\n'
-        'client = anthropic.Anthropic()\n'
-        'POLICY = open("prompts/policy.md").read()\n'
-        '\n'
-        '\n'
-        '@app.post("/ask")\n'
-        'def ask(question: str):\n'
-        '    reply = client.messages.create(\n'
-        '        model="claude-haiku-5-5", max_tokens=300, stream=False,\n'
-        '        system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],\n'
-        '        messages=[{"role": "user", "content": question}],\n'
-        '    )\n'
-        '    return reply.content[0].text'
-    ),
+    example=policy_endpoint("POLICY"),
+    use_instead=policy_endpoint('[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}]'),
     example_file='app/policy.py',
     example_files={
         "prompts/policy.md": ("Refunds are possible within thirty days of purchase when the customer shows a receipt and the item is unused. ", 160),

@@ -14,6 +14,7 @@ from typing import Iterator
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, Option, Rule
 from ..sdk_pin import SdkPin
+from .examples import request_config, script_call
 
 GUIDE_TEMPERATURE = "2. Optimize prompt and output length: experiment with temperature"
 PARAMETERS = ("temperature", "top_p", "top_k")
@@ -30,24 +31,8 @@ HIGH_TEMPERATURE = Rule(
         "shorter answer is what you want. Only models that accept sampling parameters (up to 4.6, "
         "on API version 2023-06-01) are checked."
     ),
-    example=(
-        'model: claude-haiku-4-5\n'
-        'max_tokens: 300\n'
-        'temperature: 1.0\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
-    use_instead=(
-        'model: claude-haiku-4-5\n'
-        'max_tokens: 300\n'
-        'temperature: 0.2\n'
-        "system: Answer the customer's question about their order.\n"
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
+    example=request_config(model="claude-haiku-4-5", settings="temperature: 1.0"),
+    use_instead=request_config(model="claude-haiku-4-5", settings="temperature: 0.2"),
     options={"threshold": Option(0.7, "Temperatures at or above this are reported.")},
     example_file='configs/orders.yaml',
 )
@@ -64,28 +49,8 @@ UNSUPPORTED_SAMPLING_PARAMETER = Rule(
         "and later accept only the default values. Output length is better controlled with "
         "`max_tokens`, a sentence limit in the prompt, and `output_config.effort`."
     ),
-    example=(
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        'reply = client.messages.create(\n'
-        '    model="claude-sonnet-5-5",\n'
-        '    max_tokens=300,\n'
-        '    temperature=0.2,\n'
-        '    messages=[{"role": "user", "content": "Summarize the release notes in 3 sentences."}],\n'
-        ')'
-    ),
-    use_instead=(
-        'import anthropic\n'
-        '\n'
-        'client = anthropic.Anthropic()\n'
-        'reply = client.messages.create(\n'
-        '    model="claude-sonnet-5-5",\n'
-        '    max_tokens=300,\n'
-        '    output_config={"effort": "low"},\n'
-        '    messages=[{"role": "user", "content": "Summarize the release notes in 3 sentences."}],\n'
-        ')'
-    ),
+    example=script_call('    model="claude-sonnet-5-5",\n    max_tokens=300,\n    temperature=0.2,\n', "Summarize the release notes in 3 sentences."),
+    use_instead=script_call('    model="claude-sonnet-5-5",\n    max_tokens=300,\n    output_config={"effort": "low"},\n', "Summarize the release notes in 3 sentences."),
     example_file='app/notes.py',
 )
 

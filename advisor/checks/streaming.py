@@ -13,6 +13,7 @@ from ..estimates import estimate_call, saving
 from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, PromptCall, RunsIn, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
+from .examples import BLOCKING_REPLY, BUFFERED_REPLY, STREAMED_REPLY, WEB_APP
 
 GUIDE_STREAMING = "3. Leverage streaming"
 
@@ -29,47 +30,8 @@ NON_STREAMING_UI_CALL = Rule(
         "and the rest arrives while the user reads. Batch jobs and scripts gain nothing from "
         "streaming and are not flagged."
     ),
-    example=(
-        (
-        'import anthropic\n'
-        'from fastapi import FastAPI\n'
-        'from fastapi.responses import StreamingResponse\n'
-        '\n'
-        'app = FastAPI()\n'
-        'client = anthropic.Anthropic()\n'
-        '\n'
-        '\n'
-        '@app.post("/chat")\n'
-        'def chat(question: str):\n'
-        '    reply = client.messages.create(\n'
-        '        model="claude-haiku-5-5", max_tokens=1024,\n'
-        '        messages=[{"role": "user", "content": question}],\n'
-        '    )\n'
-        '    return reply.content[0].text'
-    )
-    ),
-    use_instead=(
-        (
-        'import anthropic\n'
-        'from fastapi import FastAPI\n'
-        'from fastapi.responses import StreamingResponse\n'
-        '\n'
-        'app = FastAPI()\n'
-        'client = anthropic.Anthropic()\n'
-        '\n'
-        '\n'
-        '@app.post("/chat")\n'
-        'def chat(question: str):\n'
-        '    def tokens():\n'
-        '        with client.messages.stream(\n'
-        '            model="claude-haiku-5-5", max_tokens=1024,\n'
-        '            messages=[{"role": "user", "content": question}],\n'
-        '        ) as stream:\n'
-        '            yield from stream.text_stream\n'
-        '\n'
-        '    return StreamingResponse(tokens(), media_type="text/plain")'
-    )
-    ),
+    example=WEB_APP + BLOCKING_REPLY,
+    use_instead=WEB_APP + STREAMED_REPLY,
     fix=FixSafety.UNSAFE,
     fix_note="Request configs marked `x-advisor: {runs-in: ui}` get `stream: true`; the code that reads the response must then consume events.",
     options={
@@ -95,48 +57,8 @@ BUFFERED_STREAM = Rule(
         "whole answer exists. The request pays streaming's overhead and gets none of its "
         "benefit, and the code looks as if the latency problem were solved."
     ),
-    example=(
-        (
-        'import anthropic\n'
-        'from fastapi import FastAPI\n'
-        'from fastapi.responses import StreamingResponse\n'
-        '\n'
-        'app = FastAPI()\n'
-        'client = anthropic.Anthropic()\n'
-        '\n'
-        '\n'
-        '@app.post("/chat")\n'
-        'def chat(question: str):\n'
-        '    with client.messages.stream(\n'
-        '        model="claude-haiku-5-5", max_tokens=1024,\n'
-        '        messages=[{"role": "user", "content": question}],\n'
-        '    ) as stream:\n'
-        '        message = stream.get_final_message()\n'
-        '    return message.content[0].text'
-    )
-    ),
-    use_instead=(
-        (
-        'import anthropic\n'
-        'from fastapi import FastAPI\n'
-        'from fastapi.responses import StreamingResponse\n'
-        '\n'
-        'app = FastAPI()\n'
-        'client = anthropic.Anthropic()\n'
-        '\n'
-        '\n'
-        '@app.post("/chat")\n'
-        'def chat(question: str):\n'
-        '    def tokens():\n'
-        '        with client.messages.stream(\n'
-        '            model="claude-haiku-5-5", max_tokens=1024,\n'
-        '            messages=[{"role": "user", "content": question}],\n'
-        '        ) as stream:\n'
-        '            yield from stream.text_stream\n'
-        '\n'
-        '    return StreamingResponse(tokens(), media_type="text/plain")'
-    )
-    ),
+    example=WEB_APP + BUFFERED_REPLY,
+    use_instead=WEB_APP + STREAMED_REPLY,
     example_file='app/chat.py',
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..model import Severity
 from ..registry import Rule
+from .examples import request_config
 
 RULE = Rule(
     code="X001",
@@ -20,19 +21,7 @@ RULE = Rule(
         "real problem on that line; a misspelt rule name never hid anything. Removing them keeps "
         "every remaining suppression meaningful."
     ),
-    example=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 300  # advisor: ignore[missing-max-tokens]\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
-    use_instead=(
-        'model: claude-haiku-5-5\n'
-        'max_tokens: 300\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ question }}"'
-    ),
+    example=request_config(system=None, max_tokens_comment="  # advisor: ignore[missing-max-tokens]"),
+    use_instead=request_config(system=None),
     example_file='configs/orders.yaml',
 )

@@ -16,6 +16,7 @@ from ..model import CallApi, Document, Finding, Severity
 from ..registry import CheckContext, FixSafety, Rule
 from .max_tokens import DEFAULT_BUDGET, GUIDE_OUTPUT, above_model_limit
 from .model_choice import GUIDE_MODEL
+from .examples import request_config
 
 MAX_TOKENS_BELOW_THINKING_BUDGET = Rule(
     code="O005",
@@ -29,22 +30,8 @@ MAX_TOKENS_BELOW_THINKING_BUDGET = Rule(
         "it at or below the budget fails with a 400 before any token is generated. Every retry "
         "of a call that cannot succeed is latency for nothing."
     ),
-    example=(
-        'model: claude-sonnet-5-5\n'
-        'max_tokens: 1024\n'
-        'thinking: {type: enabled, budget_tokens: 2048}\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: Plan the database migration step by step.'
-    ),
-    use_instead=(
-        'model: claude-sonnet-5-5\n'
-        'max_tokens: 4096\n'
-        'thinking: {type: enabled, budget_tokens: 2048}\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: Plan the database migration step by step.'
-    ),
+    example=request_config(max_tokens=1024, model="claude-sonnet-5-5", settings="thinking: {type: enabled, budget_tokens: 2048}", system=None, user="Plan the database migration step by step."),
+    use_instead=request_config(max_tokens=4096, model="claude-sonnet-5-5", settings="thinking: {type: enabled, budget_tokens: 2048}", system=None, user="Plan the database migration step by step."),
     fix=FixSafety.UNSAFE,
     fix_note="Raises `max_tokens` to the thinking budget plus room for an answer; the call then runs (and costs) instead of failing, so review it.",
     example_file='configs/plan.yaml',
@@ -62,25 +49,8 @@ THINKING_ON_SIMPLE_TASK = Rule(
         "a yes/no decision or an extraction is answered as well without it, so the budget is "
         "pure latency."
     ),
-    example=(
-        (
-        'model: claude-sonnet-5-5\n'
-        'max_tokens: 3000\n'
-        'thinking: {type: enabled, budget_tokens: 2048}\n'
-        'system: Is this email spam? Answer yes or no.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ email }}"'
-    )
-    ),
-    use_instead=(
-        'model: claude-sonnet-5-5\n'
-        'max_tokens: 16\n'
-        'system: Is this email spam? Answer yes or no.\n'
-        'messages:\n'
-        '  - role: user\n'
-        '    content: "{{ email }}"'
-    ),
+    example=request_config(model="claude-sonnet-5-5", system="Is this email spam? Answer yes or no.", user='"{{ email }}"', max_tokens=3000, settings="thinking: {type: enabled, budget_tokens: 2048}"),
+    use_instead=request_config(model="claude-sonnet-5-5", system="Is this email spam? Answer yes or no.", user='"{{ email }}"', max_tokens=16),
     fix=FixSafety.NONE,
     example_file='configs/spam.yaml',
 )
