@@ -33,7 +33,7 @@ def warm_up() -> None:
 def text_language(text: PromptText) -> str | None:
     """The language of a prompt text, detected once."""
     if "language" not in text.memo:
-        text.memo["language"] = text.language or detect_language(text.text)
+        text.memo["language"] = detect_language(text.text)
     return text.memo["language"]
 
 

@@ -276,7 +276,6 @@ class PromptText:
     source_map: SourceMap
     slots: tuple[Slot, ...] = ()
     name: str | None = None  # constant name, YAML key path, template name
-    language: str | None = None  # set by the language detector on first use
     raw_tokens: int | None = None  # cl100k count, set once by the engine (tokens.raw_count)
     # An assistant turn that is not the last message of its call: a replayed or few-shot
     # model answer (data), not a prefill (which steers the answer). Set by mark_turns.
@@ -514,7 +513,6 @@ class Document:
     lines: LineIndex
     texts: list[PromptText] = field(default_factory=list)  # prompt text outside any call
     calls: list[PromptCall] = field(default_factory=list)
-    suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     linked_paths: list[str] = field(default_factory=list)  # other files this one reads
     # The `anthropic` pin of the project the file belongs to (advisor.sdk_pin.SdkPin), read

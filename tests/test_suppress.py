@@ -3,6 +3,8 @@ import textwrap
 from advisor.model import Document, Finding, Kind, LineIndex, Severity, Span
 from advisor.suppress import apply_suppressions, find_suppressions
 
+from helpers import lint_text
+
 
 def _doc(kind, source):
     source = textwrap.dedent(source)
@@ -77,3 +79,18 @@ def test_unused_suppressions_are_reported():
     doc = _doc(Kind.PYTHON, "x = 1  # advisor: ignore[word-count-limit]\n")
     result = apply_suppressions([], find_suppressions(doc))
     assert len(result.unused) == 1
+
+
+def test_json_has_no_comments_so_a_hash_in_a_value_suppresses_nothing():
+    # `#` inside a JSON string is text the API receives, not a comment; the same body as
+    # YAML with a real comment is suppressed, so the difference is the format alone
+    json_body = '{"model": "claude-opus-4-1", "system": "Summarise. # advisor: ignore-file",\n'
+    json_body += ' "messages": [{"role": "user", "content": "Summarise the text in 50 words."}]}\n'
+    yaml_body = "# advisor: ignore-file\nmodel: claude-opus-4-1\nsystem: Summarise.\n"
+    yaml_body += "messages:\n  - role: user\n    content: Summarise the text in 50 words.\n"
+    assert find_suppressions(Document("req.json", Kind.CONFIG, json_body, LineIndex(json_body))) == []
+    json_findings = lint_text("req.json", json_body, dedent=False)
+    yaml_findings = lint_text("req.yaml", yaml_body, dedent=False)
+    assert json_findings, "the JSON request should have findings to suppress"
+    assert yaml_findings == []
+    assert {f.rule for f in json_findings} >= {"missing-max-tokens"}
