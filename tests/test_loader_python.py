@@ -182,9 +182,16 @@ def test_parameter_shadows_a_module_constant():
 
 
 def test_literal_of_the_wrong_type_is_not_reported_as_a_value():
-    call = only_call('client.messages.create(model="m", max_tokens="100", stream=1)')
-    assert call.max_tokens.is_dynamic and call.max_tokens.source == '"100"'
+    call = only_call('client.messages.create(model="m", max_tokens="lots", stream=1)')
+    assert call.max_tokens.is_dynamic and call.max_tokens.source == '"lots"'
     assert call.stream.is_dynamic
+
+
+def test_a_number_written_as_a_string_is_read_as_in_a_config():
+    # advisor.parameters: the same coercion as `max_tokens: "100"` in YAML
+    call = only_call('client.messages.create(model="m", max_tokens="100", temperature="0.5")')
+    assert call.max_tokens.is_literal and call.max_tokens.value == 100
+    assert call.temperature.value == 0.5
 
 
 def test_absent_fields():

@@ -81,11 +81,11 @@ def read_calls(root: MappingNode, reader: NodeReader) -> list[PromptCall]:
         call = PromptCall(path=reader.document.path, span=reader.span(provider), api=CallApi.BODY)
         call.model = Field.literal(model, reader.span(id_node))
         settings = mapping(config) if config is not None else {}
-        call.max_tokens = reader.field(settings.get("max_tokens")) if "max_tokens" in settings else Field.dynamic(
+        call.max_tokens = reader.parameter("max_tokens", settings.get("max_tokens")) if "max_tokens" in settings else Field.dynamic(
             reader.span(id_node), DEFAULT_MAX_TOKENS
         )
         for name in ("temperature", "top_p", "top_k", "stream"):
-            setattr(call, name, reader.field(settings.get(name)))
+            setattr(call, name, reader.parameter(name, settings.get(name)))
         call.messages = list(texts)
         call.links = list(links)
         calls.append(call)

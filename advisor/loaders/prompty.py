@@ -56,10 +56,10 @@ def _front_matter(document: Document, text: str, offset: int) -> PromptCall | No
     configuration = _child(model, "configuration")
     model_id = _child(configuration, "model") or _child(configuration, "azure_deployment") or _child(configuration, "name")
     if isinstance(model_id, ScalarNode):
-        call.model = reader.field(model_id)
+        call.model = reader.parameter("model", model_id)
     parameters = _child(model, "parameters")
     for name in ("max_tokens", "temperature", "top_p", "top_k", "stream"):
-        setattr(call, name, reader.field(_child(parameters, name)))
+        setattr(call, name, reader.parameter(name, _child(parameters, name)))
     return call
 
 

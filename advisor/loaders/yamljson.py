@@ -37,6 +37,7 @@ from ..model import (
     TextBuilder,
     Where,
 )
+from ..parameters import PARAMETERS
 
 MAX_NODES = 200_000  # more nodes than any real config has: stop and report instead
 MAX_FIELD_VALUES = 20_000  # what one field may expand to once aliases are followed
@@ -192,6 +193,16 @@ class NodeReader:
             return Field.dynamic(self.span(node), "an alias-expanded value")
         return Field.literal(value, self.span(node))
 
+    def parameter(self, name: str, node: Node | None) -> Field[Any]:
+        """A request parameter's field, its value typed as :mod:`advisor.parameters` says
+        (``max_tokens: "300"`` is the budget 300); a value of another type stays as written."""
+        found = self.field(node)
+        if found.is_literal:
+            typed, value = PARAMETERS[name].coerce(found.value)
+            if typed and value is not found.value:
+                return Field.literal(value, found.span, found.source)
+        return found
+
     def expanded_size(self, node: Node) -> float:
         """How many values ``node`` stands for with every alias followed (infinite for a
         self-referencing one), computed once per shared node."""
@@ -272,12 +283,12 @@ class NodeReader:
             self.document.problems.append(Problem(
                 f"`{str(key.value)[:60]}` is set twice in this request; the later value is the one sent "
                 "(and the one checked): delete the other", self.span(key)))
-        call.model = self.field(keys.get("model"))
-        call.max_tokens = self.field(keys.get("max_tokens"))
-        call.stream = self.field(keys.get("stream"))
-        call.temperature = self.field(keys.get("temperature"))
-        call.top_p = self.field(keys.get("top_p"))
-        call.top_k = self.field(keys.get("top_k"))
+        call.model = self.parameter("model", keys.get("model"))
+        call.max_tokens = self.parameter("max_tokens", keys.get("max_tokens"))
+        call.stream = self.parameter("stream", keys.get("stream"))
+        call.temperature = self.parameter("temperature", keys.get("temperature"))
+        call.top_p = self.parameter("top_p", keys.get("top_p"))
+        call.top_k = self.parameter("top_k", keys.get("top_k"))
         output_config = keys.get("output_config")
         if isinstance(output_config, MappingNode):
             call.effort = self.field(mapping(output_config).get("effort"))

@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ...model import Document, Field, Link, PromptCall, PromptText, Role
+from ...parameters import PARAMETERS, SAMPLING, Parameter
 from .nodes import NOT_LITERAL, dotted, is_str, literal
 from .outline import Found, Frame
 from .positions import Positions
@@ -20,16 +21,8 @@ from .texts import Text, Texts
 
 _MAX_SEARCH = 5_000  # nodes searched for cache_control markers in one call's arguments
 _ROLES = {"user": Role.USER, "assistant": Role.ASSISTANT, "system": Role.SYSTEM}
-_SCALARS: dict[str, tuple[type, ...]] = {
-    "model": (str,),
-    "max_tokens": (int,),
-    "stream": (bool,),
-    "temperature": (int, float),
-    "top_p": (int, float),
-    "top_k": (int,),
-}
-_SAMPLING = ("temperature", "top_p", "top_k")
-_NOT_EXTRA = {*_SCALARS, "system", "messages", "cache_control"}
+_NOT_EXTRA = {*PARAMETERS, "system", "messages", "cache_control"}
+_EFFORT = Parameter("effort", (str,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +67,16 @@ class CallReader:
         frame = found.frame
         args, unresolved = self._arguments(found.node, frame.scope)
         call = PromptCall(path=self.document.path, span=self.positions.span(found.node), api=found.api)
-        for name, types in _SCALARS.items():
-            setattr(call, name, self._scalar(args[name], types) if name in args else self._missing(unresolved))
+        for name, parameter in PARAMETERS.items():
+            setattr(call, name, self._scalar(args[name], parameter) if name in args else self._missing(unresolved))
         via_extra_body = []
-        for name in _SAMPLING:
+        for name in SAMPLING:
             if name not in args:
-                value, written = self._nested(args.get("extra_body"), name, _SCALARS[name], unresolved)
+                value, written = self._nested(args.get("extra_body"), name, PARAMETERS[name], unresolved)
                 setattr(call, name, value)
                 via_extra_body.extend([name] if written else [])
         call.sampling_via_extra_body = frozenset(via_extra_body)
-        call.effort = self._nested(args.get("output_config"), "effort", (str,), unresolved)[0]
+        call.effort = self._nested(args.get("output_config"), "effort", _EFFORT, unresolved)[0]
         call.cache_control = self._cache_control(args, unresolved, frame)
         system = self._system(args.get("system"), unresolved)
         messages = self._messages(args.get("messages"), unresolved)
@@ -144,10 +137,10 @@ class CallReader:
             return Field.absent()
         return Field.dynamic(self.positions.span(unresolved), self.positions.expression(unresolved))
 
-    def _scalar(self, arg: _Arg, types: tuple[type, ...]) -> Field:
+    def _scalar(self, arg: _Arg, parameter: Parameter) -> Field:
         target, _, _ = resolve(arg.value, arg.scope)
-        value = literal(target)
-        if type(value) in types:
+        typed, value = parameter.coerce(literal(target))
+        if typed:
             return Field.literal(value, self.positions.span(target))
         return Field.dynamic(self.positions.span(arg.value), self.positions.expression(arg.value))
 
@@ -158,7 +151,7 @@ class CallReader:
             return Field.dynamic(self.positions.span(arg.value), self.positions.expression(arg.value))
         return Field.literal(value, self.positions.span(target))
 
-    def _nested(self, container: _Arg | None, key: str, types: tuple[type, ...],
+    def _nested(self, container: _Arg | None, key: str, parameter: Parameter,
                 unresolved: ast.AST | None) -> tuple[Field, bool]:
         """A parameter inside a dict argument: ``extra_body={"temperature": ...}``,
         ``output_config={"effort": ...}``; and whether the dict has it written as a key."""
@@ -166,7 +159,7 @@ class CallReader:
             return self._missing(unresolved), False
         entries = self._dict_entries(container.value, container.scope)
         if entries is not None and key in entries[0]:
-            return self._scalar(entries[0][key], types), True
+            return self._scalar(entries[0][key], parameter), True
         if entries is None or entries[1] is not None:
             return Field.dynamic(self.positions.span(container.value), self.positions.expression(container.value)), False
         return self._missing(unresolved), False

@@ -1,0 +1,56 @@
+"""The Messages API's scalar request parameters, declared once for every loader.
+
+Each loader reads ``max_tokens``, ``temperature`` and the rest from its own syntax (a Python
+keyword, a YAML key, a prompty ``parameters`` block, a promptfoo ``config``); this table says
+what type each one has and how a written value becomes that type, so the same value means
+the same thing in every source. A number written as a string (``max_tokens: "300"``, common
+where a config is filled from environment variables) counts as that number: it is the budget
+the author meant, and leaving it a string would silently switch off every budget rule.
+Anything else of the wrong type stays as written, and the rules treat it as unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*\Z")
+_NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One request parameter: its name on the wire and the Python types its value may have."""
+
+    name: str
+    types: tuple[type, ...]
+
+    def coerce(self, value: Any) -> tuple[bool, Any]:
+        """``(True, value as this parameter's type)`` when ``value`` is one, or a number
+        written as a string; ``(False, value)`` otherwise. ``True`` is never an integer."""
+        if type(value) in self.types:
+            return True, value
+        if isinstance(value, str):
+            if int in self.types and _INTEGER.match(value):
+                return True, int(value)
+            if float in self.types and _NUMBER.match(value):
+                number = float(value)
+                return True, int(number) if number.is_integer() and int in self.types else number
+        if isinstance(value, int) and not isinstance(value, bool) and float in self.types:
+            return True, value
+        return False, value
+
+
+PARAMETERS: dict[str, Parameter] = {
+    parameter.name: parameter
+    for parameter in (
+        Parameter("model", (str,)),
+        Parameter("max_tokens", (int,)),
+        Parameter("stream", (bool,)),
+        Parameter("temperature", (int, float)),
+        Parameter("top_p", (int, float)),
+        Parameter("top_k", (int,)),
+    )
+}
+SAMPLING = ("temperature", "top_p", "top_k")
