@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .discovery import kind_for
+from .sources import kind_for
 from .engine import Linter, LintResult
 from .files import SkippedFile, read_regular
 from .fixes import Fix, apply_fixes

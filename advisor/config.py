@@ -21,29 +21,9 @@ from . import clock
 from .clock import DateError, parse_date
 from .files import SkippedFile, read_regular
 from .model import Severity
+from .sources import DEFAULT_INCLUDE
 
 CONFIG_FILES = (".advisor.toml", "pyproject.toml")
-
-DEFAULT_INCLUDE = (
-    "*.prompt",
-    "*.j2",
-    "*.jinja",
-    "*.jinja2",
-    "*.prompty",
-    "**/*[Pp]rompt*/**/*.txt",
-    "**/*PROMPT*/**/*.txt",
-    "**/*[Pp]rompt*/**/*.md",
-    "**/*PROMPT*/**/*.md",
-    # a file whose own name says it is a prompt, wherever it sits
-    "*[Pp]rompt*.txt",
-    "*PROMPT*.txt",
-    "*[Pp]rompt*.md",
-    "*PROMPT*.md",
-    "*.yaml",
-    "*.yml",
-    "*.json",
-    "*.py",
-)
 
 DEFAULT_EXCLUDE = (
     ".git/",

@@ -22,26 +22,9 @@ import pathspec
 from .config import Settings
 from .files import SkippedFile, is_regular, read_regular
 from .model import Kind
+from .sources import kind_for
 
-PROMPT_SUFFIXES = {".prompt", ".txt", ".md"}
-TEMPLATE_SUFFIXES = {".j2", ".jinja", ".jinja2", ".prompty"}
-CONFIG_SUFFIXES = {".yaml", ".yml", ".json"}
-PYTHON_SUFFIXES = {".py"}
 RUN_MARKER = ".advisor-run"  # written by `advisor ab` into its run directories
-
-
-def kind_for(path: Path) -> Kind | None:
-    """The loader a file's extension calls for (None: not a file advisor reads)."""
-    suffix = path.suffix.lower()
-    if suffix in TEMPLATE_SUFFIXES:
-        return Kind.TEMPLATE
-    if suffix in PROMPT_SUFFIXES:
-        return Kind.PROMPT
-    if suffix in CONFIG_SUFFIXES:
-        return Kind.CONFIG
-    if suffix in PYTHON_SUFFIXES:
-        return Kind.PYTHON
-    return None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .registry import FixSafety, Rule
+from .sources import source_for
 
 _FIX_TEXT = {
     FixSafety.NONE: "No automatic fix.",
@@ -40,12 +41,13 @@ def rule_as_dict(rule: Rule) -> dict[str, Any]:
     }
 
 
-_LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".j2": "jinja", ".txt": "text",
-              ".md": "markdown", ".prompty": "yaml", ".toml": "toml"}
-
-
 def _fence_language(path: str) -> str:
-    return next((language for suffix, language in _LANGUAGES.items() if path.endswith(suffix)), "")
+    """The code-fence language of an example file: its source type's syntax (a config
+    example such as ``pyproject.toml`` is not a source type but still gets its fence)."""
+    source = source_for(path)
+    if source is not None:
+        return source.syntax.value
+    return "toml" if path.endswith(".toml") else ""
 
 
 def _example_files_lines(rule: Rule) -> list[str]:

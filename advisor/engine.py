@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
-import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from .estimates import LatencyModel, estimate_call, latency_model
 from .files import SkippedFile, read_regular
 from .links import LinkResolver, resolve_links
 from .sdk_pin import project_pin
-from .loaders import decode, is_binary, load_document, yamljson
+from .loaders import decode, is_binary, load_document
 from .model import (
     CallApi,
     Document,
@@ -47,9 +46,9 @@ from .model import (
 from .parallel import JobRunner
 from .registry import CheckContext, Rule
 from .secrets import redact
+from .sources import source_of
 from .suppress import apply_suppressions, find_suppressions
 
-_IMPORTS_ANTHROPIC = re.compile(r"^\s*(?:import\s+anthropic\b|from\s+anthropic\b)", re.MULTILINE)
 
 
 @dataclass
@@ -327,10 +326,11 @@ class Linter:
         source, problem = decode(data)
         if source is None:
             return FileReport(path, kind.value, 0, self._finalize(path, [self._problem_finding(path, problem)], [])[0])
-        if not explicit and not _relevant(kind, source, path):
+        row = source_of(path, kind)
+        if not explicit and not row.relevant(source, path):
             return None
         report = self.lint_source(path, kind, source, absolute=absolute, tree=tree)
-        if not explicit and kind is Kind.CONFIG and not report.calls and not report.findings:
+        if not explicit and row.needs_calls and not report.calls and not report.findings:
             return None  # YAML that mentions the keys but holds no request body
         return report
 
@@ -522,42 +522,3 @@ def _cache_key(candidate: Candidate) -> str:
     return candidate.display + ("" if candidate.explicit else "|walked")
 
 
-def _relevant(kind: Kind, source: str, path: str = "") -> bool:
-    """For files found by walking: is this YAML/JSON a request config, this Python an
-    anthropic user, this Markdown a prompt rather than a page for people? (Other prompt
-    files and templates always are.)"""
-    if kind is Kind.CONFIG:
-        return yamljson.looks_like_request_config(source)
-    if kind is Kind.PYTHON:
-        return bool(_IMPORTS_ANTHROPIC.search(source))
-    if kind is Kind.PROMPT and path.lower().endswith(".md"):
-        return not looks_like_documentation(source, path)
-    return True
-
-
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.DOTALL)
-_MARKDOWN_LINK = re.compile(r"\[[^\]\n]+\]\((?:https?://|\.{0,2}/|#)?[^)\s]+\)")
-_FENCE_LINE = re.compile(r"^[ \t]*```", re.MULTILINE)
-_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", re.MULTILINE)
-_HEADING_LINE = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
-_DOC_NAMES = ("readme", "changelog", "contributing", "license", "index", "toc", "code_of_conduct")
-
-
-def looks_like_documentation(source: str, path: str) -> bool:
-    """A Markdown page written for people inside a folder named like ``prompts``: a README
-    or index, or a page with front matter, navigation links or code samples around
-    little prose. A file whose own name says "prompt" is always a prompt."""
-    name = path.rsplit("/", 1)[-1].lower()
-    if "prompt" in name:
-        return False
-    if name.rsplit(".", 1)[0] in _DOC_NAMES:
-        return True
-    front_matter = bool(_FRONT_MATTER.match(source))
-    signals = front_matter
-    signals += len(_MARKDOWN_LINK.findall(source)) >= 3
-    signals += len(_FENCE_LINE.findall(source)) >= 2
-    signals += _TABLE_RULE.search(source) is not None
-    signals += len(_HEADING_LINE.findall(source)) >= 6
-    # a real prompt may hold an example table or fenced output: it takes three signs of a
-    # page (or front matter and one more) to call it documentation
-    return signals >= 3 or (front_matter and signals >= 2) or len(_MARKDOWN_LINK.findall(source)) >= 8

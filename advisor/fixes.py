@@ -108,6 +108,7 @@ def insert_parameter(document: "Document", call: "PromptCall", name: str, value:
     first in the argument list. None when the layout is not one advisor can edit safely.
     """
     from .model import CallApi, Kind
+    from .sources import Syntax, source_of
 
     if call.api is not CallApi.BODY:
         start, end = _offsets(document, call.span)
@@ -127,8 +128,9 @@ def insert_parameter(document: "Document", call: "PromptCall", name: str, value:
         return None
     _, value_end = _offsets(document, model.span)
     flow = document.source[document.lines.offset(call.span.line, call.span.column)] == "{"
-    if document.kind is Kind.CONFIG and (flow or document.path.endswith(".json")):
-        key = f'"{name}"' if document.path.endswith(".json") else name
+    json = source_of(document.path, document.kind).syntax is Syntax.JSON
+    if document.kind is Kind.CONFIG and (flow or json):
+        key = f'"{name}"' if json else name
         return Edit(value_end, value_end, f", {key}: {value}")
     line_start = document.lines.offset(model.span.line, 1)
     line = document.source[line_start: document.lines.offset(model.span.line + 1, 1)]

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .discovery import display_path, kind_for
+from .discovery import display_path
+from .sources import kind_for
 from .files import SkippedFile, is_regular, read_regular
 from .loaders import decode, is_binary, load_document
 from .model import Document, Kind, Link, PromptText

@@ -19,7 +19,8 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .model import Document, Finding, Kind, LineIndex, Span, Suppression
+from .model import Document, Finding, LineIndex, Span, Suppression
+from .sources import Comments, source_of
 
 _DIRECTIVE = re.compile(
     r"advisor:\s*(?P<scope>ignore-file|ignore)\b(?:\[(?P<rules>[^\]]*)\])?",
@@ -81,14 +82,14 @@ def find_suppressions(document: Document) -> list[Suppression]:
     lines = source.splitlines()
     index = document.lines
     found: list[Suppression] = []
-    if document.kind is Kind.PYTHON:
+    comments = source_of(document.path, document.kind).comments
+    if comments is Comments.PYTHON:
         for start, end, text in _python_comments(source, index):
             found += _make(lines, index, text, start, end)
-    elif document.kind is Kind.CONFIG and not document.path.lower().endswith(".json"):
-        # JSON has no comments: a `#` there is inside a string value, text the API receives
+    elif comments is Comments.HASH:
         for match in _YAML_COMMENT.finditer(source):
             found += _make(lines, index, match.group("body"), match.start(), match.end())
-    elif document.kind is Kind.TEMPLATE or (document.kind is Kind.PROMPT and _TEMPLATED.search(source)):
+    elif comments is Comments.JINJA or (comments is Comments.JINJA_IF_TEMPLATED and _TEMPLATED.search(source)):
         # a plain prompt file is sent as it is, `{# … #}` included: only one that is a Jinja
         # template anyway (it has tags or placeholders) loses its comments before sending
         for match in _JINJA_COMMENT.finditer(source):

@@ -39,7 +39,7 @@ SECONDS_PER_FILE = 10.0
 
 def fuzz(examples: int, random_seed: int, save: Path | None) -> int:
     from advisor.config import Settings
-    from advisor.discovery import kind_for
+    from advisor.sources import kind_for
     from advisor.engine import Linter
 
     linter = Linter(Settings(root=Path.cwd()), use_cache=False)

@@ -8,28 +8,16 @@ from pathlib import Path
 from advisor.config import Settings
 from advisor.engine import Linter, select_rules
 from advisor.loaders.python import load as load_python
-from advisor.model import Document, Kind, LineIndex, PromptCall, Span
-
-KIND_BY_SUFFIX = {
-    ".txt": Kind.PROMPT,
-    ".prompt": Kind.PROMPT,
-    ".md": Kind.PROMPT,
-    ".j2": Kind.TEMPLATE,
-    ".jinja": Kind.TEMPLATE,
-    ".prompty": Kind.TEMPLATE,
-    ".yaml": Kind.CONFIG,
-    ".yml": Kind.CONFIG,
-    ".json": Kind.CONFIG,
-    ".py": Kind.PYTHON,
-}
-
+from advisor.model import Document, LineIndex, PromptCall, Span
+from advisor.sources import kind_for
 
 def lint_text(path: str, source: str, *, select=None, settings: Settings | None = None, dedent: bool = True):
     """Findings for one in-memory file, linted as its extension says, without the cache."""
     settings = settings or Settings(root=Path.cwd())
     rules = select_rules(settings, select=select or ())
     linter = Linter(settings, rules=rules, use_cache=False)
-    kind = KIND_BY_SUFFIX[Path(path).suffix]
+    kind = kind_for(path)
+    assert kind is not None, f"{path}: not a file type advisor reads"
     text = textwrap.dedent(source) if dedent else source
     return linter.lint_source(path, kind, text).findings
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.config import Settings
-from advisor.discovery import kind_for
+from advisor.sources import kind_for
 from advisor.engine import Linter
 
 from fuzz_inputs import SEEDS, hostile_source

@@ -113,7 +113,7 @@ def apply_rule_fix(path: str | Path, rule: str, variables: Mapping[str, Any] | N
     exactly as ``load_request`` reads a file."""
     from ..checks import get_rule
     from ..config import Settings
-    from ..discovery import kind_for
+    from ..sources import kind_for
     from ..engine import Linter
     from ..fixes import apply_fixes
 

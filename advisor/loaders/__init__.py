@@ -8,20 +8,11 @@ line, not a crash.
 from __future__ import annotations
 
 import codecs
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from ..model import Document, Kind, LineIndex, Problem, Span
+from ..sources import source_of
 from ..validate import validate
-from . import jinja, prompty, python, text, yamljson
-
-Loader = Callable[..., Document]
-
-LOADERS: dict[Kind, Loader] = {
-    Kind.PROMPT: text.load,
-    Kind.TEMPLATE: jinja.load,
-    Kind.CONFIG: yamljson.load,
-    Kind.PYTHON: python.load,
-}
 
 
 def is_binary(data: bytes) -> bool:
@@ -56,8 +47,7 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 def load_document(kind: Kind, path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
     """The document of one decoded file, its calls' fields validated and earlier assistant
     turns marked (what every loader's output has in common, so no loader has to remember it)."""
-    loader = prompty.load if path.endswith(".prompty") else LOADERS[kind]
-    document = loader(path, source, variables=variables)
+    document = source_of(path, kind).load(path, source, variables=variables)
     validate(document)
     for call in document.calls:
         call.mark_turns()

@@ -15,6 +15,39 @@ from typing import Any, Mapping
 from ..model import Document, Kind, LineIndex, Role, TextBuilder
 from . import jinja
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", re.DOTALL)
+_MARKDOWN_LINK = re.compile(r"\[[^\]\n]+\]\((?:https?://|\.{0,2}/|#)?[^)\s]+\)")
+_FENCE_LINE = re.compile(r"^[ \t]*```", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", re.MULTILINE)
+_HEADING_LINE = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+_DOC_NAMES = ("readme", "changelog", "contributing", "license", "index", "toc", "code_of_conduct")
+
+
+def looks_like_documentation(source: str, path: str) -> bool:
+    """A Markdown page written for people inside a folder named like ``prompts``: a README
+    or index, or a page with front matter, navigation links or code samples around
+    little prose. A file whose own name says "prompt" is always a prompt."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if "prompt" in name:
+        return False
+    if name.rsplit(".", 1)[0] in _DOC_NAMES:
+        return True
+    front_matter = bool(_FRONT_MATTER.match(source))
+    signals = front_matter
+    signals += len(_MARKDOWN_LINK.findall(source)) >= 3
+    signals += len(_FENCE_LINE.findall(source)) >= 2
+    signals += _TABLE_RULE.search(source) is not None
+    signals += len(_HEADING_LINE.findall(source)) >= 6
+    # a real prompt may hold an example table or fenced output: it takes three signs of a
+    # page (or front matter and one more) to call it documentation
+    return signals >= 3 or (front_matter and signals >= 2) or len(_MARKDOWN_LINK.findall(source)) >= 8
+
+
+def looks_like_prompt(source: str, path: str) -> bool:
+    """The relevance sniff for Markdown found by walking: a prompt, not a page for people."""
+    return not looks_like_documentation(source, path)
+
+
 _FORMAT_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}(?!\})")
 
 

@@ -356,7 +356,7 @@ _PROMPT_KEY = re.compile(r"""(?:^|[{,\s])["']?(?:messages|system)["']?\s*:""", r
 _PROMPTFOO = re.compile(r"^providers\s*:", re.MULTILINE)
 
 
-def looks_like_request_config(source: str) -> bool:
+def looks_like_request_config(source: str, path: str = "") -> bool:
     """A cheap pre-check for walked files: could this text hold a Messages API body or a
     promptfoo config? (Keys, not words: a CI workflow that mentions "model" is not one.)"""
     if _PROMPTFOO.search(source) and "anthropic:" in source:

@@ -21,6 +21,15 @@ runs), ``streams`` (whether a stream is buffered).
 
 from __future__ import annotations
 
+import re
+
 from .document import load
 
-__all__ = ["load"]
+__all__ = ["imports_anthropic", "load"]
+
+_IMPORTS_ANTHROPIC = re.compile(r"^\s*(?:import\s+anthropic\b|from\s+anthropic\b)", re.MULTILINE)
+
+
+def imports_anthropic(source: str, path: str = "") -> bool:
+    """The relevance sniff for Python found by walking: a module that imports the SDK."""
+    return bool(_IMPORTS_ANTHROPIC.search(source))

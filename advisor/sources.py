@@ -1,0 +1,209 @@
+"""The table of source types: what each kind of file advisor reads *is*.
+
+One row per source type holds everything the rest of the program needs to know about it:
+the extensions it is recognised by, the globs a walk includes by default, the loader that
+turns its text into a Document, the sniff that decides whether a file found by walking is
+really one of ours (a CI workflow is YAML but not a request config), the comment syntax
+inline suppressions are written in (none where the file is text sent to the model), the
+syntax fixes write into it, and the ``kind`` JSON output reports.
+
+Discovery, the default configuration, loading, suppressions, fixes, links, the rule docs,
+the pre-commit hook's ``files:`` pattern (checked by a test) and the tests read this table,
+so adding a source type is one loader module and one row here. Loaders and sniffs are named
+as ``"module:function"`` and imported on first use: configuration and discovery read the
+table without importing any parser.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from .model import Kind
+
+if TYPE_CHECKING:
+    from .model import Document
+
+
+class Comments(enum.Enum):
+    """Where an ``advisor: ignore`` comment may be written in a source type."""
+
+    NONE = "none"  # no comment syntax: any `#` or `{# #}` is text that is sent
+    PYTHON = "python"  # real Python comments (tokenized, never inside strings)
+    HASH = "hash"  # YAML `#` comments
+    JINJA = "jinja"  # Jinja `{# … #}` comments, which the renderer strips
+    JINJA_IF_TEMPLATED = "jinja-if-templated"  # `{# #}` only when the file is a template anyway
+
+
+class Syntax(enum.Enum):
+    """The language a fix writes into the file (and the rule docs' code-fence language)."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JINJA = "jinja"
+    YAML = "yaml"
+    JSON = "json"
+    PYTHON = "python"
+
+
+Loader = Callable[..., "Document"]
+Sniff = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source type. ``loader`` and ``sniff`` are ``"module:function"`` references; a
+    sniff takes (text, path) and says whether a walked file is worth linting (None: every
+    file with the suffix is). ``needs_calls``: a walked file of this type that turns out to
+    hold no request and no finding is dropped from the results, not reported as linted."""
+
+    name: str
+    kind: Kind
+    suffixes: tuple[str, ...]
+    include: tuple[str, ...]
+    loader: str
+    comments: Comments
+    syntax: Syntax
+    sniff: str | None = None
+    needs_calls: bool = False
+
+    def load(self, path: str, text: str, *, variables: Mapping[str, Any] | None = None) -> "Document":
+        loader: Loader = _resolve(self.loader)
+        return loader(path, text, variables=variables)
+
+    def relevant(self, text: str, path: str) -> bool:
+        if self.sniff is None:
+            return True
+        sniff: Sniff = _resolve(self.sniff)
+        return bool(sniff(text, path))
+
+
+# Prompt text only counts as a prompt inside a folder named like one or under a name that
+# says so: a repository's other .txt and .md files are notes, licences and docs.
+_PROMPT_FOLDERS = ("**/*[Pp]rompt*/**/", "**/*PROMPT*/**/")
+_PROMPT_NAMES = ("*[Pp]rompt*", "*PROMPT*")
+
+
+def _prompt_globs(suffix: str) -> tuple[str, ...]:
+    return tuple(f"{folder}*{suffix}" for folder in _PROMPT_FOLDERS) + tuple(f"{name}{suffix}" for name in _PROMPT_NAMES)
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        name="prompt",
+        kind=Kind.PROMPT,
+        suffixes=(".prompt",),
+        include=("*.prompt",),
+        loader="advisor.loaders.text:load",
+        comments=Comments.JINJA_IF_TEMPLATED,
+        syntax=Syntax.TEXT,
+    ),
+    Source(
+        name="text-prompt",
+        kind=Kind.PROMPT,
+        suffixes=(".txt",),
+        include=_prompt_globs(".txt"),
+        loader="advisor.loaders.text:load",
+        comments=Comments.JINJA_IF_TEMPLATED,
+        syntax=Syntax.TEXT,
+    ),
+    Source(
+        name="markdown-prompt",
+        kind=Kind.PROMPT,
+        suffixes=(".md",),
+        include=_prompt_globs(".md"),
+        loader="advisor.loaders.text:load",
+        comments=Comments.JINJA_IF_TEMPLATED,
+        syntax=Syntax.MARKDOWN,
+        sniff="advisor.loaders.text:looks_like_prompt",
+    ),
+    Source(
+        name="jinja",
+        kind=Kind.TEMPLATE,
+        suffixes=(".j2", ".jinja", ".jinja2"),
+        include=("*.j2", "*.jinja", "*.jinja2"),
+        loader="advisor.loaders.jinja:load",
+        comments=Comments.JINJA,
+        syntax=Syntax.JINJA,
+    ),
+    Source(
+        name="prompty",
+        kind=Kind.TEMPLATE,
+        suffixes=(".prompty",),
+        include=("*.prompty",),
+        loader="advisor.loaders.prompty:load",
+        comments=Comments.JINJA,
+        syntax=Syntax.YAML,  # fixes edit its YAML front matter
+    ),
+    Source(
+        name="yaml-config",
+        kind=Kind.CONFIG,
+        suffixes=(".yaml", ".yml"),
+        include=("*.yaml", "*.yml"),
+        loader="advisor.loaders.yamljson:load",
+        comments=Comments.HASH,
+        syntax=Syntax.YAML,
+        sniff="advisor.loaders.yamljson:looks_like_request_config",
+        needs_calls=True,
+    ),
+    Source(
+        name="json-config",
+        kind=Kind.CONFIG,
+        suffixes=(".json",),
+        include=("*.json",),
+        loader="advisor.loaders.yamljson:load",
+        comments=Comments.NONE,  # JSON has no comments: a `#` is inside a string the API receives
+        syntax=Syntax.JSON,
+        sniff="advisor.loaders.yamljson:looks_like_request_config",
+        needs_calls=True,
+    ),
+    Source(
+        name="python",
+        kind=Kind.PYTHON,
+        suffixes=(".py",),
+        include=("*.py",),
+        loader="advisor.loaders.python:load",
+        comments=Comments.PYTHON,
+        syntax=Syntax.PYTHON,
+        sniff="advisor.loaders.python:imports_anthropic",
+    ),
+)
+
+_BY_SUFFIX: dict[str, Source] = {suffix: source for source in SOURCES for suffix in source.suffixes}
+_DEFAULT_FOR_KIND: dict[Kind, Source] = {}
+for _source in SOURCES:
+    _DEFAULT_FOR_KIND.setdefault(_source.kind, _source)
+
+DEFAULT_INCLUDE: tuple[str, ...] = tuple(glob for source in SOURCES for glob in source.include)
+PROMPT_TEXT = _DEFAULT_FOR_KIND[Kind.PROMPT]
+
+
+def source_for(path: str | PurePath) -> Source | None:
+    """The source type a file's extension says it is (None: not a file advisor reads)."""
+    return _BY_SUFFIX.get(PurePath(path).suffix.lower())
+
+
+def kind_for(path: str | PurePath) -> Kind | None:
+    """The ``kind`` a file's extension says it is read as (None: not a file advisor reads)."""
+    found = source_for(path)
+    return found.kind if found is not None else None
+
+
+def source_of(path: str, kind: Kind) -> Source:
+    """The row for a file being read as ``kind``: its own extension's row when that agrees
+    with the kind, else the kind's first row (a prompt file named ``notes.cfg`` linked from
+    code is prompt text, whatever its name)."""
+    found = source_for(path)
+    if found is not None and found.kind is kind:
+        return found
+    return _DEFAULT_FOR_KIND[kind]
+
+
+@lru_cache(maxsize=None)
+def _resolve(reference: str) -> Any:
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
