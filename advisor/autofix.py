@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .sources import kind_for
 from .engine import Linter, LintResult
 from .files import SkippedFile, read_regular
 from .fixes import Fix, apply_fixes
 from .loaders import decode
+from .sources import kind_for
 
 MAX_PASSES = 10
 

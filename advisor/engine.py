@@ -28,7 +28,6 @@ from .discovery import Candidate, Discovery, Note, tree_of
 from .estimates import LatencyModel, estimate_call, latency_model
 from .files import SkippedFile, read_regular
 from .links import LinkResolver, resolve_links
-from .sdk_pin import project_pin
 from .loaders import decode, is_binary, load_document
 from .model import (
     CallApi,
@@ -45,10 +44,10 @@ from .model import (
 )
 from .parallel import JobRunner
 from .registry import CheckContext, Rule
+from .sdk_pin import project_pin
 from .secrets import redact
 from .sources import source_of
 from .suppress import apply_suppressions, find_suppressions
-
 
 
 @dataclass

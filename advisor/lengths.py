@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -587,10 +588,8 @@ def _labels_a_field(masked: str, hit: _Hit) -> bool:
 def _nearest_cue(masked: str, pos: int, lexicon: _Lexicon) -> str | None:
     """"input" or "output", from the last cue in the clause before ``pos``."""
     lo = _clause_start(masked, pos, _context("clause_chars"))
-    last = None
-    for last in lexicon.cue_re.finditer(masked, lo, pos):
-        pass
-    return lexicon.cue_kinds[phrase_key(last.group())] if last else None
+    last = deque(lexicon.cue_re.finditer(masked, lo, pos), maxlen=1)  # keeps only the last cue
+    return lexicon.cue_kinds[phrase_key(last[0].group())] if last else None
 
 
 def _reading(masked: str, hit: _Hit, lexicon: _Lexicon) -> str | None:

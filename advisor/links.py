@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .discovery import display_path
-from .sources import kind_for
 from .files import SkippedFile, is_regular, read_regular
 from .loaders import decode, is_binary, load_document
 from .model import Document, Kind, Link, PromptText
+from .sources import kind_for
 
 
 @dataclass

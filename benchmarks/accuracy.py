@@ -183,7 +183,8 @@ class Tally:
 
 
 def _open_label(labels: FileLabels, rule: str, line: int) -> Label | None:
-    return next((l for l in labels.flags if l.rule == rule and l.start <= line <= l.end and not l.matched), None)
+    return next((label for label in labels.flags if label.rule == rule and label.start <= line <= label.end
+                 and not label.matched), None)
 
 
 def score(repositories: list[Repository], snapshots: Path, python: str, details: bool) -> tuple[dict[str, Tally], dict]:

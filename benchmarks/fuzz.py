@@ -39,8 +39,8 @@ SECONDS_PER_FILE = 10.0
 
 def fuzz(examples: int, random_seed: int, save: Path | None) -> int:
     from advisor.config import Settings
-    from advisor.sources import kind_for
     from advisor.engine import Linter
+    from advisor.sources import kind_for
 
     linter = Linter(Settings(root=Path.cwd()), use_cache=False)
     tried = 0

@@ -117,17 +117,22 @@ KINDS = (
 )
 
 
+def _pick(draw: float) -> tuple:
+    """The (path pattern, text maker) of the kind a uniform draw in [0, 1) falls on."""
+    cumulative = 0.0
+    for share, pattern, make in KINDS:
+        cumulative += share
+        if draw <= cumulative:
+            return pattern, make
+    return KINDS[-1][1], KINDS[-1][2]
+
+
 def make_repo(root: Path, n_files: int, seed: int = 7) -> list[Path]:
     """Write ``n_files`` files under ``root`` (spread over sub-directories of 100)."""
     rng = random.Random(seed)
     written = []
     for i in range(n_files):
-        pick = rng.random()
-        cumulative = 0.0
-        for share, pattern, make in KINDS:
-            cumulative += share
-            if pick <= cumulative:
-                break
+        pattern, make = _pick(rng.random())
         relative = Path(pattern.format(i=i))
         path = root / f"part{i // 100:03d}" / relative
         path.parent.mkdir(parents=True, exist_ok=True)

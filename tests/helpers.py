@@ -11,6 +11,7 @@ from advisor.loaders.python import load as load_python
 from advisor.model import Document, LineIndex, PromptCall, Span
 from advisor.sources import kind_for
 
+
 def lint_text(path: str, source: str, *, select=None, settings: Settings | None = None, dedent: bool = True):
     """Findings for one in-memory file, linted as its extension says, without the cache."""
     settings = settings or Settings(root=Path.cwd())

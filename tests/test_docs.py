@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from advisor import checks
-
 from advisor.checks import ALL_RULES
 from advisor.docs import generated_pages, render_rule_markdown
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.config import Settings
-from advisor.sources import kind_for
 from advisor.engine import Linter
+from advisor.sources import kind_for
 
 from fuzz_inputs import SEEDS, hostile_source
 

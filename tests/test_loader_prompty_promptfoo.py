@@ -1,6 +1,7 @@
 
 from advisor.loaders import load_document, prompty, yamljson
 from advisor.model import Kind, Role
+
 from helpers import lint_text
 
 PROMPTY = """\

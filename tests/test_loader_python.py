@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from helpers import load_py, only_call, source_span
 
 from advisor.loaders.python import load
 from advisor.model import (
@@ -16,6 +15,8 @@ from advisor.model import (
     RunsIn,
     Span,
 )
+
+from helpers import load_py, only_call, source_span
 
 CALL = 'client.messages.create(model="claude-haiku-5-5", max_tokens=256, messages=[{"role": "user", "content": "Hi"}])'
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import load_py, only_call, source_span
 
 from advisor.model import Link, Role
+
+from helpers import load_py, only_call, source_span
 
 IMPORTS = "import importlib.resources, os, pathlib, textwrap\nfrom pathlib import Path\n"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from helpers import load_py, only_call, source_span
 
 STREAM = 'client.messages.stream(model="m", max_tokens=1, messages=[])'

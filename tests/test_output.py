@@ -73,8 +73,8 @@ def test_keys_in_prompts_never_reach_any_output_or_the_cache(make_repo, monkeypa
         ".advisor.toml": "[rules.prompt-too-long]\nmax-tokens = 50\n",
     })
     monkeypatch.chdir(root)
-    from advisor.config import load_settings
     from advisor import checks
+    from advisor.config import load_settings
 
     settings = load_settings(root, known_rules=checks.known_selectors(), rule_options=checks.declared_options())
     result = Linter(settings).lint_paths([Path(".")])

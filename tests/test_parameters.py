@@ -3,6 +3,7 @@
 import pytest
 
 from advisor.parameters import PARAMETERS
+
 from helpers import lint_text
 
 _YAML = """model: claude-opus-4-1

@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 
 from advisor import checks
 from advisor.config import Settings
+
 from helpers import lint_text
 
 CASES_DIR = Path(__file__).parent / "fixtures" / "rules"

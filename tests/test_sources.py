@@ -11,8 +11,8 @@ from ruamel.yaml import YAML
 
 from advisor.config import Settings
 from advisor.discovery import Discovery
-from advisor.sources import SOURCES, Comments, kind_for, source_for, source_of
 from advisor.model import Kind
+from advisor.sources import SOURCES, Comments, kind_for, source_for, source_of
 
 from helpers import lint_text
 

@@ -12,8 +12,8 @@ from ..catalog import Catalog
 from ..fixes import Fix, replace_value, single_edit_fix
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Rule
-from .model_choice import GUIDE_MODEL, OVERSIZED_MODEL, oversized_for_task, oversized_options, tier_of
 from .examples import request_config
+from .model_choice import GUIDE_MODEL, OVERSIZED_MODEL, oversized_for_task, oversized_options, tier_of
 
 DEPRECATED_MODEL = Rule(
     code="M003",

@@ -14,9 +14,9 @@ from ..analysis import call_profile, thinking_budget
 from ..fixes import replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, Severity
 from ..registry import CheckContext, FixSafety, Rule
+from .examples import request_config
 from .max_tokens import DEFAULT_BUDGET, GUIDE_OUTPUT, above_model_limit
 from .model_choice import GUIDE_MODEL
-from .examples import request_config
 
 MAX_TOKENS_BELOW_THINKING_BUDGET = Rule(
     code="O005",

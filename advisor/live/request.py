@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from jinja2 import StrictUndefined, TemplateError
-
-from ..sandbox import BoundedSandbox
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+
+from ..sandbox import BoundedSandbox
 
 ADVISOR_KEY = "x-advisor"
 MAX_NODES = 200_000  # far more than any real config; past it the file is an alias bomb
@@ -113,9 +113,9 @@ def apply_rule_fix(path: str | Path, rule: str, variables: Mapping[str, Any] | N
     exactly as ``load_request`` reads a file."""
     from ..checks import get_rule
     from ..config import Settings
-    from ..sources import kind_for
     from ..engine import Linter
     from ..fixes import apply_fixes
+    from ..sources import kind_for
 
     found = get_rule(rule)
     if found is None:

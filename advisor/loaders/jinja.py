@@ -17,8 +17,6 @@ from typing import Any, Mapping
 import jinja2
 from jinja2 import nodes
 
-from ..sandbox import BoundedSandbox
-
 from ..model import (
     Document,
     Kind,
@@ -29,6 +27,7 @@ from ..model import (
     Span,
     TextBuilder,
 )
+from ..sandbox import BoundedSandbox
 
 _OPEN = re.compile(r"\{\{|\{%|\{#")
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from advisor.live.fake_api import Fault, FakeMessagesServer, Profile, parse_fault, parse_profile
+from advisor.live.fake_api import FakeMessagesServer, Fault, Profile, parse_fault, parse_profile
 
 HEADERS = {"content-type": "application/json", "anthropic-version": "2026-10-21", "x-api-key": "sk-test"}
 BODY = {"model": "claude-haiku-5-5", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}
