@@ -24,17 +24,28 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from . import ruledata
 from .files import SkippedFile, read_regular
+from .results import FileReport
 from .secrets import redact
-
-if TYPE_CHECKING:
-    from .engine import FileReport
 
 MAX_CACHE_BYTES = 1 << 30  # past this a results file is not advisor's own
 _README = "This directory is advisor's result cache; it is safe to delete.\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# advisor result cache (https://bford.info/cachedir/)\n"
+
+
+def code_digest() -> str:
+    """A digest of the rule pack and of advisor's own code, part of every cache key:
+    results cached by one build are never served by another (an editable install changes
+    code without a new version)."""
+    digest = hashlib.blake2b(digest_size=12)
+    package = Path(__file__).resolve().parent
+    for path in [*sorted(ruledata.rules_dir().glob("*.yaml")), *sorted(package.rglob("*.py"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _key_file() -> Path:
@@ -93,11 +104,9 @@ class ResultCache:
                 self.entries = {}
         return self.entries
 
-    def get(self, path: str, digest: str) -> tuple[bool, "FileReport | None"]:
+    def get(self, path: str, digest: str) -> tuple[bool, FileReport | None]:
         """(hit, report): a hit may carry no report, for a file that is not a prompt file
         (a YAML file without a request body), so it is not even decoded again."""
-        from .engine import FileReport
-
         entry = self._load().get(path)
         if not isinstance(entry, dict) or entry.get("digest") != self.seal(digest):
             return False, None
@@ -110,7 +119,7 @@ class ResultCache:
             return False, None
         return True, report
 
-    def put(self, path: str, digest: str, report: "FileReport | None") -> None:
+    def put(self, path: str, digest: str, report: FileReport | None) -> None:
         self._load()[path] = {"digest": self.seal(digest), "report": report.to_dict() if report is not None else None}
         self.dirty = True
 

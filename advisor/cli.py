@@ -9,136 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
 
 import click
 
 from . import __version__, checks
-from .clock import ENVIRONMENT_VARIABLE as TODAY_VARIABLE
-from .clock import DateError, parse_date
-from .config import ConfigError, Settings, is_selector, load_settings
-from .engine import LintResult, select_rules
-from .model import Severity
+from .options import lint_options, print_notes
 from .output.printable import boundary, printable
-
-if TYPE_CHECKING:
-    from .run import LintRun
-
-FAIL_ON_CHOICES = ["error", "warning", "info", "never"]
-
-
-class ConfigurationFailure(click.ClickException):
-    """A configuration problem: exit status 2, like a usage error."""
-
-    exit_code = 2
-
-
-def _split(values: Sequence[str]) -> list[str]:
-    """Accept both ``--select a,b`` and ``--select a --select b``."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _check_selectors(values: Sequence[str], option: str) -> None:
-    known = checks.known_selectors()
-    for value in values:
-        if not is_selector(value, known):
-            raise click.BadParameter(f"unknown rule {value!r} (see `advisor rules`)", param_hint=option)
-
-
-def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool, today: str | None = None) -> Settings:
-    """The run's settings; ``today`` (from ``--today`` or ``ADVISOR_TODAY``) overrides the
-    configured date."""
-    start = Path(paths[0]) if paths else Path.cwd()
-    try:
-        settings = load_settings(
-            start if start.exists() else Path.cwd(),
-            config_file=Path(config) if config else None,
-            isolated=isolated,
-            known_rules=checks.known_selectors(),
-            rule_options=checks.declared_options(),
-        )
-    except ConfigError as error:
-        raise ConfigurationFailure(str(error)) from None
-    if today:
-        try:
-            settings.today = parse_date(today)
-        except DateError as error:
-            raise click.BadParameter(str(error), param_hint="--today / ADVISOR_TODAY") from None
-    return settings
-
-
-def fail_on_threshold(value: str | None, settings: Settings) -> Severity | None:
-    if value == "never":
-        return None
-    return Severity(value) if value else settings.fail_on
-
-
-def print_notes(result: LintResult, quiet: bool) -> None:
-    for error in result.errors:  # shown even with --quiet: the run failed
-        click.echo(f"advisor: error: {printable(error)}", err=True)
-    if quiet:
-        return
-    for note in result.notes:
-        click.echo(f"advisor: note: {printable(note.path)}: {printable(note.reason)}", err=True)
-
-
-def exit_status(result: LintResult, threshold: Severity | None) -> int:
-    """2 when advisor itself failed on a file (whatever ``--fail-on`` says: the run is not
-    a clean bill of health), else 1 when a finding reaches the threshold."""
-    if result.errors:
-        return 2
-    if threshold is None:
-        return 0
-    return 1 if result.count_at_or_above(threshold) else 0
-
-
-def run_lint(
-    paths: Sequence[str],
-    *,
-    config: str | None,
-    isolated: bool,
-    select: Sequence[str],
-    extend_select: Sequence[str],
-    ignore: Sequence[str],
-    no_cache: bool,
-    force_exclude: bool,
-    today: str | None = None,
-) -> tuple[LintResult, Settings, "LintRun"]:
-    """The lint run behind `lint` and `report`: each path with its own project's settings
-    (`advisor.run`), rule selection, the engines."""
-    from .run import LintRun
-
-    selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
-    _check_selectors(selected, "--select")
-    _check_selectors(extended, "--extend-select")
-    _check_selectors(ignored, "--ignore")
-    run = LintRun.build(
-        paths,
-        lambda path: load_run_settings([path], config, isolated, today),
-        lambda settings: select_rules(settings, select=selected, extend_select=extended, ignore=ignored),
-        use_cache=not no_cache,
-        force_exclude=force_exclude,
-    )
-    return run.lint(), run.settings, run
-
-
-def lint_options(function):
-    """Options shared by every command that runs the linter."""
-    options = [
-        click.option("--config", type=click.Path(dir_okay=False), help="Use this config file instead of searching for one."),
-        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
-        click.option("--select", multiple=True, metavar="RULES", help="Rules to enable (names, codes or code prefixes, comma-separated); replaces the configured selection."),
-        click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable in addition to the selection."),
-        click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable."),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
-        click.option("--force-exclude", is_flag=True, help="Apply exclude globs to files named on the command line too (for pre-commit)."),
-        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit status 1 [default: warning, or fail-on in config]."),
-        click.option("-q", "--quiet", is_flag=True, help="Print findings only: no notes, no summary."),
-        click.option("--today", metavar="YYYY-MM-DD", envvar=TODAY_VARIABLE, help=f"Judge models' deprecation and retirement as of this date [env: {TODAY_VARIABLE}; default: `today` in config, else the real date]."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+from .run import exit_status, fail_on_threshold, load_run_settings, run_lint
 
 
 class AdvisorGroup(click.Group):

@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .config import Settings
-from .engine import Linter, LintResult
-from .model import Finding
+import click
+
+from . import checks
+from .clock import DateError, parse_date
+from .config import ConfigError, Settings, is_selector, load_settings
+from .engine import Linter
+from .model import Finding, Severity
+from .options import ConfigurationFailure
 from .registry import Rule
+from .results import LintResult
+from .selection import select_rules
 
 
 @dataclass
@@ -82,3 +89,81 @@ class LintRun:
                 if absolute == top or top in absolute.parents:
                     return group.linter
         return self.groups[0].linter
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """Accept both ``--select a,b`` and ``--select a --select b``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _check_selectors(values: Sequence[str], option: str) -> None:
+    known = checks.known_selectors()
+    for value in values:
+        if not is_selector(value, known):
+            raise click.BadParameter(f"unknown rule {value!r} (see `advisor rules`)", param_hint=option)
+
+
+def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool, today: str | None = None) -> Settings:
+    """The run's settings; ``today`` (from ``--today`` or ``ADVISOR_TODAY``) overrides the
+    configured date."""
+    start = Path(paths[0]) if paths else Path.cwd()
+    try:
+        settings = load_settings(
+            start if start.exists() else Path.cwd(),
+            config_file=Path(config) if config else None,
+            isolated=isolated,
+            known_rules=checks.known_selectors(),
+            rule_options=checks.declared_options(),
+        )
+    except ConfigError as error:
+        raise ConfigurationFailure(str(error)) from None
+    if today:
+        try:
+            settings.today = parse_date(today)
+        except DateError as error:
+            raise click.BadParameter(str(error), param_hint="--today / ADVISOR_TODAY") from None
+    return settings
+
+
+def fail_on_threshold(value: str | None, settings: Settings) -> Severity | None:
+    if value == "never":
+        return None
+    return Severity(value) if value else settings.fail_on
+
+
+def exit_status(result: LintResult, threshold: Severity | None) -> int:
+    """2 when advisor itself failed on a file (whatever ``--fail-on`` says: the run is not
+    a clean bill of health), else 1 when a finding reaches the threshold."""
+    if result.errors:
+        return 2
+    if threshold is None:
+        return 0
+    return 1 if result.count_at_or_above(threshold) else 0
+
+
+def run_lint(
+    paths: Sequence[str],
+    *,
+    config: str | None,
+    isolated: bool,
+    select: Sequence[str],
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    no_cache: bool,
+    force_exclude: bool,
+    today: str | None = None,
+) -> tuple[LintResult, Settings, LintRun]:
+    """The lint run behind `lint` and `report`: each path with its own project's settings
+    (`advisor.run`), rule selection, the engines."""
+    selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
+    _check_selectors(selected, "--select")
+    _check_selectors(extended, "--extend-select")
+    _check_selectors(ignored, "--ignore")
+    run = LintRun.build(
+        paths,
+        lambda path: load_run_settings([path], config, isolated, today),
+        lambda settings: select_rules(settings, select=selected, extend_select=extended, ignore=ignored),
+        use_cache=not no_cache,
+        force_exclude=force_exclude,
+    )
+    return run.lint(), run.settings, run

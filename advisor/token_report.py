@@ -15,7 +15,7 @@ from . import analysis, tokens
 from .catalog import load_catalog
 from .config import Settings
 from .discovery import Discovery
-from .engine import sent_texts
+from .finish import sent_texts
 from .loaders import decode
 from .model import Document, PromptCall, PromptText, Role
 
@@ -210,7 +210,7 @@ def token_report(
             report.notes.append(f"{candidate.display}: {problem.message if problem else 'unreadable'}")
             continue
         document: Document
-        document, _ = linter.finish(candidate.display, candidate.kind, source, absolute=candidate.path, tree=candidate.tree)
+        document = linter.finish(candidate.display, candidate.kind, source, absolute=candidate.path, tree=candidate.tree).document
         texts = sent_texts(document)
         if not texts and not document.calls:
             continue

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import make_repo  # noqa: E402
 
-from advisor.cli import load_run_settings  # noqa: E402
 from advisor.engine import Linter  # noqa: E402
 from advisor.report.command import generate, write_atomically  # noqa: E402
+from advisor.run import load_run_settings  # noqa: E402
 
 
 def lint_once(root: Path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..engine import LintResult
+from ..results import LintResult
 from . import github, json_format, sarif, text
 
 Renderer = Callable[[LintResult], str]

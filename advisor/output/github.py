@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..engine import LintResult
 from ..model import Severity
+from ..results import LintResult
 from .printable import printable
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

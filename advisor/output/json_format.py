@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..engine import LintResult
+from ..results import LintResult
 
 
 def as_dict(result: LintResult) -> dict:

@@ -10,8 +10,8 @@ from collections import Counter
 
 import click
 
-from ..engine import LintResult
 from ..model import Severity
+from ..results import LintResult
 from .printable import printable
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}

@@ -18,17 +18,11 @@ from typing import Any, Sequence
 
 import click
 
-from ..cli import (
-    ConfigurationFailure,
-    exit_status,
-    fail_on_threshold,
-    lint_options,
-    print_notes,
-    run_lint,
-)
-from ..engine import LintResult
 from ..model import Severity
+from ..options import ConfigurationFailure, lint_options, print_notes
 from ..output.printable import boundary
+from ..results import LintResult
+from ..run import exit_status, fail_on_threshold, run_lint
 from .abresults import AbResultError, ab_view, load_summary
 from .context import Limits, build_context
 from .render import ReportTemplateError, load_user_template, render

@@ -7,8 +7,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from advisor.engine import FileReport, LintResult
 from advisor.model import Finding, Severity, Span
+from advisor.results import FileReport, LintResult
 
 # Key-shaped, and distinctive so a test can look for any piece of it in the output.
 TEST_KEY = "sk-ant-api03-REPORTTESTKEY9ZqXw7Vt5Rs3Pn1Ml0Kj-Hg8Fe6Dc4Ba2"

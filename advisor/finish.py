@@ -1,0 +1,100 @@
+"""The finish stage: from a loaded Document to the model every command sees.
+
+A loader reads one file; finishing adds what needs the file's surroundings or the token
+counter: the prompt files its calls read (`links.py`, bounded to the file's tree), the
+project's `anthropic` pin for Python with calls (`sdk_pin.py`), and a token count for every
+text. `lint` checks the finished document and `tokens` reports it, so both give the same
+counts, calls and links for the same file. The linked and pin files read become the
+result's dependencies, so a cached result is re-checked when one of them changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import tokens
+from .catalog import Catalog
+from .discovery import tree_of
+from .links import LinkResolver, resolve_links
+from .loaders import load_document
+from .model import Document, Kind, PromptText, template_slots
+from .sdk_pin import project_pin
+
+
+@dataclass
+class Finished:
+    """A finished document, the files read on its behalf (path -> digest) and the file's
+    calibrated token count (what it sends, linked prompt files included)."""
+
+    document: Document
+    dependencies: dict[str, str] = field(default_factory=dict)
+    tokens: int = 0
+
+
+class Finisher:
+    """Finishes documents for one run's settings (variables, size limit, roots)."""
+
+    def __init__(self, *, variables: Mapping[str, Any], max_file_size: int, root: Path, cwd: Path, catalog: Catalog):
+        self.variables = variables
+        self.max_file_size = max_file_size
+        self.root = root
+        self.cwd = cwd
+        self.catalog = catalog
+
+    def finish(self, path: str, kind: Kind, source: str, *, absolute: Path | None = None,
+               tree: Path | None = None) -> Finished:
+        """Load and finish one decoded file. With ``absolute`` (where the file is on disk)
+        the prompt files its calls read are resolved, inside ``tree`` (by default
+        `discovery.tree_of` the file); without it nothing else is read."""
+        document = load_document(kind, path, source, variables=self.variables)
+        dependencies: dict[str, str] = {}
+        if absolute is not None and any(call.links for call in document.calls):
+            resolver = LinkResolver(tree or tree_of(absolute, self.root, self.cwd), self.cwd,
+                                    self.max_file_size, self.variables)
+            resolve_links(document, absolute, resolver)
+            dependencies.update(resolver.dependencies)
+        dependencies.update(self._read_sdk_pin(document, absolute))
+        _count_tokens(document)
+        return Finished(document, dependencies, self._file_tokens(document))
+
+    def _read_sdk_pin(self, document: Document, absolute: Path | None) -> dict[str, str]:
+        """The project's `anthropic` pin for a Python file with calls (the sampling rule
+        judges by it), and the pin file as a dependency of the cached result."""
+        if absolute is None or document.kind is not Kind.PYTHON or not document.calls:
+            return {}
+        document.sdk_pin = project_pin(absolute)
+        if document.sdk_pin is None:
+            return {}
+        try:
+            data = Path(document.sdk_pin.source).read_bytes()
+        except OSError:
+            return {}
+        return {document.sdk_pin.source: hashlib.blake2b(data, digest_size=16).hexdigest()}
+
+    def _file_tokens(self, document: Document) -> int:
+        models = [c.model.value for c in document.calls if c.model.is_literal and isinstance(c.model.value, str)]
+        raw = sum(text.raw_tokens or 0 for text in sent_texts(document))
+        return tokens.calibrate(raw, models[0] if models else None, self.catalog).tokens
+
+
+def sent_texts(document: Document) -> list[PromptText]:
+    """A file's own prompt texts and those its calls read from other files, each once:
+    what the file sends, as `lint` and `tokens` both count it."""
+    texts = list(document.all_texts())
+    for call in document.calls:
+        texts += [t for t in call.linked_texts if all(t is not known for known in texts)]
+    return texts
+
+
+def _count_tokens(document: Document) -> None:
+    """Token counts of every text, once; also marks ``{{ tags }}`` left in literal text
+    (Jinja templates kept in YAML strings or Python constants) as dynamic parts."""
+    linked = [t for call in document.calls for t in call.linked_texts]
+    for text in [*document.all_texts(), *linked]:
+        if not text.slots and "{{" in text.text:
+            text.slots = template_slots(text.text)
+        if text.raw_tokens is None:
+            text.raw_tokens = tokens.raw_count(text.static_text)

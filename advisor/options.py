@@ -1,0 +1,46 @@
+"""What the commands that run the linter (`lint`, `report`) share on the command line: the
+options, the configuration-error exception (exit 2) and how notes and errors are printed."""
+
+from __future__ import annotations
+
+import click
+
+from .clock import ENVIRONMENT_VARIABLE as TODAY_VARIABLE
+from .output.printable import printable
+from .results import LintResult
+
+FAIL_ON_CHOICES = ["error", "warning", "info", "never"]
+
+
+class ConfigurationFailure(click.ClickException):
+    """A configuration problem: exit status 2, like a usage error."""
+
+    exit_code = 2
+
+
+def print_notes(result: LintResult, quiet: bool) -> None:
+    for error in result.errors:  # shown even with --quiet: the run failed
+        click.echo(f"advisor: error: {printable(error)}", err=True)
+    if quiet:
+        return
+    for note in result.notes:
+        click.echo(f"advisor: note: {printable(note.path)}: {printable(note.reason)}", err=True)
+
+
+def lint_options(function):
+    """Options shared by every command that runs the linter."""
+    options = [
+        click.option("--config", type=click.Path(dir_okay=False), help="Use this config file instead of searching for one."),
+        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+        click.option("--select", multiple=True, metavar="RULES", help="Rules to enable (names, codes or code prefixes, comma-separated); replaces the configured selection."),
+        click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable in addition to the selection."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+        click.option("--force-exclude", is_flag=True, help="Apply exclude globs to files named on the command line too (for pre-commit)."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit status 1 [default: warning, or fail-on in config]."),
+        click.option("-q", "--quiet", is_flag=True, help="Print findings only: no notes, no summary."),
+        click.option("--today", metavar="YYYY-MM-DD", envvar=TODAY_VARIABLE, help=f"Judge models' deprecation and retirement as of this date [env: {TODAY_VARIABLE}; default: `today` in config, else the real date]."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function

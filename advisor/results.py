@@ -1,0 +1,70 @@
+"""What a lint run produces: a FileReport per file (the unit the result cache stores and
+every output reads) and the run's LintResult. Plain data, so each stage that makes or reads
+them stays in its own module."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .discovery import Note
+from .model import Finding, Severity
+from .registry import Rule
+
+
+@dataclass
+class FileReport:
+    """What one file contributed to a run; the unit the result cache stores."""
+
+    path: str
+    kind: str
+    tokens: int
+    findings: list[Finding] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    suppressed: int = 0
+    dependencies: dict[str, str] = field(default_factory=dict)  # linked file -> digest read
+    omitted: dict[str, int] = field(default_factory=dict)  # rule -> findings over the cap
+    errors: list[str] = field(default_factory=list)  # advisor's own failures on this file (never cached)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "tokens": self.tokens,
+            "findings": [f.to_dict() for f in self.findings],
+            "calls": self.calls,
+            "suppressed": self.suppressed,
+            "dependencies": self.dependencies,
+            "omitted": self.omitted,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FileReport":
+        return cls(
+            path=data["path"],
+            kind=data["kind"],
+            tokens=data["tokens"],
+            findings=[Finding.from_dict(f) for f in data["findings"]],
+            calls=data["calls"],
+            suppressed=data.get("suppressed", 0),
+            dependencies=data.get("dependencies", {}),
+            omitted={str(k): int(v) for k, v in data.get("omitted", {}).items()},
+        )
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files: list[FileReport]
+    notes: list[Note]
+    errors: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    as_of: _dt.date | None = None  # the date models' deprecation and retirement were judged by
+
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        return [call for report in self.files for call in report.calls]
+
+    def count_at_or_above(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity.rank >= severity.rank)
