@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Collection, Mapping
 
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*\Z")
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
@@ -54,3 +54,23 @@ PARAMETERS: dict[str, Parameter] = {
     )
 }
 SAMPLING = ("temperature", "top_p", "top_k")
+
+
+def is_request_body(keys: Collection[str]) -> bool:
+    """Whether a mapping with these keys is a Messages API request body: it names a model
+    and gives a prompt (``messages`` or ``system``). `lint` (YAML/JSON loader) and `ab`
+    (`live.request`) find bodies by this one test, so `ab` measures the call `lint` judged."""
+    return "model" in keys and ("messages" in keys or "system" in keys)
+
+
+def typed_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A request body with its scalar parameters as the API types them: ``max_tokens:
+    "300"`` is sent as 300, the budget `lint` judged, not a string the API rejects. Values
+    that are not of the parameter's type stay as written (the caller's checks report them)."""
+    typed = dict(body)
+    for name, value in body.items():
+        parameter = PARAMETERS.get(name)
+        if parameter is not None:
+            typed[name] = parameter.coerce(value)[1]
+    return typed
+

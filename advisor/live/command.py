@@ -21,7 +21,7 @@ import click
 
 from ..catalog import load_catalog
 from .client import has_credentials, make_client
-from .plan import METRICS, Arm, Plan, Settings
+from .plan import METRICS, Arm, Plan, TrialSettings
 from .redact import Redactor
 from .request import (
     ConfigError,
@@ -132,7 +132,7 @@ def _new_plan(configs: tuple[str, ...], options: dict[str, Any]) -> Plan:
         arms = [Arm("before", before, configs[0]), Arm("after", after, f"{configs[0]} with --apply {options['apply_rule']}")]
     else:
         raise click.UsageError("give two configs (BEFORE AFTER), or one config and --apply RULE")
-    settings = Settings(
+    settings = TrialSettings(
         trials=options["trials"],
         warmup=options["warmup"],
         seed=options["seed"] if options["seed"] is not None else random.SystemRandom().randrange(2**31),

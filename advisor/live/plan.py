@@ -37,7 +37,7 @@ class Arm:
 
 
 @dataclass(frozen=True)
-class Settings:
+class TrialSettings:
     trials: int = 20  # per arm, after warm-ups
     warmup: int = 1  # per arm, discarded
     seed: int = 0  # trial order and bootstrap
@@ -80,7 +80,7 @@ class Plan:
     """The arms and settings of a run, with each arm's cost estimate worked out once."""
 
     arms: list[Arm]
-    settings: Settings
+    settings: TrialSettings
     catalog: Catalog = field(repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -129,7 +129,7 @@ class Plan:
             raise ValueError(f"unsupported plan version {data.get('version')!r}")
         try:
             arms = [Arm(name, dict(data["arms"][name]["body"]), data["arms"][name]["source"]) for name in ARM_NAMES]
-            settings = Settings(**{**data["settings"], **overrides})
+            settings = TrialSettings(**{**data["settings"], **overrides})
         except (KeyError, TypeError) as error:
             raise ValueError(f"the saved plan is damaged ({error})") from None
         return cls(arms, settings, catalog)

@@ -23,15 +23,13 @@ from jinja2 import StrictUndefined, TemplateError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from ..config import ConfigError  # one error type for any user file advisor cannot use
+from ..parameters import is_request_body, typed_body
 from ..sandbox import BoundedSandbox
 
 ADVISOR_KEY = "x-advisor"
 MAX_NODES = 200_000  # far more than any real config; past it the file is an alias bomb
 _TEMPLATE_MARKERS = ("{{", "{%", "{#")
-
-
-class ConfigError(ValueError):
-    """A request config, vars file or --var that cannot be used; the message names it."""
 
 
 class NoFixAvailable(ConfigError):
@@ -58,6 +56,7 @@ def load_request(path: str | Path, variables: Mapping[str, Any] | None = None, *
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as error:
         # what a template's own expression raised while running (`{{ "a" - 1 }}`)
         raise ConfigError(f"{path}: template error: {type(error).__name__}: {error}") from None
+    body = typed_body(body)
     check_body(body, str(path))
     return body
 
@@ -174,7 +173,7 @@ class _Budget:
 def _find_bodies(node: Any, budget: _Budget) -> Iterator[dict[str, Any]]:
     budget.spend()
     if isinstance(node, dict):
-        if "model" in node and ("messages" in node or "system" in node):
+        if is_request_body(node.keys()):
             yield node
             return
         children: Iterable[Any] = node.values()

@@ -37,7 +37,7 @@ from ..model import (
     TextBuilder,
     Where,
 )
-from ..parameters import PARAMETERS
+from ..parameters import PARAMETERS, is_request_body
 
 MAX_NODES = 200_000  # more nodes than any real config has: stop and report instead
 MAX_FIELD_VALUES = 20_000  # what one field may expand to once aliases are followed
@@ -345,8 +345,7 @@ def duplicate_keys(node: MappingNode) -> list[ScalarNode]:
 def is_request(node: Node) -> bool:
     if not isinstance(node, MappingNode):
         return False
-    keys = {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
-    return "model" in keys and ("messages" in keys or "system" in keys)
+    return is_request_body({k.value for k, _ in node.value if isinstance(k, ScalarNode)})
 
 
 _MODEL_KEY = re.compile(r"""(?:^|[{,\s])["']?model["']?\s*:""", re.MULTILINE)

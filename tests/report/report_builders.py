@@ -75,7 +75,7 @@ def make_ab_summary(before_text: str = "Before answer.", after_text: str = "Afte
     """A summary made by the live package's own code from hand-written trials: before
     answers in ~400 ms, after in ~150 ms."""
     from advisor.catalog import load_catalog
-    from advisor.live.plan import Arm, Plan, Settings
+    from advisor.live.plan import Arm, Plan, TrialSettings
     from advisor.live.summary import summarize
 
     body = {"max_tokens": 256, "stream": True, "messages": [{"role": "user", "content": "Classify this ticket."}]}
@@ -83,7 +83,7 @@ def make_ab_summary(before_text: str = "Before answer.", after_text: str = "Afte
         Arm("before", {**body, "model": "claude-opus-5-5"}, "configs/before.yaml"),
         Arm("after", {**body, "model": "claude-haiku-5-5"}, "configs/after.yaml"),
     ]
-    plan = Plan(arms, Settings(trials=trials, warmup=1, seed=3), load_catalog())
+    plan = Plan(arms, TrialSettings(trials=trials, warmup=1, seed=3), load_catalog())
     records = [_trial(0, "before", 900, 1500, before_text, warmup=True), _trial(1, "after", 700, 900, after_text, warmup=True)]
     seq = 2
     for i in range(trials):
