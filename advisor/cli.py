@@ -7,6 +7,7 @@ usage, configuration or internal error (click's own usage errors also exit 2).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -51,6 +52,10 @@ class AdvisorGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("advisor: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`advisor rules | head`): stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as error:  # pragma: no cover - the last line of defence
             click.echo(f"advisor: internal error: {error!r} (please report it)", err=True)
             ctx.exit(2)
@@ -124,6 +129,24 @@ def rules(output_format):
     for rule in checks.ALL_RULES:
         fix = "" if rule.fix.value == "none" else f"  [fix: {rule.fix.value}]"
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{fix}")
+
+
+@cli.command("config")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def config_keys(output_format):
+    """List the configuration keys: type, default and meaning."""
+    from .config_keys import CONFIG_KEYS, describe_default, keys_as_dicts, render_markdown
+
+    if output_format == "json":
+        click.echo(json.dumps(keys_as_dicts(), indent=2))
+        return
+    if output_format == "markdown":
+        click.echo(render_markdown(), nl=False)
+        return
+    width = max(len(key.name) for key in CONFIG_KEYS)
+    for key in CONFIG_KEYS:
+        click.echo(f"{key.name:<{width}}  {key.help}")
+        click.echo(f"{'':<{width}}  type: {key.kind}; default: {describe_default(key)}")
 
 
 @cli.command()

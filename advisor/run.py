@@ -18,7 +18,8 @@ import click
 
 from . import checks
 from .clock import DateError, parse_date
-from .config import ConfigError, Settings, is_selector, load_settings
+from .config import ConfigError, Settings, load_settings
+from .config_keys import is_selector, unknown_rule_message
 from .engine import Linter
 from .model import Finding, Severity
 from .options import ConfigurationFailure
@@ -100,7 +101,7 @@ def _check_selectors(values: Sequence[str], option: str) -> None:
     known = checks.known_selectors()
     for value in values:
         if not is_selector(value, known):
-            raise click.BadParameter(f"unknown rule {value!r} (see `advisor rules`)", param_hint=option)
+            raise click.BadParameter(unknown_rule_message(value, known), param_hint=option)
 
 
 def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool, today: str | None = None) -> Settings:

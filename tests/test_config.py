@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from advisor import checks
-from advisor.config import ConfigError, find_config_file, load_settings, parse_size
+from advisor.config import ConfigError, find_config_file, load_settings
+from advisor.config_keys import parse_size
 from advisor.model import Severity
 
 
