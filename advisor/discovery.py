@@ -19,7 +19,7 @@ from typing import Iterator
 
 import pathspec
 
-from .config import Settings
+from .config import CONFIG_FILES, ConfigError, Settings, read_config_table
 from .files import SkippedFile, is_regular, read_regular
 from .model import Kind
 from .sources import kind_for
@@ -146,8 +146,14 @@ class _GitIgnores:
 class Discovery:
     """Finds the files to lint under the given paths."""
 
-    def __init__(self, settings: Settings, *, cwd: Path | None = None, force_exclude: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, cwd: Path | None = None, force_exclude: bool = False, nested_configs: bool = False
+    ) -> None:
         self.settings = settings
+        # With nested_configs, a walk does not enter a sub-directory that has a configuration
+        # of its own: it is listed in `subprojects`, to be linted with that configuration.
+        self.nested_configs = nested_configs
+        self.subprojects: list[Path] = []
         self.cwd = (cwd or Path.cwd()).resolve()
         self.root = settings.root.resolve()
         self.force_exclude = force_exclude
@@ -281,8 +287,12 @@ class Discovery:
                     if not self._inside_tree(sub, tree):
                         self._note(sub, "not followed: symbolic link to outside the tree")
                     continue  # links inside the tree lead to files the walk reaches anyway
-                if not self._excluded(sub, True, top):
-                    kept.append(name)
+                if self._excluded(sub, True, top):
+                    continue
+                if self.nested_configs and has_own_config(sub):
+                    self.subprojects.append(sub)
+                    continue
+                kept.append(name)
             dirnames[:] = kept
             for name in sorted(filenames):
                 path = here / name
@@ -296,3 +306,21 @@ class Discovery:
                     continue
                 seen.add(path)
                 yield Candidate(path, display_path(path, self.cwd), kind, explicit=False, tree=links_tree)
+
+
+def has_own_config(directory: Path) -> bool:
+    """Whether a directory holds a configuration of its own (an ``.advisor.toml``, or a
+    ``pyproject.toml`` with ``[tool.advisor]``): files below it follow that one, as in
+    ruff's hierarchical configuration. An unreadable one counts, so its error is shown
+    when its settings are loaded instead of its files silently taking the parent's."""
+    for name in CONFIG_FILES:
+        candidate = directory / name
+        if not is_regular(candidate):
+            continue
+        try:
+            if read_config_table(candidate) is not None:
+                return True
+        except ConfigError:
+            return True
+    return False
+

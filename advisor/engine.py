@@ -53,8 +53,10 @@ class Linter:
         use_cache: bool = True,
         force_exclude: bool = False,
         catalog: Catalog | None = None,
+        nested_configs: bool = False,
     ) -> None:
         self.settings = settings
+        self.nested_configs = nested_configs  # leave sub-directories with their own config to it
         self.file_budget_s = FILE_BUDGET_S
         self.rules = list(rules) if rules is not None else select_rules(settings)
         self.catalog = catalog or load_catalog(settings.today).with_overrides(settings.models)
@@ -83,7 +85,7 @@ class Linter:
     # -- whole runs ---------------------------------------------------------------------
 
     def lint_paths(self, paths: Iterable[str | Path]) -> LintResult:
-        discovery = Discovery(self.settings, force_exclude=self.force_exclude)
+        discovery = Discovery(self.settings, force_exclude=self.force_exclude, nested_configs=self.nested_configs)
         slots: list[FileReport | None] = []
         misses: list[tuple[int, Candidate, str | None]] = []
         runner = JobRunner(self._lint_job, min_parallel=PARALLEL_MIN_FILES, prepare=warm_up)
@@ -120,7 +122,7 @@ class Linter:
         findings = sorted((f for r in reports for f in r.findings), key=Finding.sort_key)
         errors = [error for report in reports for error in report.errors]
         return LintResult(findings, reports, discovery.notes, errors=errors, rules=self.rules,
-                          as_of=clock.today(self.settings.today))
+                          as_of=clock.today(self.settings.today), subprojects=discovery.subprojects)
 
     def _dependencies_fresh(self, report: FileReport) -> bool:
         """Whether the linked prompt files a cached result was computed with are unchanged."""

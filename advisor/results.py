@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .discovery import Note
@@ -61,6 +62,8 @@ class LintResult:
     errors: list[str] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     as_of: _dt.date | None = None  # the date models' deprecation and retirement were judged by
+    # directories a walk left to their own configuration (`run.LintRun` lints them with it)
+    subprojects: list[Path] = field(default_factory=list)
 
     @property
     def calls(self) -> list[dict[str, Any]]:

@@ -33,11 +33,21 @@ class _Group:
     settings: Settings
     linter: Linter
     paths: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # paths not linted yet
 
 
 @dataclass
 class LintRun:
-    groups: list[_Group]
+    """The groups of one run. With ``nested_configs`` a directory's walk leaves any
+    sub-directory that has its own configuration to a group of that configuration (found
+    while walking, linted after), so every file follows its nearest configuration."""
+
+    settings_for: Callable[[str], Settings]
+    rules_for: Callable[[Settings], list[Rule]]
+    use_cache: bool
+    force_exclude: bool
+    nested_configs: bool = False
+    groups: list[_Group] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -48,16 +58,26 @@ class LintRun:
         *,
         use_cache: bool,
         force_exclude: bool,
+        nested_configs: bool = False,
     ) -> "LintRun":
-        groups: dict[object, _Group] = {}
+        run = cls(settings_for, rules_for, use_cache, force_exclude, nested_configs)
         for path in list(paths) or ["."]:
-            settings = settings_for(path)
-            key = settings.config_file.resolve() if settings.config_file is not None else None
-            if key not in groups:
-                linter = Linter(settings, rules=rules_for(settings), use_cache=use_cache, force_exclude=force_exclude)
-                groups[key] = _Group(settings, linter)
-            groups[key].paths.append(path)
-        return cls(list(groups.values()))
+            run._add(path)
+        return run
+
+    def _add(self, path: str) -> None:
+        settings = self.settings_for(path)
+        key = _key(settings)
+        group = next((g for g in self.groups if _key(g.settings) == key), None)
+        if group is None:
+            linter = Linter(settings, rules=self.rules_for(settings), use_cache=self.use_cache,
+                            force_exclude=self.force_exclude, nested_configs=self.nested_configs)
+            group = _Group(settings, linter)
+            self.groups.append(group)
+        if any(Path(known).resolve() == Path(path).resolve() for known in group.paths):
+            return  # named on the command line and found as a sub-project too
+        group.paths.append(path)
+        group.pending.append(path)
 
     @property
     def settings(self) -> Settings:
@@ -66,30 +86,51 @@ class LintRun:
         return self.groups[0].settings
 
     def lint(self) -> LintResult:
-        results = [group.linter.lint_paths(group.paths) for group in self.groups]
+        """Lint every path (again, when called again: `--fix` lints once more after editing)."""
+        for group in self.groups:
+            group.pending = list(group.paths)
+        results: list[LintResult] = []
+        while any(group.pending for group in self.groups):
+            group = next(g for g in self.groups if g.pending)
+            paths, group.pending = group.pending, []
+            result = group.linter.lint_paths(paths)
+            results.append(result)
+            for directory in result.subprojects:
+                self._add(str(directory))
         if len(results) == 1:
             return results[0]
         rules: list[Rule] = []
         for result in results:
             rules += [rule for rule in result.rules if all(rule.name != known.name for known in rules)]
+        files = {}
+        for result in results:  # a file reached twice (named, and inside a named directory) counts once
+            for report in result.files:
+                files.setdefault(report.path, report)
+        reports = sorted(files.values(), key=lambda report: report.path)
         return LintResult(
-            findings=sorted((f for r in results for f in r.findings), key=Finding.sort_key),
-            files=sorted((f for r in results for f in r.files), key=lambda report: report.path),
+            findings=sorted((f for report in reports for f in report.findings), key=Finding.sort_key),
+            files=reports,
             notes=[note for r in results for note in r.notes],
-            errors=[error for r in results for error in r.errors],
+            errors=[error for report in reports for error in report.errors],
             rules=rules,
             as_of=results[0].as_of,
         )
 
     def linter_for(self, path: str) -> Linter:
-        """The engine (so the configuration) a linted file belongs to."""
+        """The engine (so the configuration) a linted file belongs to: the group of the
+        deepest linted path that holds it."""
         absolute = Path(path).resolve()
+        best: tuple[int, Linter] | None = None
         for group in self.groups:
             for root in group.paths:
                 top = Path(root).resolve()
-                if absolute == top or top in absolute.parents:
-                    return group.linter
-        return self.groups[0].linter
+                if (absolute == top or top in absolute.parents) and (best is None or len(top.parts) > best[0]):
+                    best = (len(top.parts), group.linter)
+        return best[1] if best is not None else self.groups[0].linter
+
+
+def _key(settings: Settings) -> Path | None:
+    return settings.config_file.resolve() if settings.config_file is not None else None
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -166,5 +207,6 @@ def run_lint(
         lambda settings: select_rules(settings, select=selected, extend_select=extended, ignore=ignored),
         use_cache=not no_cache,
         force_exclude=force_exclude,
+        nested_configs=not (config or isolated),
     )
     return run.lint(), run.settings, run

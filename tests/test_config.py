@@ -167,3 +167,39 @@ def test_each_path_is_linted_with_its_own_projects_configuration(tmp_path, monke
     CliRunner().invoke(cli, ["lint", "--no-cache", "--fix", "--unsafe-fixes", "b", "a"])
     assert (tmp_path / "a" / "prompts" / "p.txt").read_text() == wordy
     assert (tmp_path / "b" / "prompts" / "p.txt").read_text() != wordy
+
+
+def test_a_walk_gives_each_file_its_nearest_configuration(tmp_path, monkeypatch):
+    """`advisor lint .` over a repository whose sub-project has its own configuration: the
+    sub-project's files follow it (its ignore, its own excludes), the rest the root's, each
+    file is linted once, and `--config` puts everything under one configuration again."""
+    import json
+
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    wordy = "Summarize the ticket in no more than 120 words.\n"
+    (tmp_path / "pyproject.toml").write_text('[tool.advisor]\nextend-exclude = ["skipped/"]\n')
+    (tmp_path / "svc" / "deep").mkdir(parents=True)
+    (tmp_path / "svc" / ".advisor.toml").write_text('ignore = ["word-count-limit"]\n')
+    (tmp_path / "svc" / "deep" / ".advisor.toml").write_text('select = ["word-count-limit"]\n')
+    for folder in ("prompts", "svc/prompts", "svc/deep/prompts", "svc/skipped/prompts"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "p.txt").write_text(wordy)
+    monkeypatch.chdir(tmp_path)
+
+    def linted(*args):
+        out = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", *args]).stdout
+        data = json.loads(out)
+        return sorted(f["path"] for f in data["files"]), sorted(f["path"] for f in data["findings"])
+
+    files, flagged = linted(".")
+    # svc/ ignores the rule; svc/deep/ selects it again; the root's exclude of skipped/ is
+    # not svc's (a sub-project's configuration replaces the parent's, as in ruff)
+    assert files == ["prompts/p.txt", "svc/deep/prompts/p.txt", "svc/prompts/p.txt", "svc/skipped/prompts/p.txt"]
+    assert flagged == ["prompts/p.txt", "svc/deep/prompts/p.txt"]
+    assert linted(".", "svc") == linted("svc", ".") == (files, flagged)
+    files, flagged = linted("--config", "pyproject.toml", ".")
+    assert files == ["prompts/p.txt", "svc/deep/prompts/p.txt", "svc/prompts/p.txt"]
+    assert flagged == files
