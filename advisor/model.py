@@ -514,7 +514,6 @@ class Document:
     texts: list[PromptText] = field(default_factory=list)  # prompt text outside any call
     calls: list[PromptCall] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    linked_paths: list[str] = field(default_factory=list)  # other files this one reads
     # The `anthropic` pin of the project the file belongs to (advisor.sdk_pin.SdkPin), read
     # by the engine when the file is on disk; None when none was found or nothing was read.
     sdk_pin: Any = None

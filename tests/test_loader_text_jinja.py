@@ -41,9 +41,10 @@ def test_syntax_error_has_line():
     assert doc.problems[0].span.line == 2
 
 
-def test_includes_are_recorded():
-    doc = jinja.load("t.j2", "{% include 'parts/header.j2' %}\n{% extends \"base.j2\" %}")
-    assert doc.linked_paths == ["parts/header.j2", "base.j2"]
+def test_statements_add_no_text_and_no_placeholder():
+    doc = jinja.load("t.j2", "{% include 'parts/header.j2' %}Answer briefly.{% if x %} Be kind.{% endif %}")
+    assert doc.texts[0].text == "Answer briefly. Be kind."
+    assert not doc.texts[0].slots and not doc.problems
 
 
 def test_plain_text_with_format_fields():

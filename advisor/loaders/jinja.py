@@ -32,7 +32,6 @@ from ..sandbox import BoundedSandbox
 _OPEN = re.compile(r"\{\{|\{%|\{#")
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
-_INCLUDE = re.compile(r"""^\s*(?:include|extends|import|from)\s+(['"])(?P<name>[^'"]+)\1""")
 _MAX_EXPRESSION = 2000  # longer expressions are not evaluated even with sample variables
 
 _parser = jinja2.Environment(autoescape=False)
@@ -110,10 +109,10 @@ def template_text(
     *,
     variables: Mapping[str, Any] | None = None,
     role: Role = Role.TEMPLATE,
-) -> tuple[PromptText, list[str]]:
-    """The linted text of a template and the names of templates it includes."""
+) -> PromptText:
+    """The linted text of a template. Statements (``{% if %}``, ``{% include %}``) add no
+    text: the branches' text stays, and an included template is not read (a known gap)."""
     builder = TextBuilder(lines)
-    includes: list[str] = []
     position = 0
     length = len(source)
     while position < length:
@@ -148,13 +147,9 @@ def template_text(
                 builder.slot("{{ " + expression + " }}", start, end, expression)
             else:
                 builder.opaque(value, start, end)
-        else:
-            include = _INCLUDE.match(_expression(tag))
-            if include:
-                includes.append(include.group("name"))
         position = end
     name = path.rsplit("/", 1)[-1]
-    return builder.build(path=path, role=role, name=name), includes
+    return builder.build(path=path, role=role, name=name)
 
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -252,7 +247,5 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
     problem = syntax_problem(source)
     if problem is not None:
         document.problems.append(problem)
-    text, includes = template_text(path, source, lines, variables=variables)
-    document.texts.append(text)
-    document.linked_paths.extend(includes)
+    document.texts.append(template_text(path, source, lines, variables=variables))
     return document

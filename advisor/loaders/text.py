@@ -55,9 +55,7 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
     lines = LineIndex(source)
     document = Document(path, Kind.PROMPT, source, lines)
     if jinja.looks_like_jinja(source) and jinja.syntax_problem(source) is None:
-        text, includes = jinja.template_text(path, source, lines, variables=variables, role=Role.PROMPT)
-        document.texts.append(text)
-        document.linked_paths.extend(includes)
+        document.texts.append(jinja.template_text(path, source, lines, variables=variables, role=Role.PROMPT))
         return document
     builder = TextBuilder(lines)
     position = 0
