@@ -1,151 +1,17 @@
-"""The document model: what every loader produces and every check reads.
-
-Loaders turn very different sources (plain prompt files, Jinja templates, YAML/JSON request
-bodies, Python code calling the SDK) into the same few objects, so that a rule is written
-once and works on all of them:
-
-* :class:`PromptText` -- a piece of prompt text plus a source map, so a finding on
-  characters 10..20 of the text points at the right line and column of the file it came
-  from, even when the text was an escaped string literal or a template with ``{{ tags }}``.
-* :class:`PromptCall` -- one request to the Messages API. Every parameter is a
-  :class:`Field` that says whether the value is a literal (with its span), absent, or
-  dynamic (computed by code we do not run).
-* :class:`Document` -- one file: its texts, its calls, its suppression comments and the
-  problems met while loading it.
-"""
+"""What a loader produces: a Document per file, with its standalone prompt texts, its
+Messages API calls (every parameter a Field that is literal, absent or dynamic) and the
+problems met while loading it."""
 
 from __future__ import annotations
 
-import bisect
 import enum
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, Iterator, TypeVar
 
+from .positions import FILE_START, LineIndex, Segment, SourceMap, Span
+
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A region of a source file.
-
-    Lines and columns are 1-based; ``end_column`` is the column just after the last
-    character (the SARIF convention), so an empty span has ``column == end_column``.
-    """
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    @classmethod
-    def point(cls, line: int, column: int = 1) -> "Span":
-        return cls(line, column, line, column)
-
-    def to_dict(self) -> dict[str, int]:
-        return {
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-        }
-
-
-FILE_START = Span(1, 1, 1, 1)
-
-
-class LineIndex:
-    """Converts character offsets in a source text to 1-based line/column positions.
-
-    Built once per file; lookups are a binary search, so mapping thousands of findings
-    stays cheap.
-    """
-
-    __slots__ = ("_starts", "_length")
-
-    def __init__(self, source: str) -> None:
-        self._starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split("\n")[:-1])]
-        self._length = len(source)
-
-    @property
-    def line_count(self) -> int:
-        return len(self._starts)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, self._length))
-        index = bisect.bisect_right(self._starts, offset) - 1
-        return index + 1, offset - self._starts[index] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        """The character offset of a 1-based (line, column); clamped to the text."""
-        line = max(1, min(line, len(self._starts)))
-        return min(self._starts[line - 1] + max(column, 1) - 1, self._length)
-
-    def span(self, start: int, end: int) -> Span:
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(start, end))
-        return Span(line, column, end_line, end_column)
-
-
-# ---------------------------------------------------------------------------------------
-# Source maps
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A run of linted text and where it came from in the source.
-
-    ``exact`` segments were copied character for character, so an offset inside maps to
-    the same offset inside the source range. Other segments (an escaped string literal, a
-    ``{{ expression }}`` replaced by a placeholder) map as a whole: any finding touching
-    them points at the entire source range.
-    """
-
-    text_start: int
-    text_end: int
-    source_start: int
-    source_end: int
-    exact: bool
-
-
-class SourceMap:
-    """Maps offsets in a :class:`PromptText` back to spans of the source file."""
-
-    __slots__ = ("segments", "lines", "_text_starts")
-
-    def __init__(self, segments: list[Segment], lines: LineIndex) -> None:
-        self.segments = segments
-        self.lines = lines
-        self._text_starts = [s.text_start for s in segments]
-
-    def _segment_at(self, offset: int, *, is_end: bool) -> Segment | None:
-        if not self.segments:
-            return None
-        index = bisect.bisect_right(self._text_starts, offset) - 1
-        if is_end and index > 0 and self.segments[index].text_start == offset:
-            # An end offset that touches the start of a segment belongs to the previous one.
-            index -= 1
-        return self.segments[max(index, 0)]
-
-    def source_range(self, start: int, end: int) -> tuple[int, int]:
-        first = self._segment_at(start, is_end=False)
-        last = self._segment_at(end, is_end=True) if end > start else first
-        if first is None or last is None:
-            return 0, 0
-        if first.exact:
-            src_start = first.source_start + min(start - first.text_start, first.source_end - first.source_start)
-        else:
-            src_start = first.source_start
-        if last.exact:
-            src_end = last.source_start + min(max(end - last.text_start, 0), last.source_end - last.source_start)
-        else:
-            src_end = last.source_end
-        return src_start, max(src_start, src_end)
-
-    def span(self, start: int, end: int) -> Span:
-        return self.lines.span(*self.source_range(start, end))
 
 
 class TextBuilder:
@@ -485,16 +351,6 @@ class Kind(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Suppression:
-    """An inline ``advisor: ignore[...]`` comment; ``rules`` empty means every rule."""
-
-    line: int  # the line the comment applies to
-    rules: tuple[str, ...]
-    span: Span  # the comment itself, for unused-suppression reports
-    file_wide: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class Problem:
     """Something that kept a file (or part of it) from being loaded: becomes `parse-error`."""
 
@@ -525,74 +381,3 @@ class Document:
             if id(text) not in seen:
                 seen.add(id(text))
                 yield text
-
-
-class Severity(str, enum.Enum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
-
-_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
-
-
-@dataclass
-class Finding:
-    """One reported problem, as every output format sees it."""
-
-    rule: str
-    code: str
-    severity: Severity
-    path: str
-    span: Span
-    message: str
-    suggestion: str | None = None
-    fix: Any = None  # advisor.fixes.Fix, when the rule can fix it
-    estimate: dict[str, Any] | None = None  # estimated saving, when the rule knows it
-    # Other rules whose problem this finding reports too, so a span gets one suggestion
-    # (a retired model on a simple task: deprecated-model naming oversized-model's model).
-    also: tuple[str, ...] = ()
-
-    def sort_key(self) -> tuple:
-        return (self.path, self.span.line, self.span.column, self.code, self.message)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Finding":
-        """Rebuild a finding from :meth:`to_dict` output (the result cache stores that)."""
-        from .fixes import Fix  # local: fixes imports the model
-
-        fix = data.get("fix")
-        return cls(
-            rule=data["rule"],
-            code=data["code"],
-            severity=Severity(data["severity"]),
-            path=data["path"],
-            span=Span(data["line"], data["column"], data["end_line"], data["end_column"]),
-            message=data["message"],
-            suggestion=data.get("suggestion"),
-            fix=Fix.from_dict(fix) if fix else None,
-            estimate=data.get("estimate"),
-            also=tuple(data.get("also", ())),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "rule": self.rule,
-            "code": self.code,
-            "severity": self.severity.value,
-            "path": self.path,
-            **self.span.to_dict(),
-            "message": self.message,
-            "suggestion": self.suggestion,
-        }
-        if self.fix is not None:
-            data["fix"] = self.fix.to_dict()
-        if self.estimate is not None:
-            data["estimate"] = self.estimate
-        if self.also:
-            data["also"] = list(self.also)
-        return data

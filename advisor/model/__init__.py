@@ -1,0 +1,77 @@
+"""The document model: what every loader produces and every check reads.
+
+Three modules, one job each: ``positions`` (spans, line index, source maps), ``documents``
+(texts, calls, fields, documents) and ``findings`` (findings, severities, suppressions);
+this package gathers their names, so ``from advisor.model import Span`` works for all.
+
+Loaders turn very different sources (plain prompt files, Jinja templates, YAML/JSON request
+bodies, Python code calling the SDK) into the same few objects, so that a rule is written
+once and works on all of them:
+
+* :class:`PromptText` -- a piece of prompt text plus a source map, so a finding on
+  characters 10..20 of the text points at the right line and column of the file it came
+  from, even when the text was an escaped string literal or a template with ``{{ tags }}``.
+* :class:`PromptCall` -- one request to the Messages API. Every parameter is a
+  :class:`Field` that says whether the value is a literal (with its span), absent, or
+  dynamic (computed by code we do not run).
+* :class:`Document` -- one file: its texts, its calls, its suppression comments and the
+  problems met while loading it.
+"""
+
+from __future__ import annotations
+
+from .documents import (
+    CallApi,
+    Document,
+    Field,
+    FieldState,
+    Kind,
+    Link,
+    Problem,
+    PromptCall,
+    PromptText,
+    Role,
+    RunsIn,
+    Slot,
+    TextBuilder,
+    Where,
+    template_slots,
+)
+from .findings import (
+    Finding,
+    Severity,
+    Suppression,
+)
+from .positions import (
+    FILE_START,
+    LineIndex,
+    Segment,
+    SourceMap,
+    Span,
+)
+
+__all__ = [
+    "CallApi",
+    "Document",
+    "FILE_START",
+    "Field",
+    "FieldState",
+    "Finding",
+    "Kind",
+    "LineIndex",
+    "Link",
+    "Problem",
+    "PromptCall",
+    "PromptText",
+    "Role",
+    "RunsIn",
+    "Segment",
+    "Severity",
+    "Slot",
+    "SourceMap",
+    "Span",
+    "Suppression",
+    "TextBuilder",
+    "Where",
+    "template_slots",
+]

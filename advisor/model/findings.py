@@ -1,0 +1,91 @@
+"""What the rules report: findings with a severity, and the inline suppression comments
+that may silence them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from .positions import Span
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass
+class Finding:
+    """One reported problem, as every output format sees it."""
+
+    rule: str
+    code: str
+    severity: Severity
+    path: str
+    span: Span
+    message: str
+    suggestion: str | None = None
+    fix: Any = None  # advisor.fixes.Fix, when the rule can fix it
+    estimate: dict[str, Any] | None = None  # estimated saving, when the rule knows it
+    # Other rules whose problem this finding reports too, so a span gets one suggestion
+    # (a retired model on a simple task: deprecated-model naming oversized-model's model).
+    also: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+        """Rebuild a finding from :meth:`to_dict` output (the result cache stores that)."""
+        from ..fixes import Fix  # local: fixes imports the model
+
+        fix = data.get("fix")
+        return cls(
+            rule=data["rule"],
+            code=data["code"],
+            severity=Severity(data["severity"]),
+            path=data["path"],
+            span=Span(data["line"], data["column"], data["end_line"], data["end_column"]),
+            message=data["message"],
+            suggestion=data.get("suggestion"),
+            fix=Fix.from_dict(fix) if fix else None,
+            estimate=data.get("estimate"),
+            also=tuple(data.get("also", ())),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            **self.span.to_dict(),
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+        if self.fix is not None:
+            data["fix"] = self.fix.to_dict()
+        if self.estimate is not None:
+            data["estimate"] = self.estimate
+        if self.also:
+            data["also"] = list(self.also)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An inline ``advisor: ignore[...]`` comment; ``rules`` empty means every rule."""
+
+    line: int  # the line the comment applies to
+    rules: tuple[str, ...]
+    span: Span  # the comment itself, for unused-suppression reports
+    file_wide: bool = False

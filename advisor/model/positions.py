@@ -1,0 +1,131 @@
+"""Where things are in a file: spans (1-based lines and columns), an index from offsets to
+positions, and the source map that carries a prompt text's characters back to the file
+they were read from (escaped literals, templates, concatenated strings)."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file.
+
+    Lines and columns are 1-based; ``end_column`` is the column just after the last
+    character (the SARIF convention), so an empty span has ``column == end_column``.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int = 1) -> "Span":
+        return cls(line, column, line, column)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+FILE_START = Span(1, 1, 1, 1)
+
+
+class LineIndex:
+    """Converts character offsets in a source text to 1-based line/column positions.
+
+    Built once per file; lookups are a binary search, so mapping thousands of findings
+    stays cheap.
+    """
+
+    __slots__ = ("_starts", "_length")
+
+    def __init__(self, source: str) -> None:
+        self._starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split("\n")[:-1])]
+        self._length = len(source)
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self._length))
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based (line, column); clamped to the text."""
+        line = max(1, min(line, len(self._starts)))
+        return min(self._starts[line - 1] + max(column, 1) - 1, self._length)
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(start, end))
+        return Span(line, column, end_line, end_column)
+
+
+# ---------------------------------------------------------------------------------------
+# Source maps
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of linted text and where it came from in the source.
+
+    ``exact`` segments were copied character for character, so an offset inside maps to
+    the same offset inside the source range. Other segments (an escaped string literal, a
+    ``{{ expression }}`` replaced by a placeholder) map as a whole: any finding touching
+    them points at the entire source range.
+    """
+
+    text_start: int
+    text_end: int
+    source_start: int
+    source_end: int
+    exact: bool
+
+
+class SourceMap:
+    """Maps offsets in a :class:`PromptText` back to spans of the source file."""
+
+    __slots__ = ("segments", "lines", "_text_starts")
+
+    def __init__(self, segments: list[Segment], lines: LineIndex) -> None:
+        self.segments = segments
+        self.lines = lines
+        self._text_starts = [s.text_start for s in segments]
+
+    def _segment_at(self, offset: int, *, is_end: bool) -> Segment | None:
+        if not self.segments:
+            return None
+        index = bisect.bisect_right(self._text_starts, offset) - 1
+        if is_end and index > 0 and self.segments[index].text_start == offset:
+            # An end offset that touches the start of a segment belongs to the previous one.
+            index -= 1
+        return self.segments[max(index, 0)]
+
+    def source_range(self, start: int, end: int) -> tuple[int, int]:
+        first = self._segment_at(start, is_end=False)
+        last = self._segment_at(end, is_end=True) if end > start else first
+        if first is None or last is None:
+            return 0, 0
+        if first.exact:
+            src_start = first.source_start + min(start - first.text_start, first.source_end - first.source_start)
+        else:
+            src_start = first.source_start
+        if last.exact:
+            src_end = last.source_start + min(max(end - last.text_start, 0), last.source_end - last.source_start)
+        else:
+            src_end = last.source_end
+        return src_start, max(src_start, src_end)
+
+    def span(self, start: int, end: int) -> Span:
+        return self.lines.span(*self.source_range(start, end))
