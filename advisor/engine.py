@@ -105,11 +105,11 @@ class Linter:
                 continue
             misses.append((len(slots) - 1, candidate, digest))
             runner.submit((candidate, data))
-        for (index, candidate, digest), (report, notes) in zip(misses, runner.results()):
+        for (index, candidate, read_digest), (report, notes) in zip(misses, runner.results()):
             slots[index] = report
             discovery.notes.extend(notes)
-            if self.cache is not None and digest is not None and not (report and report.errors):
-                self.cache.put(_cache_key(candidate), digest, report)
+            if self.cache is not None and read_digest is not None and not (report and report.errors):
+                self.cache.put(_cache_key(candidate), read_digest, report)
         if self.cache is not None:
             error = self.cache.save()
             if error:
@@ -212,8 +212,11 @@ class Linter:
                 findings.append(_problem_finding(path, Problem(
                     f"checking this file took more than {self.file_budget_s:g} s; not run: {skipped}")))
                 break
+            check = context.rule.check
+            if check is None:  # `contexts` holds only rules with a check; kept for the type
+                continue
             try:
-                findings.extend(context.rule.check(document, context))
+                findings.extend(check(document, context))
             except Exception as error:  # the other rules still run; the run says it failed (exit 2)
                 errors.append(f"{path}: {_internal_error(f'in rule {context.rule.name}', error)}")
         return findings, errors

@@ -24,7 +24,7 @@ from .engine import Linter
 from .model import Finding, Severity
 from .options import ConfigurationFailure
 from .registry import Rule
-from .results import LintResult
+from .results import FileReport, LintResult
 from .selection import select_rules
 
 
@@ -102,7 +102,7 @@ class LintRun:
         rules: list[Rule] = []
         for result in results:
             rules += [rule for rule in result.rules if all(rule.name != known.name for known in rules)]
-        files = {}
+        files: dict[str, FileReport] = {}
         for result in results:  # a file reached twice (named, and inside a named directory) counts once
             for report in result.files:
                 files.setdefault(report.path, report)
