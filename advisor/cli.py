@@ -126,7 +126,7 @@ def rules(output_format):
         click.echo(json.dumps([rule_as_dict(rule) for rule in checks.ALL_RULES], indent=2))
         return
     width = max(len(rule.name) for rule in checks.ALL_RULES)
-    for rule in checks.ALL_RULES:
+    for rule in sorted(checks.ALL_RULES, key=lambda rule: rule.code):
         fix = "" if rule.fix.value == "none" else f"  [fix: {rule.fix.value}]"
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{fix}")
 

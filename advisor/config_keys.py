@@ -102,6 +102,17 @@ def _severity(value: Any, key: str, reading: _Reading) -> Severity:
         raise reading.error(f"`{key}` must be one of {choices}, not {value!r}") from None
 
 
+def _threshold(value: Any, key: str, reading: _Reading) -> Severity | None:
+    """A severity, or "never" (findings never fail the run), as `--fail-on` takes."""
+    if value == "never":
+        return None
+    try:
+        return Severity(value)
+    except ValueError:
+        choices = ", ".join([*(s.value for s in Severity), "never"])
+        raise reading.error(f"`{key}` must be one of {choices}, not {value!r}") from None
+
+
 def _size(value: Any, key: str, reading: _Reading) -> int:
     size = parse_size(value)
     if size is None:
@@ -213,8 +224,8 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("max-file-size", "max_file_size", "size (bytes, or \"512KiB\", \"2MB\")",
               "Larger files are skipped with a note.", _size),
     ConfigKey("variables", "variables", "table", "Sample values for template placeholders.", _table),
-    ConfigKey("fail-on", "fail_on", "severity (error, warning or info)",
-              "Lowest severity that makes the exit status 1 (`--fail-on` overrides).", _severity),
+    ConfigKey("fail-on", "fail_on", "error, warning, info or never",
+              "Lowest severity that makes the exit status 1 (`--fail-on` overrides).", _threshold),
     ConfigKey("cache-dir", "cache_dir", "path", "Where the result cache lives (default: .advisor_cache beside the config).",
               _directory),
     ConfigKey("models", "models", "table: model id -> catalog fields",

@@ -251,7 +251,13 @@ class Discovery:
                     seen.add(candidate.path)
                     yield candidate
         for directory in directories:
-            yield from self._walk(directory, seen)
+            found = 0
+            subprojects = len(self.subprojects)
+            for candidate in self._walk(directory, seen):
+                found += 1
+                yield candidate
+            if not found and len(self.subprojects) == subprojects:
+                self._note(directory, _nothing_to_lint(self.settings.all_include))
 
     def _explicit(self, path: Path) -> Candidate | None:
         tree = tree_of(path, self.root, self.cwd)
@@ -323,4 +329,11 @@ def has_own_config(directory: Path) -> bool:
         except ConfigError:
             return True
     return False
+
+
+def _nothing_to_lint(include: tuple[str, ...]) -> str:
+    """The note for a walked directory where no file matched: the patterns it tried, so a
+    user sees at once why their prompts were not found."""
+    shown = ", ".join(include[:6]) + (f" and {len(include) - 6} more" if len(include) > 6 else "")
+    return f"nothing to lint: no file here matches the include patterns ({shown}; see `advisor config`)"
 

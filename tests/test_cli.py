@@ -36,6 +36,34 @@ def test_fail_on_from_config(make_repo, run):
     assert run(root, "lint", "--no-cache").exit_code == 0
 
 
+def test_fail_on_never_in_config_as_on_the_command_line(make_repo, run):
+    root = make_repo({"prompts/a.txt": WORDY, ".advisor.toml": 'fail-on = "never"\n'})
+    result = run(root, "lint", "--no-cache")
+    assert result.exit_code == 0 and "word-count-limit" in result.output
+    assert run(root, "lint", "--no-cache", "--fail-on", "warning").exit_code == 1  # the command line wins
+    (root / ".advisor.toml").write_text('fail-on = "sometimes"\n')
+    result = run(root, "lint", "--no-cache")
+    assert result.exit_code == 2 and "info, warning, error, never" in result.output
+
+
+def test_rule_codes_in_any_case_and_rules_listed_by_code(run, tmp_path):
+    lower = run(tmp_path, "explain", "o003").output
+    assert lower == run(tmp_path, "explain", "O003").output and "O003" in lower
+    codes = [line.split()[0] for line in run(tmp_path, "rules").output.splitlines()]
+    assert codes == sorted(codes) and len(codes) == len(set(codes)) > 10
+
+
+def test_a_directory_with_nothing_to_lint_says_so(make_repo, run):
+    root = make_repo({"docs/notes.txt": "hello\n", "src/app.js": "x\n"})
+    result = run(root, "lint", "--no-cache")
+    assert result.exit_code == 0
+    assert "nothing to lint: no file here matches the include patterns (*.prompt" in result.output
+    assert "see `advisor config`" in result.output
+    # a directory whose files are all left to a sub-project's configuration is not "empty"
+    sub = make_repo({"svc/.advisor.toml": "", "svc/prompts/a.txt": WORDY})
+    assert "nothing to lint" not in run(sub, "lint", "--no-cache").output
+
+
 def test_config_error_exits_2_and_names_the_key(make_repo, run):
     root = make_repo({"prompts/a.txt": WORDY, ".advisor.toml": "colour = true\n"})
     result = run(root, "lint")

@@ -53,8 +53,8 @@ _BY_KEY = {key: rule for rule in ALL_RULES for key in (rule.name, rule.code)}
 
 
 def get_rule(key: str) -> Rule | None:
-    """A rule by name or code."""
-    return _BY_KEY.get(key)
+    """A rule by name or code (codes in any case: ``o003`` is ``O003``)."""
+    return _BY_KEY.get(key) or _BY_KEY.get(key.upper())
 
 
 def matches(selector: str, rule: Rule) -> bool:
