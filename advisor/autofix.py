@@ -29,6 +29,7 @@ from .engine import Linter, LintResult
 from .files import SkippedFile, read_regular
 from .fixes import Fix, apply_fixes
 from .loaders import decode
+from .model import Kind
 from .sources import kind_for
 
 MAX_PASSES = 10
@@ -71,6 +72,27 @@ def fix_files(result: LintResult, linter: Linter | Callable[[str], Linter], *, u
     return outcome
 
 
+def fix_text(linter: Linter, path: str, kind: Kind, original: str, *, unsafe: bool,
+             absolute: Path | None = None) -> tuple[str, int]:
+    """The text with its wanted fixes applied, linting again after each pass (a fix may
+    make another possible) up to `MAX_PASSES`, and how many fixes were applied. What
+    `--fix` does to a file and to standard input alike."""
+    report = linter.lint_source(path, kind, original, absolute=absolute)
+    fixes = [f.fix for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
+    text = original
+    applied_here = 0
+    for _ in range(MAX_PASSES):
+        text, applied = apply_fixes(text, fixes)
+        applied_here += len(applied)
+        if not applied:
+            break
+        report = linter.lint_source(path, kind, text, absolute=absolute)
+        fixes = [f.fix for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
+        if not fixes:
+            break
+    return _same_line_endings(original, text) if text != original else text, applied_here
+
+
 def _fix_one(file: Path, path: str, fixes: list[Fix], linter: Linter, *, unsafe: bool, write: bool, outcome: FixOutcome) -> None:
     try:
         data = read_regular(file, linter.settings.max_file_size)
@@ -85,22 +107,9 @@ def _fix_one(file: Path, path: str, fixes: list[Fix], linter: Linter, *, unsafe:
         return
     # The findings of the run only chose this file: its fixes are computed again on the
     # bytes just read, so an edit saved since the lint can never meet stale offsets.
-    report = linter.lint_source(path, kind, original, absolute=file.resolve())
-    fixes = [f.fix for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
-    text = original
-    applied_here = 0
-    for _ in range(MAX_PASSES):
-        text, applied = apply_fixes(text, fixes)
-        applied_here += len(applied)
-        if not applied:
-            break
-        report = linter.lint_source(path, kind, text, absolute=file.resolve())
-        fixes = [f.fix for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
-        if not fixes:
-            break
+    text, applied_here = fix_text(linter, path, kind, original, unsafe=unsafe, absolute=file.resolve())
     if text == original:
         return
-    text = _same_line_endings(original, text)
     if write:
         error = _write_back(file, data, bom + text.encode("utf-8"))
         if error is not None:

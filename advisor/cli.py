@@ -68,19 +68,26 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--stdin-filename", metavar="PATH", help="With `-` as the path: lint standard input as this file (its kind and configuration); --fix prints the fixed text.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the output to a file instead of stdout.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour (model, prompt wording, streaming).")
 @lint_options
-def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet, today):
+def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet, today):
     """Lint prompt files, templates, request configs and Python code (default: the current directory)."""
     from .output import FORMATS
     from .output.text import render as render_text
     from .output.text import summary
 
+    if "-" in paths:
+        if len(paths) > 1:
+            raise click.UsageError("`-` (standard input) cannot be combined with other paths")
+        _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select,
+                    extend_select, ignore, fail_on, quiet, today)
+        return
     result, settings, run = run_lint(
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
         ignore=ignore, no_cache=no_cache, force_exclude=force_exclude, today=today,
@@ -110,6 +117,52 @@ def lint(paths, output_format, output_file, fix, diff, unsafe_fixes, config, iso
         Path(output_file).write_text(rendered, encoding="utf-8")
         if not quiet:
             click.echo(summary(result), err=True)
+    else:
+        click.echo(rendered, nl=False)
+    print_notes(result, quiet)
+    sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
+
+
+def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select,
+                extend_select, ignore, fail_on, quiet, today):
+    """`advisor lint - --stdin-filename NAME`: findings for standard input; with --fix the
+    fixed text goes to stdout and what is left to stderr, as editors expect."""
+    from .autofix import FixOutcome, fix_text
+    from .loaders import decode
+    from .output import FORMATS
+    from .output.text import render as render_text
+    from .run import read_stdin, stdin_run
+
+    run, settings = stdin_run(stdin_filename, config=config, isolated=isolated, select=select,
+                              extend_select=extend_select, ignore=ignore, today=today)
+    data = read_stdin(settings.max_file_size)
+    result = run.lint_bytes(data)
+    if fix or diff:
+        original, _ = decode(data)
+        fixed = original
+        if original is not None:
+            fixed, _ = fix_text(run.linter, run.display, run.kind, original, unsafe=unsafe_fixes, absolute=run.absolute)
+            result = run.lint_text(fixed)
+        if diff:
+            changed = {run.display: (original, fixed)} if original is not None and fixed != original else {}
+            click.echo(boundary(FixOutcome(changed=changed).diff()), nl=False)
+            sys.exit(1 if changed else 0)
+        if original is None:
+            sys.stdout.buffer.write(data)  # unreadable: given back as it came, the problem on stderr
+        else:
+            click.echo(fixed, nl=False)
+        if not quiet and result.findings:
+            click.echo(boundary(render_text(result, colour=False, fix_hint=False, summary_lines=True)), err=True, nl=False)
+        print_notes(result, quiet)
+        sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
+    if output_format == "text":
+        rendered = render_text(result, colour=output_file is None and sys.stdout.isatty(), fix_hint=True,
+                               summary_lines=not quiet)
+    else:
+        rendered = FORMATS[output_format](result)
+    rendered = boundary(rendered)
+    if output_file:
+        Path(output_file).write_text(rendered, encoding="utf-8")
     else:
         click.echo(rendered, nl=False)
     print_notes(result, quiet)

@@ -10,22 +10,26 @@ together by one engine; the results are merged into one `LintResult` in a stable
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 import click
 
-from . import checks
+from . import checks, clock
 from .clock import DateError, parse_date
 from .config import ConfigError, Settings, load_settings
 from .config_keys import is_selector, unknown_rule_message
+from .discovery import display_path
 from .engine import Linter
-from .model import Finding, Severity
+from .model import Finding, Kind, Severity
 from .options import ConfigurationFailure
 from .registry import Rule
 from .results import FileReport, LintResult
 from .selection import select_rules
+from .sources import kind_for
 
 
 @dataclass
@@ -149,9 +153,12 @@ def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool, 
     """The run's settings; ``today`` (from ``--today`` or ``ADVISOR_TODAY``) overrides the
     configured date."""
     start = Path(paths[0]) if paths else Path.cwd()
+    # a name that does not exist (`--stdin-filename prompts/new.txt`) is looked up from the
+    # nearest folder that does
+    start = next((p for p in (start, *start.parents) if p.exists()), Path.cwd())
     try:
         settings = load_settings(
-            start if start.exists() else Path.cwd(),
+            start,
             config_file=Path(config) if config else None,
             isolated=isolated,
             known_rules=checks.known_selectors(),
@@ -210,3 +217,63 @@ def run_lint(
         nested_configs=not (config or isolated),
     )
     return run.lint(), run.settings, run
+
+
+@dataclass
+class StdinRun:
+    """Standard input linted as the file ``--stdin-filename`` names (ruff's convention,
+    which editors use): the name gives the kind and the configuration; linked prompt
+    files are read relative to it. Nothing is cached."""
+
+    linter: Linter
+    kind: Kind
+    display: str
+    absolute: Path
+
+    def lint_text(self, text: str) -> LintResult:
+        return self._result(self.linter.lint_source(self.display, self.kind, text, absolute=self.absolute))
+
+    def lint_bytes(self, data: bytes) -> LintResult:
+        report = self.linter.lint_bytes(self.display, self.kind, data, explicit=True, absolute=self.absolute)
+        assert report is not None  # only a walked file is ever dropped
+        return self._result(report)
+
+    def _result(self, report: FileReport) -> LintResult:
+        return LintResult(report.findings, [report], [], errors=list(report.errors), rules=self.linter.rules,
+                          as_of=clock.today(self.linter.settings.today))
+
+
+def stdin_run(
+    filename: str | None,
+    *,
+    config: str | None,
+    isolated: bool,
+    select: Sequence[str],
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    today: str | None = None,
+) -> tuple[StdinRun, Settings]:
+    """The engine for ``advisor lint -``: its settings are those of ``filename``."""
+    if not filename:
+        raise click.UsageError("reading standard input (`-`) needs --stdin-filename, which says what kind of file it is")
+    kind = kind_for(filename)
+    if kind is None:
+        raise click.BadParameter(f"{filename!r} is not a file type advisor reads", param_hint="--stdin-filename")
+    selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
+    _check_selectors(selected, "--select")
+    _check_selectors(extended, "--extend-select")
+    _check_selectors(ignored, "--ignore")
+    settings = load_run_settings([filename], config, isolated, today)
+    rules = select_rules(settings, select=selected, extend_select=extended, ignore=ignored)
+    absolute = Path(os.path.abspath(filename))
+    linter = Linter(settings, rules=rules, use_cache=False)
+    return StdinRun(linter, kind, display_path(absolute, Path.cwd()), absolute), settings
+
+
+def read_stdin(limit: int) -> bytes:
+    """Standard input, at most ``limit`` bytes (``max-file-size``), as a file would be read."""
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise ConfigurationFailure(f"standard input is larger than max-file-size ({limit:,} bytes)")
+    return data
+

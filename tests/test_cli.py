@@ -175,3 +175,37 @@ def test_tokens_and_lint_count_the_same_linked_prompt(make_repo, monkeypatch):
     assert linted["files"][0]["tokens"] == call["input_tokens"]
     as_text = json.dumps(counted)
     assert f'"tokens": {call["input_tokens"]}' in as_text, as_text[:600]
+
+
+def test_standard_input_is_linted_as_the_named_file(make_repo, run, monkeypatch):
+    """`advisor lint - --stdin-filename NAME` (what editors run on an unsaved buffer): the
+    name gives the kind and the configuration of the file's own project."""
+    root = make_repo({
+        "svc/.advisor.toml": '[per-file-ignores]\n"legacy/**" = ["word-count-limit"]\n',
+        "svc/prompts/keep.txt": CLEAN,
+    })
+    monkeypatch.chdir(root)
+
+    def lint(*args, text=WORDY):
+        return CliRunner().invoke(cli, ["lint", *args], input=text.encode(), catch_exceptions=False)
+
+    result = lint("-", "--stdin-filename", "svc/prompts/new.txt", "--format", "json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["findings"]
+    assert [(f["path"], f["rule"]) for f in found] == [("svc/prompts/new.txt", "word-count-limit")]
+    assert lint("-", "--stdin-filename", "svc/legacy/new.txt").exit_code == 0  # that project's ignore
+    fixed = lint("-", "--stdin-filename", "svc/prompts/new.txt", "--fix", "--unsafe-fixes")
+    assert fixed.exit_code == 0 and fixed.stdout == "Summarize in 5–6 sentences.\n"
+    diff = lint("-", "--stdin-filename", "svc/prompts/new.txt", "--diff", "--unsafe-fixes")
+    assert diff.exit_code == 1 and "+Summarize in 5–6 sentences." in diff.stdout
+    assert not (root / "svc" / "prompts" / "new.txt").exists()  # nothing is written
+
+
+def test_standard_input_needs_a_name_of_a_kind_advisor_reads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "-"], input=b"x")
+    assert result.exit_code == 2 and "needs --stdin-filename" in result.output
+    result = CliRunner().invoke(cli, ["lint", "-", "--stdin-filename", "notes.cfg"], input=b"x")
+    assert result.exit_code == 2 and "not a file type advisor reads" in result.output
+    result = CliRunner().invoke(cli, ["lint", "-", ".", "--stdin-filename", "a.txt"], input=b"x")
+    assert result.exit_code == 2 and "cannot be combined" in result.output
