@@ -142,28 +142,39 @@ def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _check_selectors(values: Sequence[str], option: str) -> None:
+def unknown_selector(values: Sequence[str]) -> str | None:
+    """The message for the first value that selects no rule, or None when all do."""
     known = checks.known_selectors()
-    for value in values:
-        if not is_selector(value, known):
-            raise click.BadParameter(unknown_rule_message(value, known), param_hint=option)
+    return next((unknown_rule_message(value, known) for value in values if not is_selector(value, known)), None)
+
+
+def _check_selectors(values: Sequence[str], option: str) -> None:
+    message = unknown_selector(values)
+    if message is not None:
+        raise click.BadParameter(message, param_hint=option)
+
+
+def settings_for_path(path: str | None, config: str | None, isolated: bool) -> Settings:
+    """The settings a file or directory is linted with: ``config`` for everything, none
+    with ``isolated``, else the nearest configuration above ``path`` (a name that does not
+    exist, such as ``--stdin-filename prompts/new.txt``, is looked up from the nearest
+    folder that does). Raises `ConfigError`."""
+    start = Path(path) if path else Path.cwd()
+    start = next((p for p in (start, *start.parents) if p.exists()), Path.cwd())
+    return load_settings(
+        start,
+        config_file=Path(config) if config else None,
+        isolated=isolated,
+        known_rules=checks.known_selectors(),
+        rule_options=checks.declared_options(),
+    )
 
 
 def load_run_settings(paths: Sequence[str], config: str | None, isolated: bool, today: str | None = None) -> Settings:
-    """The run's settings; ``today`` (from ``--today`` or ``ADVISOR_TODAY``) overrides the
-    configured date."""
-    start = Path(paths[0]) if paths else Path.cwd()
-    # a name that does not exist (`--stdin-filename prompts/new.txt`) is looked up from the
-    # nearest folder that does
-    start = next((p for p in (start, *start.parents) if p.exists()), Path.cwd())
+    """`settings_for_path` for the command line (errors exit 2 with their message);
+    ``today`` (from ``--today`` or ``ADVISOR_TODAY``) overrides the configured date."""
     try:
-        settings = load_settings(
-            start,
-            config_file=Path(config) if config else None,
-            isolated=isolated,
-            known_rules=checks.known_selectors(),
-            rule_options=checks.declared_options(),
-        )
+        settings = settings_for_path(paths[0] if paths else None, config, isolated)
     except ConfigError as error:
         raise ConfigurationFailure(str(error)) from None
     if today:

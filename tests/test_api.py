@@ -1,0 +1,56 @@
+"""The Python API gives what the command line gives, and raises instead of exiting."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import advisor
+from advisor.cli import cli
+from advisor.config import ConfigError
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_lint_returns_what_the_command_line_reports(monkeypatch):
+    monkeypatch.chdir(EXAMPLES)
+    result = advisor.lint(["."], use_cache=False, today="2026-12-01")
+    printed = json.loads(CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", "--today", "2026-12-01", "."]).stdout)
+    assert result.findings, "the example repository has findings"
+    assert [(f.path, f.rule, f.span.line) for f in result.findings] == [
+        (f["path"], f["rule"], f["line"]) for f in printed["findings"]
+    ]
+    assert sorted(r.path for r in result.files) == sorted(f["path"] for f in printed["files"])
+    assert len(result.calls) == len(printed["calls"]) and result.errors == []
+
+
+def test_selection_and_configuration_problems_raise(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "a.txt").write_text("Summarize in no more than 120 words.\n")
+    only = advisor.lint(["prompts"], select=["word-count-limit"], use_cache=False)
+    assert {f.rule for f in only.findings} == {"word-count-limit"}
+    assert advisor.lint(["prompts"], ignore=["word-count-limit"], use_cache=False).findings == []
+    with pytest.raises(ConfigError, match="did you mean `word-count-limit`"):
+        advisor.lint(["prompts"], select=["word-count-limt"])
+    with pytest.raises(ConfigError, match="not the string"):
+        advisor.lint(["prompts"], select="word-count-limit")
+    with pytest.raises(ConfigError, match="no such file or directory: nowhere"):
+        advisor.lint(["nowhere"])
+    (tmp_path / ".advisor.toml").write_text("colour = 1\n")
+    with pytest.raises(ConfigError, match=r"\.advisor\.toml: unknown key `colour`"):
+        advisor.lint(["prompts"])
+    assert advisor.lint(["prompts"], isolated=True, use_cache=False).findings
+
+
+def test_importing_advisor_stays_cheap():
+    """`import advisor` must not import the engine (a pre-commit hook or editor imports the
+    package for its version); `advisor.lint` loads it on first use."""
+    code = "import sys, advisor; print('advisor.engine' in sys.modules); advisor.lint; print('advisor.engine' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out.split() == ["False", "True"]
