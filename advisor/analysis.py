@@ -99,7 +99,8 @@ def call_text(call: PromptCall) -> str:
 def call_requests(call: PromptCall) -> list[LengthRequest]:
     """The length requests of all the call's texts, with offsets into :func:`call_text`."""
     if "requests" not in call.memo:
-        shifted, offset = [], 0
+        shifted: list[LengthRequest] = []
+        offset = 0
         for text in call.prompt_texts:
             shifted.extend(replace(r, start=r.start + offset, end=r.end + offset) for r in text_requests(text))
             offset += len(text.text) + len(_JOIN)

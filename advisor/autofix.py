@@ -42,7 +42,7 @@ class FixOutcome:
     errors: list[str] = field(default_factory=list)
 
     def diff(self) -> str:
-        chunks = []
+        chunks: list[str] = []
         for path, (before, after) in sorted(self.changed.items()):
             chunks.extend(
                 difflib.unified_diff(

@@ -40,7 +40,8 @@ class LatencyModel:
             tiers[label] = replace(tiers[label], **{k: float(v) for k, v in fields.items()}) if label in tiers else Tier(**fields)
         model = replace(model, tiers=tiers)
         cache = overrides.get("cache") or {}
-        model = replace(model, **{k: float(v) for k, v in cache.items()})
+        factors: dict[str, Any] = {k: float(v) for k, v in cache.items()}  # config admits only the *_factor fields
+        model = replace(model, **factors)
         if "default_output_tokens" in overrides:
             model = replace(model, default_output_tokens=int(overrides["default_output_tokens"]))
         return model

@@ -25,6 +25,7 @@ the same way the notation varies, so a match can be looked up in a :func:`phrase
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import re
 import string
@@ -89,7 +90,7 @@ def detect_language(text: str) -> str | None:
     """
     settings = _data()["detection"]
     index = _stopword_index()
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}  # a Counter's values are ints; these are shares
     hits: Counter[str] = Counter()
     counts = Counter(text[: settings["max_chars"]].lower().translate(_NOT_LETTERS).split())
     for token in sorted(counts.keys() & index.keys()):  # sorted: the same sums in every run
@@ -97,9 +98,9 @@ def detect_language(text: str) -> str | None:
         codes = index[token]
         share = count / len(codes)
         for code in codes:
-            scores[code] += share
+            scores[code] = scores.get(code, 0.0) + share
             hits[code] += count
-    ranked = scores.most_common(2)
+    ranked = heapq.nlargest(2, scores.items(), key=lambda item: item[1])  # as Counter.most_common(2)
     if not ranked:
         return None
     best, best_score = ranked[0]

@@ -31,7 +31,7 @@ import math
 import re
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from . import ruledata
 from .language import (
@@ -44,6 +44,9 @@ from .language import (
     phrase_table,
     supported_languages,
 )
+
+if TYPE_CHECKING:
+    from .model import Slot
 
 COUNTED_UNITS = ("words", "sentences", "paragraphs", "items", "lines", "characters", "pages", "tokens")
 UNITS = (*COUNTED_UNITS, "one-word", "short", "long")
@@ -239,7 +242,7 @@ def _lexicon(language: str) -> _Lexicon:
 
 
 def find_length_requests(
-    text: str, slots: Sequence[tuple[int, int]] = (), language: str | None = None
+    text: str, slots: Sequence[tuple[int, int] | Slot] = (), language: str | None = None
 ) -> list[LengthRequest]:
     """Every request about the length of the answer in ``text``, in text order.
 
@@ -741,8 +744,8 @@ def expected_output_tokens(requests: Sequence[LengthRequest]) -> tuple[int, int]
     """
     counted = [r for r in requests if r.unit not in ("short", "long") and not r.dynamic]
     chosen = counted or [r for r in requests if r.unit in ("short", "long")]
-    ranges = {_request_key(r): _token_range(r) for r in chosen}
-    ranges = {key: span for key, span in ranges.items() if span is not None}
+    found = {_request_key(r): _token_range(r) for r in chosen}
+    ranges = {key: span for key, span in found.items() if span is not None}
     if not ranges:
         return None
     return max(low for low, _ in ranges.values()), sum(high for _, high in ranges.values())
@@ -770,9 +773,9 @@ def _token_range(request: LengthRequest) -> tuple[int, int] | None:
 def _count_bounds(request: LengthRequest, estimates: Mapping[str, Any]) -> tuple[float, float] | None:
     """How many units the answer will have, low and high, from the request's bounds."""
     low, high = request.minimum, request.maximum
-    if low is None and high is None:
-        return None
     if low is None:
+        if high is None:
+            return None
         return max(1.0, high * estimates["upper_bound_floor"]), float(high)
     if high is None:
         return float(low), low * estimates["lower_bound_ceiling"]

@@ -92,11 +92,13 @@ class JobRunner:
             self.serial = True
 
     def _flush(self) -> None:
+        pool = self.pool
+        assert pool is not None  # called only once the pool has started
         jobs, self.buffer = self.buffer, []
         for start in range(0, len(jobs), self.chunk):
             piece = jobs[start:start + self.chunk]
             try:
-                self.parts.append(self.pool.submit(_run_chunk, piece))
+                self.parts.append(pool.submit(_run_chunk, piece))
             except (RuntimeError, concurrent.futures.process.BrokenProcessPool):
                 self.parts.append([self.work(job) for job in piece])
 

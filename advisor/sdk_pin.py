@@ -125,7 +125,9 @@ def _from_pyproject(folder: Path) -> SdkPin | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return None
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = data.get("project")
+    if not isinstance(project, dict):
+        project = {}
     for requirement in project.get("dependencies", []) if isinstance(project.get("dependencies"), list) else []:
         match = _REQUIREMENT.match(requirement) if isinstance(requirement, str) else None
         if match is not None and re.match(r"\s*anthropic\b(?![-_.\w])", requirement, re.IGNORECASE):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from . import analysis, tokens
 from .catalog import load_catalog
@@ -18,6 +18,9 @@ from .discovery import Discovery
 from .finish import sent_texts
 from .loaders import decode
 from .model import Document, PromptCall, PromptText, Role
+
+if TYPE_CHECKING:
+    import anthropic
 
 
 @dataclass
@@ -157,7 +160,7 @@ class _Counter:
         self.exact = exact
         self.report = report
         self.catalog = load_catalog()
-        self.client = None
+        self.client: anthropic.Anthropic | None = None  # made on the first exact count
 
     def count(self, label: str, texts: list[PromptText], model: str | None) -> Count:
         model = self.model or model

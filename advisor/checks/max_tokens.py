@@ -140,7 +140,7 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
         where = "request config" if call.api is CallApi.BODY else f"`{call.api.value}` call"
         expected = call_expected_output(call)
         explicit = expected is not None and is_explicit(call)
-        budget = fitting_budget(expected[1]) if explicit else DEFAULT_BUDGET
+        budget = fitting_budget(expected[1]) if expected is not None and explicit else DEFAULT_BUDGET
         edit = insert_parameter(document, call, "max_tokens", str(budget))
         fix = single_edit_fix(f"add max_tokens={budget}", "safe" if explicit else "unsafe", edit)
         hint = f"`max_tokens={budget}` fits the answer the prompt asks for" if explicit else (

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ..catalog import Catalog
 from ..fixes import Fix, replace_value, single_edit_fix
-from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
+from ..model import CallApi, Document, Field, Finding, PromptCall, Severity, Span
 from ..registry import CheckContext, FixSafety, Rule
 from .examples import request_config
 from .model_choice import GUIDE_MODEL, OVERSIZED_MODEL, oversized_for_task, oversized_options, tier_of
@@ -98,6 +98,12 @@ def _calls_with_ids(document: Document) -> Iterator[tuple[list[PromptCall], Fiel
     yield from by_span.values()
 
 
+def _span(calls: list[PromptCall], field: Field) -> Span:
+    """Where a finding about the id goes: the id itself, else its call (an id without a span
+    is grouped on its own, so it has one call)."""
+    return field.span or calls[0].span
+
+
 def _task_sized(calls: list[PromptCall], base: str, context: CheckContext) -> tuple[str, str] | None:
     """(fastest model id, task summary) when every call using the id sets a task that
     needs a faster tier than the model's family: the replacement a lifecycle rule suggests
@@ -107,9 +113,10 @@ def _task_sized(calls: list[PromptCall], base: str, context: CheckContext) -> tu
     if info is None:
         return None
     profiles = [oversized_for_task(call, info, context.catalog, oversized_options(context)) for call in calls]
-    if not profiles or any(p is None for p in profiles):
+    sized = [p for p in profiles if p is not None]
+    if not sized or len(sized) < len(profiles):
         return None
-    return context.catalog.fastest_current().id, profiles[0].summary
+    return context.catalog.fastest_current().id, sized[0].summary
 
 
 def replace_model_fix(document: Document, field: Field, new_id: str, description: str) -> Fix | None:
@@ -144,13 +151,14 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
         if retired is not None or (info is not None and info.status == "retired"):
             date = f" on {info.retires.isoformat()}" if info is not None and info.retires else ""
             finding = context.finding(
-                document.path, field.span, f"`{model_id}` was retired{date}: every call to it fails{also}", use, fix=fix
+                document.path, _span(calls, field), f"`{model_id}` was retired{date}: every call to it fails{also}", use, fix=fix
             )
             finding.severity = Severity.ERROR  # calls fail today; a config override still applies later
         else:
+            assert info is not None  # no retired entry, so the catalog lists the model
             finding = context.finding(
                 document.path,
-                field.span,
+                _span(calls, field),
                 f"`{model_id}` is deprecated and retires on {info.retires.isoformat() if info.retires else 'a date to be announced'}{also}",
                 use,
                 fix=fix,
@@ -163,14 +171,14 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
 @UNKNOWN_MODEL.checker
 def check_unknown(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
-    for _, field, model_id in _calls_with_ids(document):
+    for calls, field, model_id in _calls_with_ids(document):
         base = _base_id(model_id)
         if catalog.is_known(base) or "{{" in model_id or "claude" not in base.lower():
             continue  # an id that is not a Claude id at all is another provider's or a deliberate dummy
         closest = catalog.closest(base.replace(".", "-")) or catalog.closest(base)
         fix = replace_model_fix(document, field, closest, f"use {closest}") if closest else None
         suggestion = f"did you mean `{closest}`?" if closest else "use a model id from `advisor rules`' catalog, e.g. `claude-haiku-5-5`"
-        yield context.finding(document.path, field.span, f"unknown model id `{model_id}`", suggestion, fix=fix)
+        yield context.finding(document.path, _span(calls, field), f"unknown model id `{model_id}`", suggestion, fix=fix)
 
 
 @OUTDATED_MODEL.checker
@@ -195,7 +203,7 @@ def check_outdated(document: Document, context: CheckContext) -> Iterator[Findin
         gains = " and ".join(g for g, ok in (("faster", faster), ("cheaper", cheaper)) if ok)
         yield context.finding(
             document.path,
-            field.span,
+            _span(calls, field),
             f"`{model_id}` is a legacy model; its successor `{successor.id}` is {gains}",
             f"use `{successor.id}` ({_price(catalog, successor.id)} vs {_price(catalog, info.id)})",
             fix=replace_model_fix(document, field, successor.id, f"use {successor.id}"),

@@ -74,9 +74,9 @@ def _sentences(text: PromptText, min_words: int) -> Iterator[_Sentence]:
     this rule's business."""
     function_words = stopwords()
     body = instruction_text(text)
-    words_text = body.lower().translate(_PUNCTUATION)
-    if len(words_text) != len(body):  # a character whose lower case is longer: slice per sentence
-        words_text = None
+    lowered = body.lower().translate(_PUNCTUATION)
+    # a character whose lower case is longer: slice per sentence
+    words_text = lowered if len(lowered) == len(body) else None
     for match in _SENTENCE.finditer(body):
         start, end = match.span(1)
         if text.slots and text.in_slot(start, end):
@@ -109,7 +109,7 @@ def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Itera
     """(first, repeat) pairs, each repeat reported once, against its first occurrence."""
     sentences = [sentence for text in texts for sentence in _sentences(text, min_words)]
     rarity = Counter(word for sentence in sentences for word in sentence.words)
-    seen_exact: dict[str, _Sentence] = {}
+    seen_exact: dict[tuple[str, ...], _Sentence] = {}
     index: dict[str, list[int]] = defaultdict(list)
     earlier: list[_Sentence] = []
     for sentence in sentences:

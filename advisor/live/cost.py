@@ -57,7 +57,9 @@ def non_text_tokens_max(body: Mapping[str, Any]) -> float:
         for block in content if isinstance(content, list) else []:
             if not isinstance(block, dict) or block.get("type") not in ("image", "document"):
                 continue
-            source = block.get("source") if isinstance(block.get("source"), dict) else {}
+            source = block.get("source")
+            if not isinstance(source, dict):
+                source = {}
             if source.get("type") in ("url", "file"):
                 return float("inf")
             data = source.get("data")

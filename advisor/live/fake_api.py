@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 NEW_API_VERSION = "2026-10-21"
 API_VERSIONS = {"2023-06-01", NEW_API_VERSION}
@@ -200,7 +200,8 @@ class FakeMessagesServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
-        host, port = self.server_address[:2]
+        # typeshed types the address for every family; an AF_INET/AF_INET6 server's host is a str
+        host, port = cast("tuple[str, int]", self.server_address[:2])
         return f"http://{host}:{port}"
 
     def configure(self, **fields: Any) -> FakeState:
@@ -440,8 +441,8 @@ class _Answer:
         if fault:
             return
         yield {"type": "content_block_stop", "index": 0}, 0.0
-        delta = {"stop_reason": self.stop_reason, "stop_sequence": None}
-        yield {"type": "message_delta", "delta": delta, "usage": {"output_tokens": len(self.tokens)}}, 0.0
+        stop = {"stop_reason": self.stop_reason, "stop_sequence": None}
+        yield {"type": "message_delta", "delta": stop, "usage": {"output_tokens": len(self.tokens)}}, 0.0
         yield {"type": "message_stop"}, 0.0
 
 

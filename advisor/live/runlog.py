@@ -86,7 +86,7 @@ class RunLog:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        records = []
+        records: list[dict[str, Any]] = []
         for number, line in enumerate(lines, 1):
             try:
                 record = json.loads(line)

@@ -68,7 +68,7 @@ class _DaemonPool(futures.Executor):
     request stalled in a read held the process for up to ``--timeout``; an abandoned trial
     here just ends with the process."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+    def submit(self, fn, /, *args, **kwargs):
         future: futures.Future[Any] = futures.Future()
 
         def run() -> None:

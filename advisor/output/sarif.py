@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from .. import __version__
 from ..engine import LintResult
@@ -54,7 +55,7 @@ def as_dict(result: LintResult) -> dict:
     results = []
     for finding in result.findings:
         span = finding.span
-        entry = {
+        entry: dict[str, Any] = {
             "ruleId": finding.rule,
             "level": _LEVELS[finding.severity],
             "message": {"text": finding.message + (f". Suggestion: {finding.suggestion}" if finding.suggestion else "")},

@@ -81,8 +81,13 @@ def _string(value: Any) -> str | None:
     return None if value is None else redact(str(value))
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def _described(arm: Mapping[str, Any], key: str) -> dict[str, Any]:
-    block = arm.get(key) if isinstance(arm.get(key), dict) else {}
+    block = _object(arm.get(key))
     return {name: _number(block.get(name)) for name in ("n", "median", "p90", "mean", "stdev")}
 
 
@@ -90,7 +95,7 @@ def _verdict(data: Mapping[str, Any], metric: str) -> dict[str, Any]:
     ci = data.get("ci95")
     interval = [_number(ci[0]), _number(ci[1])] if isinstance(ci, list) and len(ci) == 2 else None
     faster = data.get("faster")
-    n = data.get("n") if isinstance(data.get("n"), dict) else {}
+    n = _object(data.get("n"))
     return {
         "metric": metric,
         "label": METRIC_LABELS.get(metric, metric),
@@ -125,19 +130,18 @@ def _cut(text: Any) -> tuple[str | None, int]:
 def ab_view(summary: Mapping[str, Any], source: str, index: int) -> dict[str, Any]:
     """One A/B run as the template shows it."""
     ident = f"ab{index}"
-    plan = summary.get("plan") if isinstance(summary.get("plan"), dict) else {}
-    settings = plan.get("settings") if isinstance(plan.get("settings"), dict) else {}
-    plan_arms = plan.get("arms") if isinstance(plan.get("arms"), dict) else {}
+    plan = _object(summary.get("plan"))
+    settings = _object(plan.get("settings"))
+    plan_arms = _object(plan.get("arms"))
     trials = [t for t in summary.get("trials") or [] if isinstance(t, dict) and not t.get("warmup")]
-    outputs = summary.get("outputs") if isinstance(summary.get("outputs"), dict) else {}
-    arms = []
+    outputs = _object(summary.get("outputs"))
+    arms: list[dict[str, Any]] = []
     for name in ARMS:
         arm = summary["arms"][name]
-        planned = plan_arms.get(name) if isinstance(plan_arms.get(name), dict) else {}
+        planned = _object(plan_arms.get(name))
         text, cut = _cut(outputs.get(name))
         succeeded = [t for t in trials if t.get("arm") == name and t.get("error") is None]
-        input_tokens = [_number(t.get("input_tokens")) for t in succeeded]
-        input_tokens = [v for v in input_tokens if v is not None]
+        input_tokens = [v for v in (_number(t.get("input_tokens")) for t in succeeded) if v is not None]
         arms.append(
             {
                 "name": name,
@@ -156,15 +160,15 @@ def ab_view(summary: Mapping[str, Any], source: str, index: int) -> dict[str, An
                 "output_cut": cut,
             }
         )
-    verdicts = summary.get("verdicts") if isinstance(summary.get("verdicts"), dict) else {}
+    verdicts = _object(summary.get("verdicts"))
     headline = summary["verdict"]
     metric = str(headline.get("metric") or settings.get("metric") or "ttft_ms")
     view_charts = {}
     for key, label in METRIC_LABELS.items():
-        series = []
+        series: list[tuple[str, str, list[float]]] = []
         for arm in arms:
-            values = [_number(t.get(key)) for t in trials if t.get("arm") == arm["name"] and t.get("error") is None]
-            values = [v for v in values if v is not None][:MAX_POINTS]
+            numbers = [_number(t.get(key)) for t in trials if t.get("arm") == arm["name"] and t.get("error") is None]
+            values = [v for v in numbers if v is not None][:MAX_POINTS]
             series.append((arm["name"], f"{arm['name']} · {arm['model']}", values))
         view_charts[key] = charts.distribution_plot(f"{ident}-{key.replace('_', '-')}", f"{label.capitalize()} per trial (ms)", series)
     return {

@@ -275,7 +275,7 @@ def _rule_groups(
     by_rule: dict[str, list[tuple[Finding, dict[str, Any] | None]]] = defaultdict(list)
     for pair in keyed:
         by_rule[pair[0].rule].append(pair)
-    groups = []
+    groups: list[dict[str, Any]] = []
     counter = 0
     for name, pairs in by_rule.items():
         rule, doc = _rule_doc(name)

@@ -116,7 +116,9 @@ def excerpt(lines: list[str], span: Span) -> tuple[dict[str, Any] | None, str | 
     rows: list[dict[str, Any]] = []
     for position, number in enumerate(numbers):
         if number is None:
-            skipped = numbers[position + 1] - numbers[position - 1] - 1
+            before, after = numbers[position - 1], numbers[position + 1]
+            assert before is not None and after is not None  # the one gap sits between the head and the tail
+            skipped = after - before - 1
             rows.append({"gap": True, "skipped": skipped, "number": None, "hit": True, "pieces": []})
             continue
         line = lines[number - 1]

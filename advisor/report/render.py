@@ -22,7 +22,7 @@ import functools
 import hashlib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -162,7 +162,10 @@ def assets() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------
 
 
-def _configure(environment: jinja2.Environment) -> jinja2.Environment:
+_Env = TypeVar("_Env", bound=jinja2.Environment)
+
+
+def _configure(environment: _Env) -> _Env:
     environment.filters.update(FILTERS)
     return environment
 
