@@ -144,7 +144,7 @@ def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fi
             fixed, _ = fix_text(run.linter, run.display, run.kind, original, unsafe=unsafe_fixes, absolute=run.absolute)
             result = run.lint_text(fixed)
         if diff:
-            changed = {run.display: (original, fixed)} if original is not None and fixed != original else {}
+            changed = {run.display: (original, fixed)} if original is not None and fixed is not None and fixed != original else {}
             click.echo(boundary(FixOutcome(changed=changed).diff()), nl=False)
             sys.exit(1 if changed else 0)
         if original is None:

@@ -34,12 +34,14 @@ def _sequence(node: Node | None) -> list[Node]:
 
 def _provider(node: Node, reader: NodeReader) -> tuple[str, ScalarNode, MappingNode | None] | None:
     """(model id, the id scalar, the config mapping) of an Anthropic provider."""
+    id_node: Node | None
+    config: MappingNode | None = None
     if isinstance(node, ScalarNode):
-        id_node, config = node, None
+        id_node = node
     elif isinstance(node, MappingNode):
         id_node = mapping(node).get("id")
-        config = mapping(node).get("config")
-        config = config if isinstance(config, MappingNode) else None
+        found = mapping(node).get("config")
+        config = found if isinstance(found, MappingNode) else None
     else:
         return None
     if not isinstance(id_node, ScalarNode) or not isinstance(id_node.value, str):
@@ -54,9 +56,8 @@ def _provider(node: Node, reader: NodeReader) -> tuple[str, ScalarNode, MappingN
 def _prompts(node: Node | None, reader: NodeReader) -> tuple[list[PromptText], list[Link]]:
     texts: list[PromptText] = []
     links: list[Link] = []
-    for index, item in enumerate(_sequence(node)):
-        if isinstance(item, MappingNode):
-            item = mapping(item).get("raw") or mapping(item).get("id")
+    for index, entry in enumerate(_sequence(node)):
+        item = (mapping(entry).get("raw") or mapping(entry).get("id")) if isinstance(entry, MappingNode) else entry
         if not isinstance(item, ScalarNode) or not isinstance(item.value, str):
             continue
         value = item.value.strip()

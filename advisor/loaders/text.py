@@ -33,7 +33,7 @@ def looks_like_documentation(source: str, path: str) -> bool:
     if name.rsplit(".", 1)[0] in _DOC_NAMES:
         return True
     front_matter = bool(_FRONT_MATTER.match(source))
-    signals = front_matter
+    signals = int(front_matter)
     signals += len(_MARKDOWN_LINK.findall(source)) >= 3
     signals += len(_FENCE_LINE.findall(source)) >= 2
     signals += _TABLE_RULE.search(source) is not None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, TypeGuard
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -131,11 +131,11 @@ class NodeReader:
     # -- scalars -------------------------------------------------------------------------
 
     @staticmethod
-    def scalar(node: Node) -> Any:
+    def scalar(node: Node | None) -> Any:
         """A scalar's value by its resolved tag, without constructing anything."""
         if not isinstance(node, ScalarNode):
             return None
-        tag, text = node.tag, node.value
+        tag, text = node.tag or "", node.value
         try:
             if tag.endswith(":int"):
                 return int(text.replace("_", ""), 0)
@@ -323,7 +323,7 @@ class NodeReader:
             return Where.unknown()
         runs_in = mapping(node).get("runs-in")
         value = str(self.scalar(runs_in) or "").lower()
-        if value in {RunsIn.UI.value, RunsIn.BATCH.value}:
+        if runs_in is not None and value in {RunsIn.UI.value, RunsIn.BATCH.value}:
             reason = "config marked `runs-in: ui`" if value == "ui" else "config marked `runs-in: batch`"
             return Where(RunsIn(value), reason, self.span(runs_in))
         return Where.unknown()
@@ -342,7 +342,7 @@ def duplicate_keys(node: MappingNode) -> list[ScalarNode]:
     return [key for key, _ in node.value if isinstance(key, ScalarNode) and last[key.value] is not key]
 
 
-def is_request(node: Node) -> bool:
+def is_request(node: Node) -> TypeGuard[MappingNode]:
     if not isinstance(node, MappingNode):
         return False
     return is_request_body({k.value for k, _ in node.value if isinstance(k, ScalarNode)})
@@ -397,7 +397,7 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
                 document.calls.extend(read_calls(root, reader))
             for node in reader.walk(root):
                 if _UNSAFE_TAG.match(node.tag or ""):
-                    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                    tag = (node.tag or "").replace("tag:yaml.org,2002:", "!!")
                     document.problems.append(
                         Problem(f"unsafe YAML tag {tag} ignored: advisor never constructs Python objects", reader.span(node))
                     )

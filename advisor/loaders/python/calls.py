@@ -112,6 +112,7 @@ class CallReader:
         target, target_scope, name = resolve(node, scope)
         if name is not None and name in target_scope.mutated:
             return None
+        pairs: list[tuple[ast.expr | ast.keyword | None, ast.expr]]
         if isinstance(target, ast.Dict):
             pairs = list(zip(target.keys, target.values))
         elif isinstance(target, ast.Call) and dotted(target.func) == "dict" and not target.args:
@@ -125,8 +126,10 @@ class CallReader:
                 inner = self._dict_entries(value, target_scope, depth + 1) if depth < MAX_HOPS else None
                 entries.update(inner[0] if inner else {})
                 unresolved = unresolved or (value if inner is None else inner[1])
-            elif isinstance(key, ast.keyword) or is_str(key):
-                entries[key.arg if isinstance(key, ast.keyword) else key.value] = _Arg(value, target_scope, key)
+            elif isinstance(key, ast.keyword) and key.arg is not None:
+                entries[key.arg] = _Arg(value, target_scope, key)
+            elif is_str(key):
+                entries[key.value] = _Arg(value, target_scope, key)
             else:
                 unresolved = unresolved or key
         return entries, unresolved

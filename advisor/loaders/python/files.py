@@ -216,7 +216,7 @@ class FileReads:
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Add)):
             left = self.path(node.left, scope, depth + 1)
             right = self.path(node.right, scope, depth + 1) if left is not None else None
-            if right is None:
+            if left is None or right is None:
                 return None
             return left.join(right) if isinstance(node.op, ast.Div) else left.concat(right)
         if isinstance(node, ast.Attribute) and node.attr == "parent":
@@ -229,13 +229,14 @@ class FileReads:
     def _fstring_path(self, node: ast.JoinedStr, scope: Scope, depth: int) -> _Path | None:
         path: _Path | None = _Path("", "")
         for value in node.values:
+            piece: _Path | None
             if is_str(value):
                 piece = _Path("", value.value)
             elif isinstance(value, ast.FormattedValue) and value.conversion == -1 and value.format_spec is None:
                 piece = self.path(value.value, scope, depth + 1)
             else:
                 return None
-            if piece is None:
+            if piece is None or path is None:
                 return None
             path = piece if path == _Path("", "") else path.concat(piece)
             if path is None:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 NOT_LITERAL = object()
 
+if TYPE_CHECKING:
 
-def is_str(node: ast.AST | None, value: str | None = None) -> bool:
+    class StrConstant(ast.Constant):
+        """What `is_str` tells the type checker: a constant whose value is a str."""
+
+        value: str
+
+
+def is_str(node: ast.AST | None, value: str | None = None) -> TypeGuard[StrConstant]:
+    """A string constant (equal to ``value`` when given); narrows ``node`` for the caller."""
     return (isinstance(node, ast.Constant) and isinstance(node.value, str)
             and (value is None or node.value == value))
 

@@ -186,7 +186,7 @@ class Walker:
         yield from ((child, frame) for child in node.orelse)
 
     @staticmethod
-    def _comprehension_children(node: ast.expr, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
+    def _comprehension_children(node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
         """Only the first iterable of a comprehension is evaluated once."""
         looping = replace(frame, in_loop=True)
         first, *rest = node.generators

@@ -7,11 +7,26 @@ the rest of the advisor counts characters; every position goes through here.
 from __future__ import annotations
 
 import ast
+from typing import Protocol, cast
 
 from ...model import LineIndex, Span
 from .strings import LINE_BREAK, squeeze
 
 _MAX_EXPRESSION = 120  # characters of an expression quoted in a message
+
+
+class Located(Protocol):
+    """A node that knows where it is: expressions, statements, arguments, keywords (what
+    `ast` locates; the `ast.AST` base type declares no positions)."""
+
+    @property
+    def lineno(self) -> int: ...
+    @property
+    def col_offset(self) -> int: ...
+    @property
+    def end_lineno(self) -> int | None: ...
+    @property
+    def end_col_offset(self) -> int | None: ...
 
 
 class Positions:
@@ -32,7 +47,11 @@ class Positions:
         return start + min(max(column, 0), len(line))
 
     def range(self, node: ast.AST) -> tuple[int, int]:
-        return (self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset))
+        located = cast(Located, node)  # every node whose place is asked for is a located one
+        line, column = located.lineno, located.col_offset
+        end_line = located.end_lineno if located.end_lineno is not None else line  # None only for nodes built by hand
+        end_column = located.end_col_offset if located.end_col_offset is not None else column
+        return self.offset(line, column), self.offset(end_line, end_column)
 
     def span(self, node: ast.AST) -> Span:
         return self.lines.span(*self.range(node))

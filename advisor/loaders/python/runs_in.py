@@ -64,7 +64,7 @@ class Contexts:
     def where(self, frame: Frame) -> Where:
         function = frame.function
         if function is None:
-            guard = frame.guard and Where(_BATCH, _MAIN_GUARD, self.positions.span(frame.guard.test))
+            guard = Where(_BATCH, _MAIN_GUARD, self.positions.span(frame.guard.test)) if frame.guard else None
             return _pick([self._app, guard, self._script]) or Where.unknown()
         direct = self._direct[id(function)]
         helper = _pick([Where(where.kind, f"called from {where.reason}", self.positions.span(call))
@@ -91,7 +91,7 @@ class Contexts:
     def _decorated(self, function: Function) -> Iterator[Where]:
         for decorator in function.node.decorator_list:
             is_call = isinstance(decorator, ast.Call)
-            label = self._decorator_label(dotted(decorator.func if is_call else decorator), is_call)
+            label = self._decorator_label(dotted(decorator.func if isinstance(decorator, ast.Call) else decorator), is_call)
             if label is not None:
                 yield self._named(function, *label, decorator)
 
@@ -164,6 +164,7 @@ class Contexts:
         return None
 
     def _method_where(self, function: Function) -> Where | None:
+        assert function.class_node is not None  # asked only of methods
         bases = [dotted(base).rsplit(".", 1)[-1] for base in function.class_node.bases]
         name = function.node.name
         if name in _VIEW_METHODS and any(base.endswith(_CLASS_VIEW_BASES) for base in bases):
@@ -232,4 +233,4 @@ class Contexts:
         elif last == "add_job":
             found = argument(call, "func", 0), _BATCH, "APScheduler job"
         if found is not None and found[0] is not None:
-            yield found
+            yield found[0], found[1], found[2]

@@ -92,7 +92,7 @@ def _bind(node: ast.AST, scope: Scope, scopes: dict[int, Scope],
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
         return _enter(node, scope, scopes)
     if isinstance(node, ast.Assign):
-        later = [(node.value, scope)]
+        later: list[tuple[ast.AST, Scope]] = [(node.value, scope)]
         for target in node.targets:
             if isinstance(target, ast.Name):
                 scope.bind(target.id, node.value)
@@ -148,8 +148,9 @@ def _enter(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.Class
             if arg is not None:
                 inner.bind(arg.arg, None)
         outside = [arguments, *getattr(node, "decorator_list", ())]
-        if getattr(node, "returns", None) is not None:
-            outside.append(node.returns)
+        returns = getattr(node, "returns", None)  # a lambda has no annotation
+        if returns is not None:
+            outside.append(returns)
     scopes[id(node)] = inner
     body = node.body if isinstance(node.body, list) else [node.body]
     return [*((child, scope) for child in outside), *((child, inner) for child in body)]

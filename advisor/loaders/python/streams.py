@@ -12,12 +12,12 @@ buffered); a stream handed to a function we cannot see is *dynamic*.
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from ...model import CallApi, Field, PromptCall
 from .nodes import dotted, is_str, last_name
 from .outline import Found
-from .positions import Positions
+from .positions import Located, Positions
 from .scopes import Scope, resolve
 
 _FINAL_METHODS = {"get_final_message", "get_final_text", "until_done"}
@@ -45,7 +45,8 @@ class _Evidence(NamedTuple):
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
-    return node.lineno, node.col_offset
+    located = cast(Located, node)  # evidence is always an expression or statement
+    return located.lineno, located.col_offset
 
 
 def _is_join(func: ast.expr) -> bool:
@@ -178,7 +179,8 @@ class _Usage:
     def _uses(self, binding: ast.Name) -> list[ast.Name]:
         """The reads of a name after it is bound here and before it is bound again."""
         name, start = binding.id, _position(binding)
-        loads, stores = [], []
+        loads: list[ast.Name] = []
+        stores: list[ast.Name] = []
         stack: list[ast.AST] = [self.root]
         while stack:
             node = stack.pop()

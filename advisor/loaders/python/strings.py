@@ -51,7 +51,8 @@ def string_pieces(source: str, start: int, end: int) -> list[Piece] | None:
     pieces: list[Piece] = []
     pos = start
     while True:
-        pos = _GAP.match(source, pos, end).end()
+        gap = _GAP.match(source, pos, end)
+        pos = gap.end() if gap is not None else pos  # the gap pattern also matches nothing
         if pos >= end:
             return pieces
         match = _LITERAL_START.match(source, pos, end)
