@@ -23,13 +23,14 @@ class AdvisorGroup(click.Group):
     """Loads heavy subcommands on first use, and turns unexpected exceptions into exit
     status 2 with a one-line message.
 
-    ``ab`` needs the anthropic SDK, which takes about a second to import; ``lint`` runs on
-    every commit and must not pay for it.
+    ``ab`` needs the anthropic SDK, which takes about a second to import, ``server`` needs
+    pygls; ``lint`` runs on every commit and must pay for neither.
     """
 
     LAZY_COMMANDS = {
         "ab": ("advisor.live.command", "ab"),
         "report": ("advisor.report.command", "report"),
+        "server": ("advisor.server.command", "server"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

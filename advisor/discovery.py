@@ -229,6 +229,14 @@ class Discovery:
             return False
         return resolved == tree or tree in resolved.parents
 
+    def would_walk(self, path: Path) -> bool:
+        """Whether a walk of the project would reach this file: matched by the include
+        globs and not excluded (exclude globs, ``.gitignore``). The language server asks
+        this of a buffer, so an editor shows the findings `advisor lint .` would."""
+        path = Path(os.path.abspath(path))
+        top = self.root if self.root in path.parents else path.parent
+        return self._included(path, top) and not self._excluded(path, False, top)
+
     # -- walking -------------------------------------------------------------------------
 
     def candidates(self, paths: list[Path]) -> Iterator[Candidate]:

@@ -27,20 +27,39 @@ def print_notes(result: LintResult, quiet: bool) -> None:
         click.echo(f"advisor: note: {printable(note.path)}: {printable(note.reason)}", err=True)
 
 
-def lint_options(function):
-    """Options shared by every command that runs the linter."""
-    options = [
+def _engine_options() -> list:
+    return [
         click.option("--config", type=click.Path(dir_okay=False), help="Use this config file instead of searching for one."),
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
         click.option("--select", multiple=True, metavar="RULES", help="Rules to enable (names, codes or code prefixes, comma-separated); replaces the configured selection."),
         click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable in addition to the selection."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable."),
+    ]
+
+
+def _today_option():
+    return click.option("--today", metavar="YYYY-MM-DD", envvar=TODAY_VARIABLE, help=f"Judge models' deprecation and retirement as of this date [env: {TODAY_VARIABLE}; default: `today` in config, else the real date].")
+
+
+def _apply(function, options: list):
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def engine_options(function):
+    """What chooses the configuration, the rules and the date, for a command that lints
+    without reporting a run (`advisor server`)."""
+    return _apply(function, [*_engine_options(), _today_option()])
+
+
+def lint_options(function):
+    """Options shared by every command that runs the linter."""
+    return _apply(function, [
+        *_engine_options(),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
         click.option("--force-exclude", is_flag=True, help="Apply exclude globs to files named on the command line too (for pre-commit)."),
         click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit status 1 [default: warning, or fail-on in config]."),
         click.option("-q", "--quiet", is_flag=True, help="Print findings only: no notes, no summary."),
-        click.option("--today", metavar="YYYY-MM-DD", envvar=TODAY_VARIABLE, help=f"Judge models' deprecation and retirement as of this date [env: {TODAY_VARIABLE}; default: `today` in config, else the real date]."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+        _today_option(),
+    ])

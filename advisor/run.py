@@ -154,6 +154,17 @@ def _check_selectors(values: Sequence[str], option: str) -> None:
         raise click.BadParameter(message, param_hint=option)
 
 
+def checked_selection(select: Sequence[str], extend_select: Sequence[str],
+                      ignore: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """The command line's ``--select`` / ``--extend-select`` / ``--ignore`` values, split at
+    commas; a value that selects no rule is a usage error naming the option."""
+    selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
+    _check_selectors(selected, "--select")
+    _check_selectors(extended, "--extend-select")
+    _check_selectors(ignored, "--ignore")
+    return selected, extended, ignored
+
+
 def settings_for_path(path: str | None, config: str | None, isolated: bool) -> Settings:
     """The settings a file or directory is linted with: ``config`` for everything, none
     with ``isolated``, else the nearest configuration above ``path`` (a name that does not
@@ -215,10 +226,7 @@ def run_lint(
 ) -> tuple[LintResult, Settings, LintRun]:
     """The lint run behind `lint` and `report`: each path with its own project's settings
     (`advisor.run`), rule selection, the engines."""
-    selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
-    _check_selectors(selected, "--select")
-    _check_selectors(extended, "--extend-select")
-    _check_selectors(ignored, "--ignore")
+    selected, extended, ignored = checked_selection(select, extend_select, ignore)
     run = LintRun.build(
         paths,
         lambda path: load_run_settings([path], config, isolated, today),
@@ -240,6 +248,17 @@ class StdinRun:
     kind: Kind
     display: str
     absolute: Path
+
+    @classmethod
+    def for_file(cls, filename: str | os.PathLike[str], settings: Settings, rules: Sequence[Rule]) -> "StdinRun":
+        """The engine for text that stands for ``filename`` (standard input, or an editor's
+        unsaved buffer in the language server), linted with ``settings``: the kind comes
+        from the name; nothing is cached. ``filename`` must name a kind advisor reads."""
+        kind = kind_for(os.fspath(filename))
+        if kind is None:
+            raise ValueError(f"{os.fspath(filename)!r} is not a file type advisor reads")
+        absolute = Path(os.path.abspath(filename))
+        return cls(Linter(settings, rules=rules, use_cache=False), kind, display_path(absolute, Path.cwd()), absolute)
 
     def lint_text(self, text: str) -> LintResult:
         return self._result(self.linter.lint_source(self.display, self.kind, text, absolute=self.absolute))
@@ -270,15 +289,10 @@ def stdin_run(
     kind = kind_for(filename)
     if kind is None:
         raise click.BadParameter(f"{filename!r} is not a file type advisor reads", param_hint="--stdin-filename")
-    selected, extended, ignored = _split(select), _split(extend_select), _split(ignore)
-    _check_selectors(selected, "--select")
-    _check_selectors(extended, "--extend-select")
-    _check_selectors(ignored, "--ignore")
+    selected, extended, ignored = checked_selection(select, extend_select, ignore)
     settings = load_run_settings([filename], config, isolated, today)
     rules = select_rules(settings, select=selected, extend_select=extended, ignore=ignored)
-    absolute = Path(os.path.abspath(filename))
-    linter = Linter(settings, rules=rules, use_cache=False)
-    return StdinRun(linter, kind, display_path(absolute, Path.cwd()), absolute), settings
+    return StdinRun.for_file(filename, settings, rules), settings
 
 
 def read_stdin(limit: int) -> bytes:
