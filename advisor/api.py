@@ -3,7 +3,7 @@
 It runs exactly what ``advisor lint`` runs (each path with its nearest configuration, nested
 sub-project configurations, the result cache) and returns the `LintResult` the outputs are
 made from: ``findings``, ``files`` (per-file reports with token counts), ``calls``, ``notes``
-(skipped files) and ``errors`` (advisor's own failures). Problems with the configuration or
+(skipped files) and ``errors`` (advisor's own failures); with a baseline, ``baseline``. Problems with the configuration or
 the rule selection raise `ConfigError` with the message the command line prints; nothing
 is printed and nothing calls ``sys.exit``.
 """
@@ -31,13 +31,17 @@ def lint(
     ignore: Sequence[str] = (),
     use_cache: bool = True,
     today: str | None = None,
+    baseline: str | os.PathLike[str] | None = None,
 ) -> LintResult:
     """Lint files and directories as ``advisor lint PATHS`` does.
 
     ``config`` is one configuration file for every path (``--config``), ``isolated`` ignores
     every configuration file; ``select`` / ``extend_select`` / ``ignore`` take rule names,
     codes or code prefixes; ``today`` (YYYY-MM-DD) pins the date model retirements are
-    judged by.
+    judged by. ``baseline`` (``--baseline``, default: ``baseline`` in the configuration)
+    is a baseline file: ``findings`` are then the new ones only, and ``result.baseline``
+    holds the known ones (``known``) and how many were fixed (``fixed``); a missing or
+    broken baseline raises `ConfigError`.
     """
     for option, values in (("select", select), ("extend_select", extend_select), ("ignore", ignore)):
         if isinstance(values, str):
@@ -70,4 +74,10 @@ def lint(
         force_exclude=False,
         nested_configs=config is None and not isolated,
     )
-    return run.lint()
+    result = run.lint()
+    chosen = baseline if baseline is not None else run.settings.baseline
+    if chosen is None:
+        return result
+    from .baseline import applied
+
+    return applied(result, chosen)

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__, checks
-from .options import lint_options, print_notes
+from .options import apply_baseline, lint_options, print_baseline, print_notes, write_baseline_option
 from .output.printable import boundary, printable
 from .run import exit_status, fail_on_threshold, load_run_settings, run_lint
 
@@ -77,7 +77,8 @@ def cli() -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour (model, prompt wording, streaming).")
 @lint_options
-def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet, today):
+@write_baseline_option
+def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet, today, baseline, write_baseline):
     """Lint prompt files, templates, request configs and Python code (default: the current directory)."""
     from .output import FORMATS
     from .output.text import render as render_text
@@ -86,13 +87,17 @@ def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fi
     if "-" in paths:
         if len(paths) > 1:
             raise click.UsageError("`-` (standard input) cannot be combined with other paths")
+        if write_baseline:
+            raise click.UsageError("--write-baseline records a run over files, not standard input")
         _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select,
-                    extend_select, ignore, fail_on, quiet, today)
+                    extend_select, ignore, fail_on, quiet, today, baseline)
         return
     result, settings, run = run_lint(
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
         ignore=ignore, no_cache=no_cache, force_exclude=force_exclude, today=today,
     )
+    if write_baseline:
+        _write_baseline(write_baseline, result, quiet)
     if diff or fix:
         from .autofix import fix_files
 
@@ -108,6 +113,7 @@ def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fi
             result = run.lint()
             if not quiet:
                 click.echo(f"Fixed {outcome.applied} finding{'s' if outcome.applied != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.", err=True)
+    result = apply_baseline(result, baseline, settings)
     if output_format == "text":
         colour = output_file is None and sys.stdout.isatty()
         rendered = render_text(result, colour=colour, fix_hint=not (fix or diff), summary_lines=not quiet)
@@ -121,11 +127,29 @@ def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fi
     else:
         click.echo(rendered, nl=False)
     print_notes(result, quiet)
+    print_baseline(result, quiet)
     sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
 
 
+def _write_baseline(target, result, quiet):
+    """`--write-baseline FILE`: record the run's findings as known, and stop (exit 0, or 2
+    when advisor failed on a file: its findings may be missing from the baseline)."""
+    from .baseline import write
+
+    try:
+        count = write(target, result.findings, [report.path for report in result.files])
+    except OSError as error:
+        raise click.ClickException(f"cannot write the baseline {target}: {error.strerror or error}") from None
+    if not quiet:
+        click.echo(f"advisor: wrote {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} of "
+                   f"{len(result.files)} file{'s' if len(result.files) != 1 else ''} to {printable(target)} "
+                   f"({count} entries in all)", err=True)
+    print_notes(result, quiet)
+    sys.exit(2 if result.errors else 0)
+
+
 def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select,
-                extend_select, ignore, fail_on, quiet, today):
+                extend_select, ignore, fail_on, quiet, today, baseline=None):
     """`advisor lint - --stdin-filename NAME`: findings for standard input; with --fix the
     fixed text goes to stdout and what is left to stderr, as editors expect."""
     from .autofix import FixOutcome, fix_text
@@ -156,6 +180,11 @@ def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fi
             click.echo(boundary(render_text(result, colour=False, fix_hint=False, summary_lines=True)), err=True, nl=False)
         print_notes(result, quiet)
         sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
+    if baseline or settings.baseline:
+        from .baseline import sources_from
+
+        text, _ = decode(data)
+        result = apply_baseline(result, baseline, settings, sources_from({run.display: text or ""}))
     if output_format == "text":
         rendered = render_text(result, colour=output_file is None and sys.stdout.isatty(), fix_hint=True,
                                summary_lines=not quiet)
@@ -167,6 +196,7 @@ def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fi
     else:
         click.echo(rendered, nl=False)
     print_notes(result, quiet)
+    print_baseline(result, quiet)
     sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
 
 

@@ -95,6 +95,7 @@ class Settings:
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     latency: dict[str, Any] = field(default_factory=dict)
     today: _dt.date | None = None  # the date models are judged by; None: ADVISOR_TODAY or the real date
+    baseline: Path | None = None  # known findings, not reported (`advisor.baseline`)
 
     @property
     def all_include(self) -> tuple[str, ...]:

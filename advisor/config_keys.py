@@ -120,7 +120,8 @@ def _size(value: Any, key: str, reading: _Reading) -> int:
     return size
 
 
-def _directory(value: Any, key: str, reading: _Reading) -> Path:
+def _path(value: Any, key: str, reading: _Reading) -> Path:
+    """A path, relative to the configuration file that names it."""
     if not isinstance(value, str):
         raise reading.error(f"`{key}` must be a string")
     return (reading.path.parent / value).resolve()
@@ -227,13 +228,16 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("fail-on", "fail_on", "error, warning, info or never",
               "Lowest severity that makes the exit status 1 (`--fail-on` overrides).", _threshold),
     ConfigKey("cache-dir", "cache_dir", "path", "Where the result cache lives (default: .advisor_cache beside the config).",
-              _directory),
+              _path),
     ConfigKey("models", "models", "table: model id -> catalog fields",
               "Add models to the catalog or override their fields.", _models),
     ConfigKey("latency", "latency", "table: tiers, cache, default_output_tokens",
               "Override the latency model behind the estimates.", _latency),
     ConfigKey("today", "today", "date (YYYY-MM-DD)",
               "Judge model deprecation and retirement as of this date (`--today` overrides).", _date),
+    ConfigKey("baseline", "baseline", "path",
+              "A baseline file (`advisor lint --write-baseline`): its known findings are not reported, only new ones "
+              "(`--baseline` overrides).", _path),
 )
 _BY_NAME = {key.name: key for key in CONFIG_KEYS}
 

@@ -62,4 +62,32 @@ def lint_options(function):
         click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="Lowest severity that makes the exit status 1 [default: warning, or fail-on in config]."),
         click.option("-q", "--quiet", is_flag=True, help="Print findings only: no notes, no summary."),
         _today_option(),
+        click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file (see --write-baseline) [default: `baseline` in config]."),
     ])
+
+
+def write_baseline_option(function):
+    """`advisor lint --write-baseline FILE`: record the run's findings as known."""
+    return click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+                        help="Record the findings of this run in a baseline file (updating the linted files' entries) and exit 0.")(function)
+
+
+def apply_baseline(result: LintResult, given: str | None, settings, source_of=None) -> LintResult:
+    """The result with only the findings new since the baseline (``--baseline``, else the
+    configuration's), or as it is without one; a missing or broken baseline exits 2.
+    ``source_of`` gives a linted file's text when it is not on disk (standard input)."""
+    from .baseline import applied, read_source
+    from .config import ConfigError
+
+    path = given or settings.baseline
+    if path is None:
+        return result
+    try:
+        return applied(result, path, source_of=source_of or read_source)
+    except ConfigError as error:
+        raise ConfigurationFailure(str(error)) from None
+
+
+def print_baseline(result: LintResult, quiet: bool) -> None:
+    if result.baseline is not None and not quiet:
+        click.echo(f"advisor: baseline: {printable(result.baseline.describe())}", err=True)

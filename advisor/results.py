@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .discovery import Note
 from .model import Finding, Severity
 from .registry import Rule
+
+if TYPE_CHECKING:
+    from .baseline import Outcome
 
 
 @dataclass
@@ -64,6 +67,8 @@ class LintResult:
     as_of: _dt.date | None = None  # the date models' deprecation and retirement were judged by
     # directories a walk left to their own configuration (`run.LintRun` lints them with it)
     subprojects: list[Path] = field(default_factory=list)
+    # with a baseline: `findings` are the new ones; this holds the known ones and the count fixed
+    baseline: "Outcome | None" = None
 
     @property
     def calls(self) -> list[dict[str, Any]]:

@@ -34,4 +34,6 @@ def render(result: LintResult) -> str:
         message = printable(finding.message, keep_line_breaks=True) + (
             f"\n{printable(finding.suggestion, keep_line_breaks=True)}" if finding.suggestion else "")
         lines.append(f"::{_LEVELS[finding.severity]} {properties}::{_escape_data(message)}")
+    if result.baseline is not None:
+        lines.append(f"::notice title=advisor baseline::{_escape_data(printable(result.baseline.describe()))}")
     return "\n".join(lines) + ("\n" if lines else "")

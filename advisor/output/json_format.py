@@ -1,4 +1,5 @@
-"""The JSON format (``version: 1``): findings, files with token estimates, call sites, notes."""
+"""The JSON format (``version: 1``): findings, files with token estimates, call sites, notes;
+with a baseline, ``baseline`` holds the known findings and the counts (``findings`` are new)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from ..results import LintResult
 
 
 def as_dict(result: LintResult) -> dict:
-    return {
+    data = {
         "version": 1,
         "findings": [finding.to_dict() for finding in result.findings],
         "files": [{"path": r.path, "kind": r.kind, "tokens": r.tokens} for r in result.files],
@@ -16,6 +17,10 @@ def as_dict(result: LintResult) -> dict:
         "notes": [note.to_dict() for note in result.notes],
         "errors": list(result.errors),
     }
+    if result.baseline is not None:  # `findings` are then the new ones only
+        data["baseline"] = {**result.baseline.to_dict(),
+                            "known_findings": [finding.to_dict() for finding in result.baseline.known]}
+    return data
 
 
 def render(result: LintResult) -> str:

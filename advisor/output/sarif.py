@@ -74,12 +74,15 @@ def as_dict(result: LintResult) -> dict:
             ],
             "partialFingerprints": {"advisorFinding/v1": _fingerprint(finding)},
         }
+        if result.baseline is not None:
+            entry["baselineState"] = "new"  # known findings are left out of the results
         if finding.rule in index:
             entry["ruleIndex"] = index[finding.rule]
         results.append(entry)
     notifications = [
         {"level": "note", "message": {"text": f"{note.path}: {note.reason}"}} for note in result.notes
     ]
+    run_properties = {"baseline": result.baseline.to_dict()} if result.baseline is not None else None
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -95,6 +98,7 @@ def as_dict(result: LintResult) -> dict:
                 "columnKind": "unicodeCodePoints",
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the directory advisor ran in"}}},
                 "results": results,
+                **({"properties": run_properties} if run_properties else {}),
                 "invocations": [
                     {
                         "executionSuccessful": not result.errors,

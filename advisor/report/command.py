@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import click
 
 from ..model import Severity
-from ..options import ConfigurationFailure, lint_options, print_notes
+from ..options import ConfigurationFailure, apply_baseline, lint_options, print_baseline, print_notes
 from ..output.printable import boundary
 from ..results import LintResult
 from ..run import exit_status, fail_on_threshold, run_lint
@@ -87,7 +87,7 @@ def write_atomically(path: Path, text: str) -> None:
 @click.option("--title", help="The report's title.")
 @lint_options
 def report(paths, output, ab_files, template_file, title, config, isolated, select, extend_select, ignore,
-           no_cache, force_exclude, fail_on, quiet, today):
+           no_cache, force_exclude, fail_on, quiet, today, baseline):
     """Write a self-contained HTML report of where prompts waste latency and money, and
     what to change, ordered by impact (default path: the current directory)."""
     from ..output.text import summary
@@ -103,6 +103,7 @@ def report(paths, output, ab_files, template_file, title, config, isolated, sele
         paths, config=config, isolated=isolated, select=select, extend_select=extend_select,
         ignore=ignore, no_cache=no_cache, force_exclude=force_exclude, today=today,
     )
+    result = apply_baseline(result, baseline, settings)
     threshold = fail_on_threshold(fail_on, settings)
     try:
         html = generate(result, paths=paths, title=title, fail_on=threshold, ab_runs=ab_runs, template=template)
@@ -117,4 +118,5 @@ def report(paths, output, ab_files, template_file, title, config, isolated, sele
     if not quiet:
         click.echo(f"advisor: {summary(result)} Report: {target.as_posix()}", err=True)
     print_notes(result, quiet)
+    print_baseline(result, quiet)
     sys.exit(exit_status(result, threshold))

@@ -50,6 +50,10 @@ Context variables
                      removed, added, cut), ``excerpt`` (None or ``{"rows": [{"number",
                      "hit", "gap", "skipped", "pieces": [{"text", "mark", "elided"}]}]}``),
                      ``excerpt_note`` (why the excerpt is missing).
+``baseline``         None, or with a baseline (``--baseline``): ``file``, ``known`` (findings in
+                     it, left out of everything above), ``fixed`` (its entries of the linted
+                     files not found again), ``rows`` (``location``, ``rule``, ``code``,
+                     ``severity``, ``message``) and ``omitted`` (beyond the cap).
 ``files``            ``{"rows": [...], "omitted"}``: files with findings by impact; a row has
                      ``path``, ``kind``, ``tokens``, ``count``, ``errors``, ``warnings``,
                      ``infos``, ``rules`` (names), ``saving``.
@@ -118,6 +122,7 @@ class Limits:
     notes: int = 200  # skipped-file notes listed
     open_findings: int = 40  # a report with at most this many findings opens every group
     largest_prompts: int = 10  # bars in the largest-prompts chart
+    known_findings: int = 200  # baseline findings listed in their section
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -239,7 +244,20 @@ def build_context(
         },
         "errors": [redact(str(e)) for e in result.errors],
         "limits": limits.to_dict(),
+        "baseline": _baseline(result, limits),
     }
+
+
+def _baseline(result: LintResult, limits: Limits) -> dict[str, Any] | None:
+    """The known findings a baseline set apart (not counted anywhere else in the report)."""
+    outcome = result.baseline
+    if outcome is None:
+        return None
+    rows = [{"location": redact(f"{f.path}:{f.span.line}:{f.span.column}"), "rule": f.rule, "code": f.code,
+             "severity": f.severity.value, "message": redact(f.message)}
+            for f in sorted(outcome.known, key=Finding.sort_key)[: limits.known_findings]]
+    return {"file": redact(outcome.path), "known": len(outcome.known), "fixed": outcome.fixed, "rows": rows,
+            "omitted": max(0, len(outcome.known) - limits.known_findings)}
 
 
 def _describe_paths(paths: Sequence[str], base: Path | None) -> str:
