@@ -8,6 +8,7 @@ included), then runs it on the staged files, as a commit does.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -71,3 +72,28 @@ def test_hook_passes_a_sentence_limit(tmp_path, pre_commit_home):
     proc = _try_repo(repo, pre_commit_home)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
+
+
+def test_hook_with_a_baseline_blocks_only_new_findings(tmp_path, pre_commit_home):
+    """`baseline` in the configuration: a repository with known findings commits; a staged
+    file with a new finding is blocked, and the other files' entries are not counted as fixed."""
+    repo = _scratch_repo(tmp_path / "repo", {
+        ".advisor.toml": 'baseline = "advisor-baseline.json"\n',
+        "prompts/old.txt": "Summarize the ticket in no more than 120 words.\n",
+        "prompts/other.txt": "Reply in under 60 words.\n",
+        "advisor-baseline.json": json.dumps({"version": 1, "findings": [
+            {"path": "prompts/old.txt", "rule": "word-count-limit", "text": "in no more than 120 words", "occurrence": 0},
+            {"path": "prompts/other.txt", "rule": "word-count-limit", "text": "in under 60 words", "occurrence": 0},
+        ]}),
+    })
+    proc = _try_repo(repo, pre_commit_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (repo / "prompts" / "old.txt").write_text("Intro line.\nSummarize the ticket in no more than 120 words.\n")
+    (repo / "prompts" / "new.txt").write_text("Describe the issue in under 70 words.\n")
+    _git(repo, "add", "prompts/old.txt", "prompts/new.txt")
+    proc = _try_repo(repo, pre_commit_home)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    hook_output = output.split("advisor (prompt latency lint)")[-1]
+    assert "prompts/new.txt:1:20: warning word-count-limit" in hook_output
+    assert "prompts/old.txt" not in hook_output  # moved down a line: still known
