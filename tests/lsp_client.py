@@ -33,6 +33,7 @@ class Session:
         self.published: list[types.PublishDiagnosticsParams] = []
         self.messages: list[tuple[str, str]] = []  # (log|show, text)
         self.applied_edits: list[types.WorkspaceEdit] = []
+        self.registrations: list[types.Registration] = []
         self._arrived = asyncio.Event()
         self.versions: dict[str, int] = {}
         self.capabilities: types.ServerCapabilities | None = None
@@ -50,6 +51,11 @@ class Session:
         @self.client.feature(types.WINDOW_SHOW_MESSAGE)
         def on_show(client: LanguageClient, params: types.ShowMessageParams) -> None:
             self.messages.append(("show", params.message))
+            self._arrived.set()
+
+        @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def on_register(client: LanguageClient, params: types.RegistrationParams) -> None:
+            self.registrations.extend(params.registrations)
             self._arrived.set()
 
         @self.client.feature(types.WORKSPACE_APPLY_EDIT)
@@ -70,7 +76,9 @@ class Session:
                     hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
                     publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True),
                 ),
-                workspace=types.WorkspaceClientCapabilities(apply_edit=True),
+                workspace=types.WorkspaceClientCapabilities(
+                    apply_edit=True,
+                    did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)),
             ),
             root_uri=from_fs_path(str(self.cwd)),
             initialization_options=self.initialization_options,
@@ -125,19 +133,32 @@ class Session:
             content_changes=[types.TextDocumentContentChangePartial(range=range_, text=text)]))
         return self.versions[uri]
 
+    def files_changed(self, *relative: str) -> None:
+        self.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=self.uri(name), type=types.FileChangeType.Changed) for name in relative]))
+
+    async def registered(self, method: str) -> list[types.Registration]:
+        async def arrived() -> list[types.Registration]:
+            while not any(r.method == method for r in self.registrations):
+                self._arrived.clear()
+                await self._arrived.wait()
+            return self.registrations
+
+        return await asyncio.wait_for(arrived(), TIMEOUT_S)
+
     def save(self, uri: str) -> None:
         self.client.text_document_did_save(types.DidSaveTextDocumentParams(
             text_document=types.TextDocumentIdentifier(uri=uri)))
 
-    async def diagnostics(self, uri: str, version: int | None = None) -> list[types.Diagnostic]:
-        """The diagnostics published for ``uri`` (for ``version``, when given), waiting
-        for them."""
-        return list((await self.publication(uri, version)).diagnostics)
+    async def diagnostics(self, uri: str, version: int | None = None, *, after: int = 0) -> list[types.Diagnostic]:
+        """The diagnostics published for ``uri`` (for ``version``, when given; among the
+        publications from number ``after`` on), waiting for them."""
+        return list((await self.publication(uri, version, after=after)).diagnostics)
 
-    async def publication(self, uri: str, version: int | None = None) -> types.PublishDiagnosticsParams:
+    async def publication(self, uri: str, version: int | None = None, *, after: int = 0) -> types.PublishDiagnosticsParams:
         async def arrived() -> types.PublishDiagnosticsParams:
             while True:
-                for params in reversed(self.published):
+                for params in reversed(self.published[after:]):
                     if params.uri == uri and (version is None or params.version == version):
                         return params
                 self._arrived.clear()

@@ -32,6 +32,37 @@ def _whole(text: str) -> types.Range:
                        end=types.Position(line=len(lines) - 1, character=len(lines[-1])))
 
 
+LIMIT = "Summarize the text in under 50 words."
+EVERY_SOURCE = {  # one file per row of advisor/sources.py, each with the word-count limit
+    "prompts/a.prompt": f"{LIMIT}\n",
+    "prompts/a.txt": f"{LIMIT}\n",
+    "prompts/a.md": f"{LIMIT}\n",
+    "templates/a.j2": "Summarize {{ doc }} in under 50 words.\n",
+    "a.prompty": ("---\nname: s\nmodel:\n  api: chat\n  configuration:\n    azure_deployment: claude-haiku-5-5\n"
+                  f"  parameters:\n    max_tokens: 100\n---\nsystem:\n{LIMIT}\n\nuser:\n{{{{doc}}}}\n"),
+    "configs/a.yaml": f"model: claude-haiku-5-5\nmax_tokens: 100\nsystem: {LIMIT}\nmessages: []\n",
+    "configs/a.json": f'{{"model": "claude-haiku-5-5", "max_tokens": 100, "system": "{LIMIT}", "messages": []}}\n',
+    "app/a.py": ("import anthropic\nclient = anthropic.Anthropic()\nclient.messages.create(model=\"claude-haiku-5-5\", "
+                 f'max_tokens=100, stream=True, system="{LIMIT}", messages=[])\n'),
+}
+
+
+def test_every_source_type_gets_diagnostics(tmp_path):
+    from advisor.sources import SOURCES, source_for
+
+    assert {source_for(name).name for name in EVERY_SOURCE} == {source.name for source in SOURCES}
+    for name, text in EVERY_SOURCE.items():
+        _write(tmp_path, name, text)
+
+    async def body():
+        async with Session(tmp_path) as session:
+            uris = {name: session.open(name) for name in EVERY_SOURCE}
+            return {name: _codes(await session.diagnostics(uri, 1)) for name, uri in uris.items()}
+
+    found = run(body())
+    assert {name: "O001" in codes for name, codes in found.items()} == {name: True for name in EVERY_SOURCE}
+
+
 def test_open_change_and_the_unsaved_buffer_is_what_is_linted(tmp_path):
     _write(tmp_path, "prompts/a.txt", "Summarize the text in two sentences.\n")
 
@@ -232,7 +263,7 @@ def test_a_crashing_rule_is_reported_and_the_server_goes_on(tmp_path):
     assert len([text for text in shown if "rule exploded" in text]) == 1
 
 
-def test_a_broken_configuration_is_told_not_fatal(tmp_path):
+def test_a_broken_configuration_is_told_not_fatal_and_its_fix_relints(tmp_path):
     _write(tmp_path, ".advisor.toml", "selct = ['ALL']\n")
     _write(tmp_path, "prompts/a.txt", WORD_LIMIT)
 
@@ -242,13 +273,20 @@ def test_a_broken_configuration_is_told_not_fatal(tmp_path):
             assert await session.diagnostics(uri, 1) == []
             messages = await session.message("configuration error")
             assert any("did you mean `select`" in text for _, text in messages)
+            # fixed in the editor: saving the configuration re-lints the open buffers
+            mark = len(session.published)
+            config = session.open(".advisor.toml", "select = ['ALL']\n")
             (tmp_path / ".advisor.toml").write_text("select = ['ALL']\n")
-            session.save(session.open(".advisor.toml", "select = ['ALL']\n"))
-            version = session.change(uri, WORD_LIMIT)
-            assert _codes(await session.diagnostics(uri, version)) == ["O001"]
+            session.save(config)
+            assert _codes(await session.diagnostics(uri, 1, after=mark)) == ["O001"]
+            # changed on disk by another tool: the watched-files notification re-lints them too
+            await session.registered("workspace/didChangeWatchedFiles")
+            mark = len(session.published)
+            (tmp_path / ".advisor.toml").write_text("ignore = ['word-count-limit']\n")
+            session.files_changed(".advisor.toml")
+            assert await session.diagnostics(uri, 1, after=mark) == []
 
     run(body())
-
 
 def test_lint_does_not_load_the_language_server(tmp_path):
     _write(tmp_path, "prompts/a.txt", WORD_LIMIT)

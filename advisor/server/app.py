@@ -177,8 +177,16 @@ def build_server(options: Options, *, debounce_s: float = DEBOUNCE_S) -> Advisor
             ls.docs_url = settings["ruleDocsUrl"]
 
     @server.feature(types.INITIALIZED)
-    def initialized(ls: AdvisorServer, params: types.InitializedParams) -> None:
+    async def initialized(ls: AdvisorServer, params: types.InitializedParams) -> None:
         ls.worker.submit(warm_up)  # the first lint then answers at typing speed
+        workspace = ls.client_capabilities.workspace
+        watching = workspace.did_change_watched_files if workspace else None
+        if watching is not None and watching.dynamic_registration:
+            # a configuration edited outside the editor (git checkout, another tool) re-lints too
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILES]
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id="advisor-configuration", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))]))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: AdvisorServer, params: types.DidOpenTextDocumentParams) -> None:
