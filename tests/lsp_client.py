@@ -24,8 +24,10 @@ TODAY = "2026-12-01"
 class Session:
     """One server process and the client talking to it."""
 
-    def __init__(self, cwd: Path, *server_args: str, initialization_options: Any = None, bootstrap: str | None = None):
+    def __init__(self, cwd: Path, *server_args: str, initialization_options: Any = None, bootstrap: str | None = None,
+                 resolve_edits: bool = False):
         self.cwd = cwd
+        self.resolve_edits = resolve_edits  # announce codeAction/resolve support for edits
         self.server_args = server_args
         self.initialization_options = initialization_options
         self.bootstrap = bootstrap  # Python run in the server process before the server starts
@@ -75,6 +77,8 @@ class Session:
                 text_document=types.TextDocumentClientCapabilities(
                     hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
                     publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True),
+                    code_action=types.CodeActionClientCapabilities(
+                        resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]) if self.resolve_edits else None),
                 ),
                 workspace=types.WorkspaceClientCapabilities(
                     apply_edit=True,
@@ -181,6 +185,9 @@ class Session:
             text_document=types.TextDocumentIdentifier(uri=uri), range=range_,
             context=types.CodeActionContext(diagnostics=[], only=only))), TIMEOUT_S)
         return [action for action in result or [] if isinstance(action, types.CodeAction)]
+
+    async def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        return await asyncio.wait_for(self.client.code_action_resolve_async(action), TIMEOUT_S)
 
     async def hover(self, uri: str, position: types.Position) -> types.Hover | None:
         return await asyncio.wait_for(self.client.text_document_hover_async(types.HoverParams(

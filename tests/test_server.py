@@ -157,6 +157,7 @@ def test_quick_fix_edit_fixes_the_finding_and_safe_fixes_are_preferred(tmp_path)
 def test_fix_all_safe_as_a_source_action_and_as_a_command(tmp_path):
     text = YAML_SAFE_FIX.replace("model: claude-haiku-5-5", "model: claude-haiku-5-5  # the fast one")
     _write(tmp_path, "configs/c.yaml", text)
+    _write(tmp_path, "prompts/a.txt", WORD_LIMIT)  # an unsafe fix only: nothing for "fix all safe"
 
     async def body():
         async with Session(tmp_path) as session:
@@ -165,10 +166,29 @@ def test_fix_all_safe_as_a_source_action_and_as_a_command(tmp_path):
             [fix_all] = await session.code_actions(uri, _whole(text), only=["source.fixAll"])
             assert fix_all.kind == "source.fixAll.advisor"
             assert apply_edit(text, fix_all.edit) == text.replace("4096", "16")
+            assert fix_all.edit.document_changes[0].text_document.version == 1
             assert await session.execute("advisor.applyFixAll", uri) is True
             [applied] = session.applied_edits
             assert apply_edit(text, applied) == text.replace("4096", "16")
-            assert fix_all.edit.document_changes[0].text_document.version == 1
+            unsafe_only = session.open("prompts/a.txt")
+            await session.diagnostics(unsafe_only, 1)
+            assert await session.code_actions(unsafe_only, _whole(WORD_LIMIT), only=["source.fixAll"]) == []
+            assert await session.execute("advisor.applyFixAll", unsafe_only) is False
+
+    run(body())
+
+
+def test_a_client_that_resolves_gets_the_fix_all_edit_when_it_asks(tmp_path):
+    _write(tmp_path, "configs/c.yaml", YAML_SAFE_FIX)
+
+    async def body():
+        async with Session(tmp_path, resolve_edits=True) as session:
+            uri = session.open("configs/c.yaml", language="yaml")
+            await session.diagnostics(uri, 1)
+            [fix_all] = await session.code_actions(uri, _whole(YAML_SAFE_FIX), only=["source.fixAll"])
+            assert fix_all.edit is None  # not computed at every cursor move
+            resolved = await session.resolve(fix_all)
+            assert apply_edit(YAML_SAFE_FIX, resolved.edit) == YAML_SAFE_FIX.replace("4096", "16")
 
     run(body())
 

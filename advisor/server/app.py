@@ -163,6 +163,14 @@ def _markdown_hover(server: AdvisorServer) -> bool:
     return not formats or types.MarkupKind.Markdown in formats
 
 
+def _resolves_edits(server: AdvisorServer) -> bool:
+    """Whether the client asks ``codeAction/resolve`` for an action's edit."""
+    capabilities = server.client_capabilities.text_document
+    action = capabilities.code_action if capabilities else None
+    support = action.resolve_support if action else None
+    return support is not None and "edit" in support.properties
+
+
 def _is_config_file(uri: str) -> bool:
     return any(uri.endswith("/" + name) for name in CONFIG_FILES)
 
@@ -214,23 +222,38 @@ def build_server(options: Options, *, debounce_s: float = DEBOUNCE_S) -> Advisor
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND],
+                                resolve_provider=True),
     )
     async def code_action(ls: AdvisorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
         wanted = params.context.only
+        linted = await ls.current(uri)
+        if linted is None:
+            return None
         found: list[types.CodeAction] = []
         if not wanted or any(types.CodeActionKind.QuickFix.value.startswith(kind) for kind in wanted):
-            linted = await ls.current(uri)
-            if linted is not None:
-                found += actions.quick_fixes(uri, linted.version, linted.lint.findings, ls.positions(linted.lint.text),
-                                             params.range, ls.docs_url)
-        if not wanted or any(actions.FIX_ALL_KIND.startswith(kind) for kind in wanted):
-            version, edit = await ls.fix_all_edit(uri)
-            fix_all = actions.fix_all_action(uri, version, edit)
-            if fix_all is not None:
-                found.append(fix_all)
+            found += actions.quick_fixes(uri, linted.version, linted.lint.findings, ls.positions(linted.lint.text),
+                                         params.range, ls.docs_url)
+        has_safe_fix = any(f.fix is not None and f.fix.safety == "safe" for f in linted.lint.findings)
+        if has_safe_fix and (not wanted or any(actions.FIX_ALL_KIND.startswith(kind) for kind in wanted)):
+            if _resolves_edits(ls):  # editors ask for code actions at every cursor move: fix only when chosen
+                found.append(types.CodeAction(title=actions.FIX_ALL_TITLE, kind=actions.FIX_ALL_KIND, data={"uri": uri}))
+            else:
+                version, edit = await ls.fix_all_edit(uri)
+                fix_all = actions.fix_all_action(uri, version, edit)
+                if fix_all is not None:
+                    found.append(fix_all)
         return found or None
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def resolve_code_action(ls: AdvisorServer, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        if action.kind == actions.FIX_ALL_KIND and isinstance(data.get("uri"), str):
+            version, edit = await ls.fix_all_edit(data["uri"])
+            if edit is not None:
+                action.edit = actions.workspace_edit(data["uri"], version, [edit])
+        return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: AdvisorServer, params: types.HoverParams) -> types.Hover | None:
