@@ -240,6 +240,7 @@ def test_the_project_configuration_of_the_file_applies(tmp_path):
 def test_a_broken_file_is_a_parse_error_and_the_server_goes_on(tmp_path):
     _write(tmp_path, "app.py", "import anthropic\nclient = anthropic.Anthropic()\ndef f(:\n")
     _write(tmp_path, "prompts/a.txt", WORD_LIMIT)
+    _write(tmp_path, ".advisor.toml", 'max-file-size = "2KiB"\n')
 
     async def body():
         async with Session(tmp_path) as session:
@@ -251,6 +252,9 @@ def test_a_broken_file_is_a_parse_error_and_the_server_goes_on(tmp_path):
             assert _codes(await session.diagnostics(uri, 1)) == ["O001"]
             version = session.change(broken, "\udcff\x00" * 3)  # not even text
             await session.diagnostics(broken, version)
+            big = session.open("prompts/big.txt", WORD_LIMIT * 100)  # over max-file-size
+            assert await session.diagnostics(big, 1) == []
+            await session.message("prompts/big.txt: not linted: larger than max-file-size")
             assert await session.hover(uri, types.Position(line=0, character=25)) is not None
 
     run(body())

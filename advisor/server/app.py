@@ -104,6 +104,8 @@ class AdvisorServer(LanguageServer):
             return None
         for problem in lint.errors:  # a rule or loader that raised: its findings are missing
             self.tell(problem)
+        if lint.note:
+            self.tell(lint.note, level=types.MessageType.Info)
         linted = _Linted(version, lint)
         if uri in self.workspace.text_documents and self.workspace.get_text_document(uri).version == version:
             self.linted[uri] = linted

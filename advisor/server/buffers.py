@@ -48,6 +48,7 @@ class BufferLint:
     linted: bool
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # advisor's own failures (a rule that raised)
+    note: str | None = None  # why a buffer advisor would lint was not (too large)
 
 
 class BufferLinter:
@@ -79,6 +80,9 @@ class BufferLinter:
         run = self.run_for(path)
         if run is None or not source_of(run.display, run.kind).relevant(text, run.display):
             return BufferLint(text, linted=False)
+        limit = run.linter.settings.max_file_size
+        if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+            return BufferLint(text, linted=False, note=f"{run.display}: not linted: larger than max-file-size ({limit:,} bytes)")
         result = run.lint_text(text)
         return BufferLint(text, linted=True, findings=[f for f in result.findings if f.path == run.display],
                           errors=list(result.errors))
