@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from . import clock, ruledata
+from . import clock, model_ids, ruledata
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class ModelInfo:
     replacement: str | None = None
     verified: bool = True
     aliases: tuple[str, ...] = ()
+    bedrock: str | None = None  # its Amazon Bedrock model id, where the catalog knows it
+    vertex: str | None = None  # its Vertex AI model id, where it differs from the API id
 
     @property
     def usable(self) -> bool:
@@ -72,30 +74,59 @@ class Catalog:
 
     def __post_init__(self) -> None:
         self._aliases = {alias: info.id for info in self.models.values() for alias in info.aliases}
+        for info in self.models.values():  # platform ids name their model exactly
+            for platform_id in (info.bedrock, info.vertex):
+                if platform_id:
+                    self._aliases.setdefault(platform_id, info.id)
 
     # -- lookups ---------------------------------------------------------------------
 
     def get(self, model_id: str) -> ModelInfo | None:
-        """The catalog entry for an id or one of its dated aliases."""
-        key = self._aliases.get(model_id, model_id)
-        return self.models.get(key)
+        """The catalog entry for an id, one of its dated aliases, or its Bedrock / Vertex
+        spelling (``us.anthropic.claude-haiku-4-5-20251001-v1:0``, ``claude-haiku-4-5@20251001``)."""
+        for key in (model_id, model_ids.parse(model_id).base):
+            info = self.models.get(self._aliases.get(key, key))
+            if info is not None:
+                return info
+        return None
 
     def retired_entry(self, model_id: str) -> RetiredModel | None:
+        base = model_ids.parse(model_id).base
         for entry in self.retired:
-            if fnmatch.fnmatchcase(model_id, entry.pattern):
+            if fnmatch.fnmatchcase(model_id, entry.pattern) or fnmatch.fnmatchcase(base, entry.pattern):
                 return entry
         return None
+
+    def respell(self, new_id: str, like: str) -> str | None:
+        """``new_id`` (an API id) spelt for the platform ``like`` is written for, keeping a
+        Bedrock inference-profile prefix; None when the catalog has no such spelling of it
+        (a fix must then not be offered: the platform would reject the API id)."""
+        spelling = model_ids.parse(like)
+        info = self.get(new_id)
+        if spelling.platform == model_ids.API:
+            return new_id
+        if info is None:
+            return None
+        if spelling.platform == model_ids.BEDROCK:
+            return model_ids.with_region(info.bedrock, spelling.region) if info.bedrock else None
+        return info.vertex
 
     def is_known(self, model_id: str) -> bool:
         return self.get(model_id) is not None or self.retired_entry(model_id) is not None
 
     def known_ids(self) -> list[str]:
-        return sorted({*self.models, *self._aliases})
+        """The API ids and dated aliases (platform spellings are reached through `get`)."""
+        return sorted({*self.models, *(alias for info in self.models.values() for alias in info.aliases)})
 
     def closest(self, model_id: str) -> str | None:
-        """The known id nearest in spelling, for `unknown-model` suggestions."""
-        matches = difflib.get_close_matches(model_id, self.known_ids(), n=1, cutoff=0.6)
-        return matches[0] if matches else None
+        """The known API id nearest in spelling to the model a (possibly platform) id names,
+        for `unknown-model` suggestions; dots read as the dashes the API spells versions with."""
+        base = model_ids.parse(model_id).base
+        for candidate in (base.replace(".", "-"), base):
+            matches = difflib.get_close_matches(candidate, self.known_ids(), n=1, cutoff=0.6)
+            if matches:
+                return matches[0]
+        return None
 
     def successor(self, model_id: str) -> str | None:
         info = self.get(model_id)

@@ -61,7 +61,7 @@ DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 
 MODEL_FIELDS = frozenset(
     "family latency price context max_output status tokenizer sampling min_cache_tokens "
-    "min_cache_tokens_verified retires replacement verified aliases".split()
+    "min_cache_tokens_verified retires replacement verified aliases bedrock vertex".split()
 )
 LATENCY_TIER_FIELDS = frozenset({"base_ttft_ms", "prefill_ms_per_1k", "output_tokens_per_s"})
 LATENCY_CACHE_FIELDS = frozenset({"read_prefill_factor", "read_price_factor", "write_price_factor"})

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
+from .. import model_ids
 from ..analysis import call_expected_output, call_profile
 from ..catalog import Catalog, ModelInfo
 from ..estimates import estimate_call, saving
-from ..fixes import replace_value, single_edit_fix
-from ..model import CallApi, Document, Finding, PromptCall, Severity
+from ..fixes import Fix, replace_value, single_edit_fix
+from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
 from ..tasks import TaskProfile
 from .examples import request_config, sentiment_function
@@ -73,6 +74,32 @@ def oversized_for_task(call: PromptCall, info: ModelInfo, catalog: Catalog, opti
     return profile if profile.verdict == "simple" else None
 
 
+def replace_model_fix(document: Document, field: Field, new_id: str, catalog: Catalog) -> Fix | None:
+    """Replacing a model id changes who answers: always an unsafe fix. The replacement is
+    written in the spelling the code uses (a Bedrock or Vertex id for a Bedrock or Vertex
+    call); None when the catalog has no such spelling of it."""
+    written = respelt(catalog, new_id, field)
+    if written is None:
+        return None
+    return single_edit_fix(f"use {written}", "unsafe", replace_value(document, field, written))
+
+
+def respelt(catalog: Catalog, new_id: str, field: Field) -> str | None:
+    """``new_id`` as the code would have to write it where ``field`` is written."""
+    return catalog.respell(new_id, field.value) if isinstance(field.value, str) else new_id
+
+
+def use_model(catalog: Catalog, new_id: str, field: Field) -> str:
+    """How a suggestion names the replacement: in the code's spelling, or the API id with a
+    note when the catalog knows no such spelling of it (and so no fix is offered)."""
+    written = respelt(catalog, new_id, field)
+    if written is not None:
+        return f"`{written}`"
+    platform = model_ids.PLATFORM_NAMES[model_ids.parse(str(field.value)).platform]
+    return f"`{new_id}` (advisor knows no {platform} id for it: look it up in your {platform} model list)"
+
+
+
 @OVERSIZED_MODEL.checker
 def check_oversized_model(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
@@ -93,13 +120,12 @@ def check_oversized_model(document: Document, context: CheckContext) -> Iterator
         speedup = f"{info.latency} -> {fastest.latency}"
         price = f"${info.input_price:g}/${info.output_price:g} -> ${fastest.input_price:g}/${fastest.output_price:g} per MTok"
         latency = context.latency
-        edit = replace_value(document, call.model, fastest.id)
         yield context.finding(
             call.path,
             call.model.span or call.span,
             f"`{info.id}` ({info.latency}) for {profile.summary}: a faster model does this",
-            f"use `{fastest.id}` ({speedup}; {price}) and confirm with `advisor ab --apply oversized-model`",
-            fix=single_edit_fix(f"use {fastest.id}", "unsafe", edit),
+            f"use {use_model(catalog, fastest.id, call.model)} ({speedup}; {price}) and confirm with `advisor ab --apply oversized-model`",
+            fix=replace_model_fix(document, call.model, fastest.id, catalog),
             estimate=saving(
                 estimate_call(call, context.catalog, latency),
                 estimate_call(call, context.catalog, latency, model_id=fastest.id),

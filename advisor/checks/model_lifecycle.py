@@ -9,11 +9,18 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..catalog import Catalog
-from ..fixes import Fix, replace_value, single_edit_fix
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity, Span
 from ..registry import CheckContext, FixSafety, Rule
 from .examples import request_config
-from .model_choice import GUIDE_MODEL, OVERSIZED_MODEL, oversized_for_task, oversized_options, tier_of
+from .model_choice import (
+    GUIDE_MODEL,
+    OVERSIZED_MODEL,
+    oversized_for_task,
+    oversized_options,
+    replace_model_fix,
+    tier_of,
+    use_model,
+)
 
 DEPRECATED_MODEL = Rule(
     code="M003",
@@ -69,22 +76,6 @@ OUTDATED_MODEL = Rule(
     example_file='configs/orders.yaml',
 )
 
-_PROVIDER_PREFIXES = ("us.anthropic.", "eu.anthropic.", "apac.anthropic.", "global.anthropic.", "anthropic.")
-
-
-def _base_id(model_id: str) -> str:
-    """The plain API id behind Bedrock / Vertex spellings (anthropic.claude-x-v1:0, claude-x@date)."""
-    base = model_id
-    for prefix in _PROVIDER_PREFIXES:
-        if base.startswith(prefix):
-            base = base[len(prefix):]
-            break
-    base = base.split("@", 1)[0]
-    if "-v" in base and ":" in base:
-        base = base.rsplit("-v", 1)[0]
-    return base
-
-
 def _calls_with_ids(document: Document) -> Iterator[tuple[list[PromptCall], Field, str]]:
     """Each model id the file spells once, with every call that uses it: a constant shared
     by several calls is one place to change, so it gets one finding."""
@@ -119,11 +110,6 @@ def _task_sized(calls: list[PromptCall], base: str, context: CheckContext) -> tu
     return context.catalog.fastest_current().id, sized[0].summary
 
 
-def replace_model_fix(document: Document, field: Field, new_id: str, description: str) -> Fix | None:
-    """Replacing a model id changes who answers: always an unsafe fix."""
-    return single_edit_fix(description, "unsafe", replace_value(document, field, new_id))
-
-
 def _price(catalog: Catalog, model_id: str) -> str:
     info = catalog.get(model_id)
     return f"${info.input_price:g}/${info.output_price:g} per MTok, {info.latency}" if info else "unknown price"
@@ -133,21 +119,20 @@ def _price(catalog: Catalog, model_id: str) -> str:
 def check_deprecated(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
     for calls, field, model_id in _calls_with_ids(document):
-        base = _base_id(model_id)
-        info = catalog.get(base)
-        retired = catalog.retired_entry(base)
+        info = catalog.get(model_id)
+        retired = catalog.retired_entry(model_id)
         if info is not None and info.status not in ("deprecated", "retired"):
             continue
         if info is None and retired is None:
             continue
-        replacement = catalog.successor(base)
-        sized = _task_sized(calls, base, context)
+        replacement = catalog.successor(model_id)
+        sized = _task_sized(calls, model_id, context)
         also = ""
         if sized is not None:
             replacement, task = sized
             also = f"; and for {task} a faster tier does the job"
-        fix = replace_model_fix(document, field, replacement, f"use {replacement}") if replacement else None
-        use = f"use `{replacement}` ({_price(catalog, replacement)})" if replacement else "move to a current model"
+        fix = replace_model_fix(document, field, replacement, catalog) if replacement else None
+        use = f"use {use_model(catalog, replacement, field)} ({_price(catalog, replacement)})" if replacement else "move to a current model"
         if retired is not None or (info is not None and info.status == "retired"):
             date = f" on {info.retires.isoformat()}" if info is not None and info.retires else ""
             finding = context.finding(
@@ -172,12 +157,11 @@ def check_deprecated(document: Document, context: CheckContext) -> Iterator[Find
 def check_unknown(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
     for calls, field, model_id in _calls_with_ids(document):
-        base = _base_id(model_id)
-        if catalog.is_known(base) or "{{" in model_id or "claude" not in base.lower():
+        if catalog.is_known(model_id) or "{{" in model_id or "claude" not in model_id.lower():
             continue  # an id that is not a Claude id at all is another provider's or a deliberate dummy
-        closest = catalog.closest(base.replace(".", "-")) or catalog.closest(base)
-        fix = replace_model_fix(document, field, closest, f"use {closest}") if closest else None
-        suggestion = f"did you mean `{closest}`?" if closest else "use a model id from `advisor rules`' catalog, e.g. `claude-haiku-5-5`"
+        closest = catalog.closest(model_id)
+        fix = replace_model_fix(document, field, closest, catalog) if closest else None
+        suggestion = f"did you mean {use_model(catalog, closest, field)}?" if closest else "use a model id from `advisor rules`' catalog, e.g. `claude-haiku-5-5`"
         yield context.finding(document.path, _span(calls, field), f"unknown model id `{model_id}`", suggestion, fix=fix)
 
 
@@ -185,7 +169,7 @@ def check_unknown(document: Document, context: CheckContext) -> Iterator[Finding
 def check_outdated(document: Document, context: CheckContext) -> Iterator[Finding]:
     catalog = context.catalog
     for calls, field, model_id in _calls_with_ids(document):
-        info = catalog.get(_base_id(model_id))
+        info = catalog.get(model_id)
         if info is None or info.status != "legacy":
             continue
         if _task_sized(calls, info.id, context) is not None:
@@ -205,6 +189,6 @@ def check_outdated(document: Document, context: CheckContext) -> Iterator[Findin
             document.path,
             _span(calls, field),
             f"`{model_id}` is a legacy model; its successor `{successor.id}` is {gains}",
-            f"use `{successor.id}` ({_price(catalog, successor.id)} vs {_price(catalog, info.id)})",
-            fix=replace_model_fix(document, field, successor.id, f"use {successor.id}"),
+            f"use {use_model(catalog, successor.id, field)} ({_price(catalog, successor.id)} vs {_price(catalog, info.id)})",
+            fix=replace_model_fix(document, field, successor.id, catalog),
         )
