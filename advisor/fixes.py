@@ -94,6 +94,31 @@ def replace_value(document: "Document", field: "Field", new_text: str) -> Edit |
     return Edit(start, end, new_text)
 
 
+def _append_keyword(document: "Document", span: "Span", name: str, value: str) -> Edit | None:
+    """An edit adding ``name=value`` after the last argument of the call at ``span`` (a
+    wrapper's constructor or ``completion`` call, which may take positional arguments),
+    on a line of its own when the arguments are one per line."""
+    start, end = _offsets(document, span)
+    source = document.source
+    opening = source.find("(", start, end)
+    if opening == -1 or not source.startswith(")", end - 1):
+        return None
+    inside = source[opening + 1:end - 1]
+    body = inside.rstrip()
+    after = opening + 1 + len(body)
+    if not body.strip():
+        return Edit(opening + 1, end - 1, f"{name}={value}")
+    last_line = source[source.rfind("\n", 0, after) + 1:after]
+    if "#" in last_line:
+        return None  # the last argument may end in a comment: text after it would be commented out
+    if "\n" in inside[len(body):]:  # one argument per line, closing parenthesis on its own
+        indent = last_line[: len(last_line) - len(last_line.lstrip())]
+        comma = "" if body.endswith(",") else ","
+        newline = "\r\n" if "\r\n" in inside else "\n"
+        return Edit(after, after, f"{comma}{newline}{indent}{name}={value},")
+    return Edit(after, after, f" {name}={value}" if body.endswith(",") else f", {name}={value}")
+
+
 def _yaml_key_column(line: str, value_column: int) -> int | None:
     """The column (0-based) where the key of the ``key: value`` pair ending at the value starts."""
     match = re.match(r"^(\s*(?:-\s+)*)[\"']?[A-Za-z_][\w-]*[\"']?\s*:\s*$", line[: value_column - 1])
@@ -110,6 +135,8 @@ def insert_parameter(document: "Document", call: "PromptCall", name: str, value:
     from .model import CallApi, Kind
     from .sources import Syntax, source_of
 
+    if call.via is not None:
+        return _append_keyword(document, call.via.settings, name, value)
     if call.api is not CallApi.BODY:
         start, end = _offsets(document, call.span)
         opening = _CALL_OPEN.search(document.source, start, end)

@@ -8,13 +8,14 @@ occur mid-sentence or mid-word", so the budget must fit the answer the prompt as
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from typing import Callable, Iterator
 
+from .. import wrappers
 from ..analysis import call_asks_per_item, call_expected_output, call_requests, thinking_budget, thinks
 from ..estimates import estimate_call
 from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..lengths import COUNTED_UNITS
-from ..model import CallApi, Document, Finding, PromptCall, Severity
+from ..model import CallApi, Document, Finding, PromptCall, Severity, Span
 from ..registry import CheckContext, FixSafety, Option, Rule
 from .examples import request_config, script_call
 
@@ -46,9 +47,17 @@ def fitting_budget(high: int) -> int:
     return math.ceil(target / 512) * 512
 
 
-def _budget(call: PromptCall) -> int | None:
+def _budget(call: PromptCall, context: CheckContext) -> tuple[int, str] | None:
+    """The budget the call sends and how to name it: the written ``max_tokens``, or the
+    fixed default of the wrapper it goes through ("max_tokens=1024 (langchain-anthropic's
+    default)")."""
     value = call.max_tokens.get()
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, f"max_tokens={value}"
+    default = wrappers.default_max_tokens(call, context.catalog)
+    if default is not None and default.fixed:
+        return default.tokens, f"max_tokens={default.tokens} ({default.describe}, as the code sets none)"
+    return None
 
 
 MISSING_MAX_TOKENS = Rule(
@@ -128,31 +137,67 @@ def above_model_limit(call: PromptCall, context: CheckContext, budget: int) -> b
 def _budget_fix(document: Document, call: PromptCall, budget: int, context: CheckContext, *, safe: bool) -> Fix | None:
     if above_model_limit(call, context, budget):
         return None
-    edit = replace_value(document, call.max_tokens, str(budget))
+    if call.max_tokens.is_absent:  # a wrapper's default: write the budget
+        edit = insert_parameter(document, call, "max_tokens", str(budget))
+    else:
+        edit = replace_value(document, call.max_tokens, str(budget))
     return single_edit_fix(f"set max_tokens to {budget}", "safe" if safe else "unsafe", edit)
+
+
+def _budget_span(call: PromptCall) -> Span:
+    """Where a budget finding goes: the written value, the wrapper's settings, or the call."""
+    if call.max_tokens.span is not None:
+        return call.max_tokens.span
+    return call.via.settings if call.via is not None else call.span
+
+
+def _shared(calls: list[PromptCall], key: Callable[[PromptCall], object]) -> list[list[PromptCall]]:
+    """Calls grouped by the one place their budget is (or would be) written: a LangChain
+    model used by several calls, a shared constant. A budget written once must fit every
+    call that sends it, so the budget rules judge the group."""
+    groups: dict[object, list[PromptCall]] = {}
+    for call in calls:
+        groups.setdefault(key(call), []).append(call)
+    return list(groups.values())
+
+
+def _missing_budget(call: PromptCall) -> tuple[int, bool]:
+    """The budget to add to a call without one, and whether the prompt states it (safe)."""
+    expected = call_expected_output(call)
+    explicit = expected is not None and is_explicit(call)
+    return (fitting_budget(expected[1]) if expected is not None and explicit else DEFAULT_BUDGET), explicit
 
 
 @MISSING_MAX_TOKENS.checker
 def check_missing_max_tokens(document: Document, context: CheckContext) -> Iterator[Finding]:
+    missing = []
     for call in document.calls:
-        if call.api is CallApi.COUNT_TOKENS or not call.max_tokens.is_absent:
+        if call.api is CallApi.COUNT_TOKENS or not call.max_tokens.is_absent or not wrappers.controls_max_tokens(call):
             continue
-        where = "request config" if call.api is CallApi.BODY else f"`{call.api.value}` call"
-        expected = call_expected_output(call)
-        explicit = expected is not None and is_explicit(call)
-        budget = fitting_budget(expected[1]) if expected is not None and explicit else DEFAULT_BUDGET
+        default = wrappers.default_max_tokens(call, context.catalog)
+        if default is not None and default.fixed:
+            continue  # a fixed default is a budget: the budget rules judge it
+        missing.append(call)
+    for calls in _shared(missing, lambda call: call.via.settings if call.via is not None else id(call)):
+        call = calls[0]
+        sized = [_missing_budget(each) for each in calls]
+        budget, explicit = max(size for size, _ in sized), all(known for _, known in sized)
         edit = insert_parameter(document, call, "max_tokens", str(budget))
         fix = single_edit_fix(f"add max_tokens={budget}", "safe" if explicit else "unsafe", edit)
-        hint = f"`max_tokens={budget}` fits the answer the prompt asks for" if explicit else (
+        fits = "the answer the prompt asks for" if len(calls) == 1 else f"the longest answer its {len(calls)} calls ask for"
+        hint = f"`max_tokens={budget}` fits {fits}" if explicit else (
             "set `max_tokens` to the longest answer you expect, e.g. `max_tokens=512` for a few paragraphs"
         )
-        yield context.finding(
-            call.path,
-            call.span,
-            f"{where} has no `max_tokens`: output length is unbounded (or the call fails)",
-            hint,
-            fix=fix,
-        )
+        if call.via is not None:
+            default = wrappers.default_max_tokens(call, context.catalog)
+            sends = default.describe if default is not None else "whatever default it applies"
+            message = f"{call.via.label} has no `max_tokens`, so it sends {sends}: output length is effectively unbounded"
+            span = call.via.settings
+        else:
+            where = "request config" if call.api is CallApi.BODY else f"`{call.api.value}` call"
+            message = f"{where} has no `max_tokens`: output length is unbounded (or the call fails)"
+            span = call.span
+        yield context.finding(call.path, span, message, hint, fix=fix)
 
 
 @MAX_TOKENS_OVERSIZED.checker
@@ -160,20 +205,12 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
     factor = float(context.options["factor"])
     min_excess = int(context.options["min-excess"])
     latency = context.latency
-    for call in document.calls:
-        budget = _budget(call)
-        expected = call_expected_output(call)
-        if budget is None or expected is None or call.api is CallApi.COUNT_TOKENS or call_asks_per_item(call):
-            continue
-        if not _counted(call):
-            continue  # "be concise" says nothing of how long a JSON, a plan or a CSV must be
-        if thinks(call) and thinking_budget(call) is None:
-            continue  # adaptive or computed thinking, or a raised effort: the need is unknown
-        thinking = thinking_budget(call) or 0
-        high = expected[1] + thinking
-        if budget < high * factor or budget - high < min_excess:
-            continue
-        suggested = max(fitting_budget(expected[1]) + thinking, thinking + 16)
+    for calls in _shared(document.calls, _budget_key):
+        judged = [_oversized(call, context, factor, min_excess) for call in calls]
+        if not judged or any(verdict is None for verdict in judged):
+            continue  # a budget shared with a call that needs it is not oversized
+        call, budget, named, expected, thinking, suggested = max(
+            (verdict for verdict in judged if verdict is not None), key=lambda verdict: verdict[5])
         worst_before = estimate_call(call, context.catalog, latency, output_tokens=budget)
         worst_after = estimate_call(call, context.catalog, latency, output_tokens=suggested)
         # A fitting budget saves nothing on a well-behaved answer, only on a runaway one:
@@ -183,30 +220,66 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
             runaway = f" (a runaway answer could take {(worst_before.total_ms - worst_after.total_ms) / 1000:.1f} s longer, est.)"
         yield context.finding(
             call.path,
-            call.max_tokens.span or call.span,
-            f"max_tokens={budget} for an answer of about {expected[0]}-{expected[1]} tokens"
+            _budget_span(call),
+            f"{named} for an answer of about {expected[0]}-{expected[1]} tokens"
             + (f" plus a thinking budget of {thinking}" if thinking else "") + runaway,
             f"use max_tokens={suggested}",
-            fix=_budget_fix(document, call, suggested, context, safe=is_explicit(call)),
+            fix=_budget_fix(document, call, suggested, context, safe=all(is_explicit(each) for each in calls)),
         )
+
+
+def _budget_key(call: PromptCall) -> object:
+    """Calls sending the budget written (or defaulted) in one place share a key."""
+    if call.max_tokens.span is not None:
+        return call.max_tokens.span
+    return call.via.settings if call.via is not None else id(call)
+
+
+def _oversized(call: PromptCall, context: CheckContext, factor: float, min_excess: int) -> tuple | None:
+    """(call, budget, how it is named, expected answer, thinking budget, suggested budget)
+    when the call's budget is far above what it asks for; None when it is not."""
+    sent = _budget(call, context)
+    expected = call_expected_output(call)
+    if sent is None or expected is None or call.api is CallApi.COUNT_TOKENS or call_asks_per_item(call):
+        return None
+    budget, named = sent
+    if not _counted(call):
+        return None  # "be concise" says nothing of how long a JSON, a plan or a CSV must be
+    if thinks(call) and thinking_budget(call) is None:
+        return None  # adaptive or computed thinking, or a raised effort: the need is unknown
+    thinking = thinking_budget(call) or 0
+    high = expected[1] + thinking
+    if budget < high * factor or budget - high < min_excess:
+        return None
+    suggested = max(fitting_budget(expected[1]) + thinking, thinking + 16)
+    return call, budget, named, expected, thinking, suggested
 
 
 @MAX_TOKENS_TRUNCATION_RISK.checker
 def check_truncation(document: Document, context: CheckContext) -> Iterator[Finding]:
     tolerance = float(context.options["tolerance"])
-    for call in document.calls:
-        budget = _budget(call)
-        expected = call_expected_output(call)
-        if budget is None or expected is None or not is_explicit(call):
+    for calls in _shared(document.calls, _budget_key):
+        cut = [verdict for verdict in (_truncated(call, context, tolerance) for call in calls) if verdict is not None]
+        if not cut:
             continue
-        low, high = expected
-        if budget >= low * tolerance:
-            continue
-        suggested = fitting_budget(high)
+        call, named, (low, high), suggested = max(cut, key=lambda verdict: verdict[3])  # the budget must fit them all
         yield context.finding(
             call.path,
-            call.max_tokens.span or call.span,
-            f"max_tokens={budget} is below the {low}-{high} tokens the prompt asks for: the answer will be cut off mid-sentence",
+            _budget_span(call),
+            f"{named} is below the {low}-{high} tokens the prompt asks for: the answer will be cut off mid-sentence",
             f"use max_tokens={suggested}, or ask for a shorter answer",
             fix=_budget_fix(document, call, suggested, context, safe=True),
         )
+
+
+def _truncated(call: PromptCall, context: CheckContext, tolerance: float) -> tuple | None:
+    """(call, how its budget is named, expected answer, suggested budget) when the budget is
+    below the answer the prompt states; None otherwise."""
+    sent = _budget(call, context)
+    expected = call_expected_output(call)
+    if sent is None or expected is None or not is_explicit(call):
+        return None
+    budget, named = sent
+    if budget >= expected[0] * tolerance:
+        return None
+    return call, named, expected, fitting_budget(expected[1])

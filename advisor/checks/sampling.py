@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from .. import wrappers
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, Option, Rule
 from ..sdk_pin import SdkPin
 from .examples import request_config, script_call
 
+_OLD_API_VERSION = "api-2023-06-01"  # a wrapper that sends sampling parameters as request fields (rules/wrappers.yaml)
 GUIDE_TEMPERATURE = "2. Optimize prompt and output length: experiment with temperature"
 PARAMETERS = ("temperature", "top_p", "top_k")
 
@@ -92,12 +94,25 @@ def check_unsupported(document: Document, context: CheckContext) -> Iterator[Fin
     pin: SdkPin | None = document.sdk_pin
     for call in document.calls:
         sampling = _model_sampling(call, context)
+        route = wrappers.sampling_route(call)
+        if route == wrappers.NOT_AN_OPTION:
+            continue
         for name, value in _present(document, call):
             span = value.span or call.span
-            in_code = call.api is not CallApi.BODY
+            in_code = call.api is not CallApi.BODY and route != _OLD_API_VERSION
             old_sdk = in_code and pin is not None and pin.pre_1
-            via_extra_body = in_code and name in call.sampling_via_extra_body
-            if in_code and not old_sdk and not via_extra_body:
+            via_extra_body = in_code and (name in call.sampling_via_extra_body or route == "extra_body")
+            moved = f" ({call.via.name} moves it there with anthropic 1.0 and later)" if call.via is not None else ""
+            if route == _OLD_API_VERSION and sampling == "defaults-only":
+                yield context.finding(
+                    call.path, span,
+                    f"`{call.model.value}` accepts only the default `{name}`, and {call.via.name if call.via else 'the library'} "
+                    f"sends it on API version 2023-06-01: any other value is rejected",
+                    "remove it; control length with `max_tokens` and a sentence limit in the prompt",
+                )
+            elif route == _OLD_API_VERSION:
+                continue
+            elif in_code and not old_sdk and not via_extra_body:
                 yield context.finding(
                     call.path, span,
                     f"`{name}=` is not an argument of `messages.create` in anthropic SDK 1.0 and later: the call raises TypeError{_assumed(pin)}",
@@ -106,7 +121,7 @@ def check_unsupported(document: Document, context: CheckContext) -> Iterator[Fin
             elif in_code and not old_sdk:
                 yield context.finding(
                     call.path, span,
-                    f"`{name}` sent through extra_body: API version 2026-10-21 (what SDK 2.x sends) rejects it with a 400{_assumed(pin)}",
+                    f"`{name}` sent through extra_body{moved}: API version 2026-10-21 (what SDK 2.x sends) rejects it with a 400{_assumed(pin)}",
                     "remove it; control length with `max_tokens` and a sentence limit in the prompt",
                 )
             elif sampling == "defaults-only":
@@ -124,7 +139,8 @@ def check_unsupported(document: Document, context: CheckContext) -> Iterator[Fin
 def check_high_temperature(document: Document, context: CheckContext) -> Iterator[Finding]:
     threshold = float(context.options["threshold"])
     for call in document.calls:
-        if call.api is not CallApi.BODY or _model_sampling(call, context) != "full":
+        sent = call.api is CallApi.BODY or wrappers.sampling_route(call) == _OLD_API_VERSION
+        if not sent or _model_sampling(call, context) != "full":
             continue
         value = call.temperature.get()
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= threshold:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from .. import wrappers
 from ..analysis import call_expected_output, few_shot_labels
 from ..estimates import estimate_call, saving
 from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
@@ -121,7 +122,10 @@ def check_non_streaming_ui_call(document: Document, context: CheckContext) -> It
         if _short_internal_answer(call, int(context.options["short-answer-tokens"])):
             continue
         span = call.stream.span if call.stream.is_literal and call.stream.span else call.span
-        if call.api is CallApi.BODY:
+        advice = wrappers.stream_advice(call)
+        if advice is not None:
+            suggestion = advice
+        elif call.api is CallApi.BODY:
             suggestion = "set `stream: true` and render text deltas as they arrive"
         elif call.is_async:
             suggestion = "use `async with client.messages.stream(...) as stream:` and forward `stream.text_stream` to the client"

@@ -35,6 +35,7 @@ from .documents import (
     Slot,
     TextBuilder,
     Where,
+    Wrapper,
     template_slots,
 )
 from .findings import (
@@ -73,5 +74,6 @@ __all__ = [
     "Suppression",
     "TextBuilder",
     "Where",
+    "Wrapper",
     "template_slots",
 ]

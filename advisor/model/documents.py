@@ -259,6 +259,22 @@ class Link:
     relative_to_file: bool = False  # built from Path(__file__).parent: only the file's directory applies
 
 
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """The library a Python call goes through instead of the anthropic SDK's
+    ``messages.create``: LangChain's ``ChatAnthropic``, LiteLLM, the Claude Agent SDK.
+
+    What it does when a parameter is missing (its default ``max_tokens``), how it sends
+    sampling parameters and how one streams with it are data (``rules/wrappers.yaml``, read
+    by ``advisor.wrappers``) under ``name``; the loader only says which library it is and
+    where the code writes its settings.
+    """
+
+    name: str  # its entry in rules/wrappers.yaml: "langchain-anthropic", "litellm", "claude-agent-sdk"
+    label: str  # how messages name the call: "`ChatAnthropic`", "`litellm.completion`"
+    settings: Span  # the call that takes its parameters (constructor, completion call): fixes add keywords there
+
+
 class CallApi(str, enum.Enum):
     CREATE = "messages.create"
     STREAM = "messages.stream"
@@ -304,6 +320,9 @@ class PromptCall:
     # (get_final_message(), joining text_stream): literal True with the span and the
     # expression (`source`) that buffers it.
     buffered: Field[bool] = field(default_factory=Field.absent)
+    # The library the call goes through (LangChain, LiteLLM, the Agent SDK); None for the
+    # anthropic SDK's own methods and request configs.
+    via: Wrapper | None = None
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data (advisor.analysis)
 
     @property

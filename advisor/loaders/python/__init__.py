@@ -16,7 +16,8 @@ The modules, one job each: ``document`` (parse the file, assemble the Document),
 (small AST-shape helpers), ``scopes`` (which names are bound once, to what), ``outline``
 (the walk: functions, calls, frames), ``texts`` (prompt text and constants), ``files``
 (which file an expression reads), ``calls`` (a call's arguments), ``runs_in`` (where a call
-runs), ``streams`` (whether a stream is buffered).
+runs), ``streams`` (whether a stream is buffered), ``wrappers`` (calls sent through LangChain,
+LiteLLM and the Claude Agent SDK).
 """
 
 from __future__ import annotations
@@ -27,9 +28,13 @@ from .document import load
 
 __all__ = ["imports_anthropic", "load"]
 
-_IMPORTS_ANTHROPIC = re.compile(r"^\s*(?:import\s+anthropic\b|from\s+anthropic\b)", re.MULTILINE)
+# The SDK, and the libraries that send Messages API calls for the code (wrappers.py):
+# `langchain` for init_chat_model, which builds a ChatAnthropic for Claude ids.
+_CLAUDE_PACKAGES = r"(?:anthropic|langchain_anthropic|langchain|litellm|claude_agent_sdk)"
+_IMPORTS_ANTHROPIC = re.compile(rf"^\s*(?:import\s+{_CLAUDE_PACKAGES}\b|from\s+{_CLAUDE_PACKAGES}\b)", re.MULTILINE)
 
 
 def imports_anthropic(source: str, path: str = "") -> bool:
-    """The relevance sniff for Python found by walking: a module that imports the SDK."""
+    """The relevance sniff for Python found by walking: a module that imports the SDK or a
+    library that calls Claude through it (LangChain, LiteLLM, the Claude Agent SDK)."""
     return bool(_IMPORTS_ANTHROPIC.search(source))

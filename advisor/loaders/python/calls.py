@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from ...model import Document, Field, Link, PromptCall, PromptText, Role
 from ...parameters import PARAMETERS, SAMPLING, Parameter
@@ -63,9 +64,14 @@ class CallReader:
         self.positions = positions
         self.texts = texts
 
-    def read(self, found: Found) -> PromptCall:
+    def read(self, found: Found, aliases: Mapping[str, str] | None = None) -> PromptCall:
+        """The call's request; ``aliases`` renames a wrapper's keywords to the API's
+        (LangChain's ``max_tokens_to_sample`` is ``max_tokens``)."""
         frame = found.frame
         args, unresolved = self._arguments(found.node, frame.scope)
+        for alias, name in (aliases or {}).items():
+            if alias in args and name not in args:
+                args[name] = args.pop(alias)
         call = PromptCall(path=self.document.path, span=self.positions.span(found.node), api=found.api)
         for name, parameter in PARAMETERS.items():
             setattr(call, name, self._scalar(args[name], parameter) if name in args else self._missing(unresolved))

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from ...model import Document, Kind, LineIndex, Problem
+from ...model import Document, Kind, LineIndex, Problem, PromptCall
 from .calls import CallReader
 from .files import FileReads
-from .outline import Walker
+from .outline import Found, Walker
 from .positions import Positions
 from .runs_in import Contexts
 from .scopes import build_scopes
 from .streams import Streams
 from .texts import Texts
+from .wrappers import WrapperCalls
 
 
 def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
@@ -57,9 +58,14 @@ def _read(document: Document) -> None:
     calls = CallReader(document, positions, texts)
     contexts = Contexts(positions, outline, document.path)
     streams = Streams(tree, positions, scopes)
-    for found in outline.api_calls:
+    readers: list[tuple[Found, Callable[[Found], PromptCall | None]]] = [
+        (found, calls.read) for found in outline.api_calls]
+    readers.extend(WrapperCalls(document, tree, positions, outline, texts, calls).found())
+    for found, read in readers:
         try:
-            call = calls.read(found)
+            call = read(found)
+            if call is None:
+                continue  # a wrapper call to another provider's model
             call.where = contexts.where(found.frame)
             call.buffered = streams.buffered(found, call)
         except (RecursionError, MemoryError):

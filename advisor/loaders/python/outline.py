@@ -71,6 +71,7 @@ class Outline:
     imports: dict[str, ast.stmt] = field(default_factory=dict)  # top-level package -> first import
     format_names: set[str] = field(default_factory=set)  # names used as `NAME.format(...)`
     percent_names: set[str] = field(default_factory=set)  # names used as `NAME % ...`
+    awaited: set[int] = field(default_factory=set)  # id() of every awaited expression
 
     def callee(self, node: ast.expr, frame: Frame) -> Function | None:
         """The function of this module a call or reference names: ``helper`` or ``self.helper``."""
@@ -119,7 +120,7 @@ class Walker:
         self.outline = Outline()
 
     def walk(self, tree: ast.Module, module: Scope) -> Outline:
-        awaited: set[int] = set()
+        awaited = self.outline.awaited
         stack: list[tuple[ast.AST, Frame]] = [(tree, Frame(module))]
         while stack:
             node, frame = stack.pop()

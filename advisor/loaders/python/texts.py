@@ -95,11 +95,14 @@ class Texts:
                 texts.append(text)
         return texts
 
-    def text(self, node: ast.expr, scope: Scope, role: Role) -> Text:
+    def text(self, node: ast.expr, scope: Scope, role: Role, *, template: bool = False) -> Text:
         """The text of a string expression. A constant's text is built once and shared, so
-        the engine sees it once; text read from a file is a read, not a text."""
+        the engine sees it once; text read from a file is a read, not a text. ``template``:
+        the string is a ``str.format``-style template (a LangChain prompt template), whose
+        ``{fields}`` are filled at run time."""
         target, target_scope, name = resolve(node, scope)
         base, mode = unwrap_formatting(target)
+        mode = mode or ("format" if template else "")
         filled: tuple[FileRead, ...] = ()
         if mode:
             filled = self._filled_reads(target, target_scope)
