@@ -62,17 +62,24 @@ class Finisher:
 
     def _read_sdk_pin(self, document: Document, absolute: Path | None) -> dict[str, str]:
         """The project's `anthropic` pin for a Python file with calls (the sampling rule
-        judges by it), and the pin file as a dependency of the cached result."""
+        judges by it) and the pins of the wrappers its calls go through (their defaults
+        depend on the release), and the pin files as dependencies of the cached result."""
         if absolute is None or document.kind is not Kind.PYTHON or not document.calls:
             return {}
         document.sdk_pin = project_pin(absolute)
-        if document.sdk_pin is None:
-            return {}
-        try:
-            data = Path(document.sdk_pin.source).read_bytes()
-        except OSError:
-            return {}
-        return {document.sdk_pin.source: hashlib.blake2b(data, digest_size=16).hexdigest()}
+        for package in sorted({call.via.name for call in document.calls if call.via is not None}):
+            pin = project_pin(absolute, package)
+            if pin is not None:
+                document.wrapper_pins[package] = pin
+        dependencies = {}
+        for pin in (document.sdk_pin, *document.wrapper_pins.values()):
+            try:
+                data = Path(pin.source).read_bytes() if pin is not None else None
+            except OSError:
+                continue
+            if data is not None:
+                dependencies[pin.source] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        return dependencies
 
     def _file_tokens(self, document: Document) -> int:
         models = [c.model.value for c in document.calls if c.model.is_literal and isinstance(c.model.value, str)]

@@ -3,7 +3,8 @@
 Whether ``temperature=`` is an error depends on the SDK: releases before 1.0 take it as an
 argument and send API version 2023-06-01, which older models accept; 1.0 and later have no
 such argument. So the sampling rule asks here before it reports, and says which pin it
-judged by. Files are only read (TOML and JSON parsers, a line-based reader for
+judged by. The same reading finds a wrapper's pin (``langchain-anthropic`` sent a fixed
+``max_tokens`` default before 1.0, the model's largest output since). Files are only read (TOML and JSON parsers, a line-based reader for
 requirements files), never executed, and only regular files of a bounded size.
 
 Looked for in each folder from the linted file's up to the repository root (the first folder
@@ -26,20 +27,29 @@ from .files import SkippedFile, read_regular
 
 _MAX_BYTES = 2 * 1024 * 1024
 _MAX_LEVELS = 12
-_REQUIREMENT = re.compile(r"^\s*anthropic\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)", re.IGNORECASE | re.MULTILINE)
+SDK = "anthropic"
+
+
+@functools.cache
+def _requirement(package: str) -> re.Pattern[str]:
+    """A requirement line naming ``package`` (``-`` and ``_`` alike, as pip reads them)."""
+    name = r"[-_]".join(re.escape(part) for part in re.split(r"[-_]", package))
+    return re.compile(rf"^\s*{name}(?![-_.\w])\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)", re.IGNORECASE | re.MULTILINE)
 _CLAUSE = re.compile(r"(===|==|~=|>=|<=|!=|>|<|\^|~)?\s*v?(\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True)
 class SdkPin:
-    """The SDK line a project is on: ``pre_1`` when every version it allows is below 1.0."""
+    """The release line of a package a project is on: ``pre_1`` when every version it
+    allows is below 1.0 (the line both the SDK and langchain-anthropic changed behaviour at)."""
 
     spec: str  # as written, e.g. "==0.34.2" or "^0.40"
     source: str  # the file it came from, relative to where the search started
     pre_1: bool
+    package: str = SDK
 
     def describe(self) -> str:
-        return f"anthropic{self.spec} in {self.source}"
+        return f"{self.package}{self.spec} in {self.source}"
 
 
 def _read(path: Path) -> str | None:
@@ -73,7 +83,7 @@ def is_pre_1(spec: str) -> bool | None:
     return False
 
 
-def _from_lock(folder: Path) -> SdkPin | None:
+def _from_lock(folder: Path, package_name: str) -> SdkPin | None:
     for name in ("uv.lock", "poetry.lock"):
         text = _read(folder / name)
         if text is None:
@@ -83,22 +93,22 @@ def _from_lock(folder: Path) -> SdkPin | None:
         except tomllib.TOMLDecodeError:
             continue
         for package in data.get("package", []) if isinstance(data.get("package"), list) else []:
-            if isinstance(package, dict) and package.get("name") == "anthropic" and isinstance(package.get("version"), str):
+            if isinstance(package, dict) and package.get("name") == package_name and isinstance(package.get("version"), str):
                 version = package["version"]
-                return SdkPin(f"=={version}", name, bool(is_pre_1(version)))
+                return SdkPin(f"=={version}", name, bool(is_pre_1(version)), package_name)
     text = _read(folder / "Pipfile.lock")
     if text is not None:
         try:
-            entry = json.loads(text).get("default", {}).get("anthropic", {})
+            entry = json.loads(text).get("default", {}).get(package_name, {})
         except (ValueError, AttributeError):
             entry = {}
         version = entry.get("version") if isinstance(entry, dict) else None
         if isinstance(version, str):
-            return SdkPin(version, "Pipfile.lock", bool(is_pre_1(version)))
+            return SdkPin(version, "Pipfile.lock", bool(is_pre_1(version)), package_name)
     return None
 
 
-def _from_requirements(folder: Path) -> SdkPin | None:
+def _from_requirements(folder: Path, package: str) -> SdkPin | None:
     """``requirements*.txt`` beside the file, then a ``requirements/`` folder of them
     (``requirements/base.txt``, ``main.txt``: the layout many projects split theirs into)."""
     try:
@@ -109,15 +119,15 @@ def _from_requirements(folder: Path) -> SdkPin | None:
         return None
     for name in names:
         text = _read(folder / name)
-        match = _REQUIREMENT.search(text or "")
+        match = _requirement(package).search(text or "")
         if match is not None:
             spec = match.group("spec").strip()
             pre_1 = is_pre_1(spec)
-            return SdkPin(spec or " (unpinned)", name, bool(pre_1))
+            return SdkPin(spec or " (unpinned)", name, bool(pre_1), package)
     return None
 
 
-def _from_pyproject(folder: Path) -> SdkPin | None:
+def _from_pyproject(folder: Path, package: str) -> SdkPin | None:
     text = _read(folder / "pyproject.toml")
     if text is None:
         return None
@@ -129,44 +139,45 @@ def _from_pyproject(folder: Path) -> SdkPin | None:
     if not isinstance(project, dict):
         project = {}
     for requirement in project.get("dependencies", []) if isinstance(project.get("dependencies"), list) else []:
-        match = _REQUIREMENT.match(requirement) if isinstance(requirement, str) else None
-        if match is not None and re.match(r"\s*anthropic\b(?![-_.\w])", requirement, re.IGNORECASE):
+        match = _requirement(package).match(requirement) if isinstance(requirement, str) else None
+        if match is not None:
             spec = match.group("spec").strip()
-            return SdkPin(spec or " (unpinned)", "pyproject.toml", bool(is_pre_1(spec)))
+            return SdkPin(spec or " (unpinned)", "pyproject.toml", bool(is_pre_1(spec)), package)
     poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
-    dependency = poetry.get("dependencies", {}).get("anthropic") if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict) else None
+    dependency = poetry.get("dependencies", {}).get(package) if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict) else None
     if isinstance(dependency, dict):
         dependency = dependency.get("version")
     if isinstance(dependency, str):
-        return SdkPin(dependency, "pyproject.toml", bool(is_pre_1(dependency)))
+        return SdkPin(dependency, "pyproject.toml", bool(is_pre_1(dependency)), package)
     return None
 
 
 @functools.lru_cache(maxsize=256)
-def _pin_in(folder: Path) -> SdkPin | None:
-    return _from_lock(folder) or _from_requirements(folder) or _from_pyproject(folder)
+def _pin_in(folder: Path, package: str) -> SdkPin | None:
+    return _from_lock(folder, package) or _from_requirements(folder, package) or _from_pyproject(folder, package)
 
 
-def project_pin(file: str | Path) -> SdkPin | None:
+def project_pin(file: str | Path, package: str = SDK) -> SdkPin | None:
     """The pin that governs ``file``: the nearest folder (up to the repository root) whose
-    dependency files name ``anthropic``; its ``source`` is relative to the working directory."""
+    dependency files name ``package`` (the SDK, or a wrapper such as langchain-anthropic);
+    its ``source`` is relative to the working directory."""
     try:
         folder = Path(os.path.abspath(file)).parent
     except (OSError, ValueError):
         return None
-    return _governing(folder, _MAX_LEVELS)
+    return _governing(folder, _MAX_LEVELS, package)
 
 
 @functools.lru_cache(maxsize=1024)
-def _governing(folder: Path, levels: int) -> SdkPin | None:
+def _governing(folder: Path, levels: int, package: str) -> SdkPin | None:
     """Cached per folder: every file of a folder, and every folder under one repository
     root, asks the same question."""
-    pin = _pin_in(folder)
+    pin = _pin_in(folder, package)
     if pin is not None:
-        return SdkPin(pin.spec, Path(os.path.relpath(folder / pin.source)).as_posix(), pin.pre_1)
+        return SdkPin(pin.spec, Path(os.path.relpath(folder / pin.source)).as_posix(), pin.pre_1, package)
     if levels <= 1 or folder.parent == folder or (folder / ".git").exists():
         return None
-    return _governing(folder.parent, levels - 1)
+    return _governing(folder.parent, levels - 1, package)
 
 
 def clear_cache() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from . import ruledata
 from .catalog import Catalog
@@ -47,16 +47,20 @@ def controls_max_tokens(call: PromptCall) -> bool:
     return entry(call.via.name).get("max_tokens", {}).get("default") != NOT_AN_OPTION
 
 
-def default_max_tokens(call: PromptCall, catalog: Catalog) -> DefaultBudget | None:
+def default_max_tokens(call: PromptCall, catalog: Catalog, pins: Mapping[str, Any] | None = None) -> DefaultBudget | None:
     """What the wrapper sends for a call whose code sets no ``max_tokens``; None for the
-    anthropic SDK (the call fails), a library without the option, or unknown data."""
+    anthropic SDK (the call fails), a library without the option, or unknown data.
+    ``pins`` (package -> ``sdk_pin.SdkPin``) picks the release's default where the project
+    pins one below the release the current default came in."""
     if call.via is None or not call.max_tokens.is_absent:
         return None
+    pin = (pins or {}).get(call.via.name)
     data = entry(call.via.name).get("max_tokens", {})
-    default = data.get("default")
     package = call.via.name
+    data = _for_release(data, pin)
+    default = data.get("default")
     if isinstance(default, int) and not isinstance(default, bool):
-        return DefaultBudget(default, True, f"{package}'s default of {default:,}")
+        return DefaultBudget(default, True, f"{package}'s default of {default:,}{_judged_by(pin)}")
     if default != MODEL_MAX_OUTPUT:
         return None
     model = call.model.get()
@@ -69,6 +73,21 @@ def default_max_tokens(call: PromptCall, catalog: Catalog) -> DefaultBudget | No
         return None
     which = "for a model it has no figure for" if call.model.is_literal else "unless the model it is given has a figure of its own"
     return DefaultBudget(fallback, False, f"{package}'s default, the model's largest output ({fallback:,} tokens {which})")
+
+
+def _for_release(data: Mapping[str, Any], pin: Any) -> Mapping[str, Any]:
+    """The entry for the pinned release: an ``earlier`` entry ``before: "1.0.0"`` when the
+    pin allows only releases below 1.0 (the one boundary pins are read at), else the current."""
+    if pin is None or not getattr(pin, "pre_1", False):
+        return data
+    for earlier in data.get("earlier", []):
+        if isinstance(earlier, dict) and str(earlier.get("before", "")).startswith("1.0"):
+            return earlier
+    return data
+
+
+def _judged_by(pin: Any) -> str:
+    return f" (judged by {pin.describe()})" if pin is not None and hasattr(pin, "describe") else ""
 
 
 def sampling_route(call: PromptCall) -> str | None:

@@ -8,7 +8,7 @@ occur mid-sentence or mid-word", so the budget must fit the answer the prompt as
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from .. import wrappers
 from ..analysis import call_asks_per_item, call_expected_output, call_requests, thinking_budget, thinks
@@ -47,14 +47,14 @@ def fitting_budget(high: int) -> int:
     return math.ceil(target / 512) * 512
 
 
-def _budget(call: PromptCall, context: CheckContext) -> tuple[int, str] | None:
+def _budget(call: PromptCall, context: CheckContext, pins: Mapping[str, Any]) -> tuple[int, str] | None:
     """The budget the call sends and how to name it: the written ``max_tokens``, or the
     fixed default of the wrapper it goes through ("max_tokens=1024 (langchain-anthropic's
     default)")."""
     value = call.max_tokens.get()
     if isinstance(value, int) and not isinstance(value, bool):
         return value, f"max_tokens={value}"
-    default = wrappers.default_max_tokens(call, context.catalog)
+    default = wrappers.default_max_tokens(call, context.catalog, pins)
     if default is not None and default.fixed:
         return default.tokens, f"max_tokens={default.tokens} ({default.describe}, as the code sets none)"
     return None
@@ -174,7 +174,7 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
     for call in document.calls:
         if call.api is CallApi.COUNT_TOKENS or not call.max_tokens.is_absent or not wrappers.controls_max_tokens(call):
             continue
-        default = wrappers.default_max_tokens(call, context.catalog)
+        default = wrappers.default_max_tokens(call, context.catalog, document.wrapper_pins)
         if default is not None and default.fixed:
             continue  # a fixed default is a budget: the budget rules judge it
         missing.append(call)
@@ -189,7 +189,7 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
             "set `max_tokens` to the longest answer you expect, e.g. `max_tokens=512` for a few paragraphs"
         )
         if call.via is not None:
-            default = wrappers.default_max_tokens(call, context.catalog)
+            default = wrappers.default_max_tokens(call, context.catalog, document.wrapper_pins)
             sends = default.describe if default is not None else "whatever default it applies"
             message = f"{call.via.label} has no `max_tokens`, so it sends {sends}: output length is effectively unbounded"
             span = call.via.settings
@@ -206,7 +206,7 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
     min_excess = int(context.options["min-excess"])
     latency = context.latency
     for calls in _shared(document.calls, _budget_key):
-        judged = [_oversized(call, context, factor, min_excess) for call in calls]
+        judged = [_oversized(call, context, document.wrapper_pins, factor, min_excess) for call in calls]
         if not judged or any(verdict is None for verdict in judged):
             continue  # a budget shared with a call that needs it is not oversized
         call, budget, named, expected, thinking, suggested = max(
@@ -235,10 +235,11 @@ def _budget_key(call: PromptCall) -> object:
     return call.via.settings if call.via is not None else id(call)
 
 
-def _oversized(call: PromptCall, context: CheckContext, factor: float, min_excess: int) -> tuple | None:
+def _oversized(call: PromptCall, context: CheckContext, pins: Mapping[str, Any], factor: float,
+               min_excess: int) -> tuple | None:
     """(call, budget, how it is named, expected answer, thinking budget, suggested budget)
     when the call's budget is far above what it asks for; None when it is not."""
-    sent = _budget(call, context)
+    sent = _budget(call, context, pins)
     expected = call_expected_output(call)
     if sent is None or expected is None or call.api is CallApi.COUNT_TOKENS or call_asks_per_item(call):
         return None
@@ -259,7 +260,7 @@ def _oversized(call: PromptCall, context: CheckContext, factor: float, min_exces
 def check_truncation(document: Document, context: CheckContext) -> Iterator[Finding]:
     tolerance = float(context.options["tolerance"])
     for calls in _shared(document.calls, _budget_key):
-        cut = [verdict for verdict in (_truncated(call, context, tolerance) for call in calls) if verdict is not None]
+        cut = [verdict for verdict in (_truncated(call, context, document.wrapper_pins, tolerance) for call in calls) if verdict is not None]
         if not cut:
             continue
         call, named, (low, high), suggested = max(cut, key=lambda verdict: verdict[3])  # the budget must fit them all
@@ -272,10 +273,10 @@ def check_truncation(document: Document, context: CheckContext) -> Iterator[Find
         )
 
 
-def _truncated(call: PromptCall, context: CheckContext, tolerance: float) -> tuple | None:
+def _truncated(call: PromptCall, context: CheckContext, pins: Mapping[str, Any], tolerance: float) -> tuple | None:
     """(call, how its budget is named, expected answer, suggested budget) when the budget is
     below the answer the prompt states; None otherwise."""
-    sent = _budget(call, context)
+    sent = _budget(call, context, pins)
     expected = call_expected_output(call)
     if sent is None or expected is None or not is_explicit(call):
         return None

@@ -392,6 +392,9 @@ class Document:
     # The `anthropic` pin of the project the file belongs to (advisor.sdk_pin.SdkPin), read
     # by the engine when the file is on disk; None when none was found or nothing was read.
     sdk_pin: Any = None
+    # The pins of the wrapper libraries its calls go through, by package name (the same
+    # SdkPin shape; a wrapper's defaults depend on its release), for those that are pinned.
+    wrapper_pins: dict[str, Any] = field(default_factory=dict)
 
     def all_texts(self) -> Iterator[PromptText]:
         """Every prompt text of the file once, whether standalone or part of a call."""

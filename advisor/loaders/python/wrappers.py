@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 from ...model import CallApi, Document, Field, PromptCall, PromptText, Role, Wrapper
 from .calls import CallReader
-from .nodes import argument, is_str, last_name, literal
+from .nodes import argument, last_name, literal
 from .outline import Found, Frame, Outline
 from .positions import Positions
 from .scopes import MAX_HOPS, Scope, resolve
@@ -104,12 +104,12 @@ class WrapperCalls:
         for node, frame in self.outline.calls:
             origin = self._origin(node.func)
             if origin in _CHAT_ANTHROPIC:
-                model = self._model_field(node, frame.scope, ("model", "model_name"))[0]
-                self._models[id(node)] = _Model(node, frame, "LangChain `ChatAnthropic`", model)
+                model_id = self._model_field(node, frame.scope, ("model", "model_name"))[0]
+                self._models[id(node)] = _Model(node, frame, "LangChain `ChatAnthropic`", model_id)
             elif origin in _INIT_CHAT_MODEL:
-                model = self._init_chat_model(node, frame)
-                if model is not None:
-                    self._models[id(node)] = model
+                built = self._init_chat_model(node, frame)
+                if built is not None:
+                    self._models[id(node)] = built
             elif origin in _AGENT_OPTIONS:
                 options[id(node)] = (node, frame)
         for node, frame in self.outline.calls:
@@ -124,9 +124,9 @@ class WrapperCalls:
                 use = self._langchain_use(node, frame)
                 if use is not None:
                     yield use
-        for model in self._models.values():
-            if not model.used:
-                yield Found(model.node, model.frame, CallApi.CREATE, False), self._unused_model
+        for chat_model in self._models.values():
+            if not chat_model.used:
+                yield Found(chat_model.node, chat_model.frame, CallApi.CREATE, False), self._unused_model
         for node, frame in options.values():
             yield Found(node, frame, CallApi.CREATE, False), self._agent_options
 
@@ -317,12 +317,11 @@ class WrapperCalls:
     def _message(self, item: ast.expr, template: bool) -> tuple[Role | None, ast.expr | None, bool]:
         """One message of a list: its role, the expression of its text, and whether that text
         is a template."""
-        if isinstance(item, ast.Tuple) and len(item.elts) == 2 and is_str(item.elts[0]):
-            return _ROLES.get(item.elts[0].value), item.elts[1], template
+        if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+            return _ROLES.get(_string(item.elts[0]) or ""), item.elts[1], template
         if isinstance(item, ast.Dict):
-            entries = {key.value: value for key, value in zip(item.keys, item.values) if is_str(key)}
-            role = entries.get("role")
-            return (_ROLES.get(role.value) if is_str(role) else None), entries.get("content"), template
+            entries = {_string(key): value for key, value in zip(item.keys, item.values)}
+            return _ROLES.get(_string(entries.get("role")) or ""), entries.get("content"), template
         if isinstance(item, ast.Call):
             name, func = last_name(item.func), item.func
             if name in _MESSAGE_CLASSES:
@@ -425,9 +424,15 @@ def _litellm_claude_id(value: str) -> str | None:
     return value if "claude" in value.split("/")[-1] else None
 
 
+def _string(node: ast.AST | None) -> str | None:
+    """The value of a string literal node, else None."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
 def _flatten_or(node: ast.BinOp) -> list[ast.expr]:
     """The operands of ``a | b | c`` in order (iteratively)."""
-    operands, stack = [], [node]
+    operands: list[ast.expr] = []
+    stack: list[ast.expr] = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
