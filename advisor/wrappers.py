@@ -60,7 +60,8 @@ def default_max_tokens(call: PromptCall, catalog: Catalog, pins: Mapping[str, An
     data = _for_release(data, pin)
     default = data.get("default")
     if isinstance(default, int) and not isinstance(default, bool):
-        return DefaultBudget(default, True, f"{package}'s default of {default:,}{_judged_by(pin)}")
+        release = f" for {pin.describe()}" if pin is not None and hasattr(pin, "describe") else ""
+        return DefaultBudget(default, True, f"{package}'s default{release}")
     if default != MODEL_MAX_OUTPUT:
         return None
     model = call.model.get()
@@ -84,10 +85,6 @@ def _for_release(data: Mapping[str, Any], pin: Any) -> Mapping[str, Any]:
         if isinstance(earlier, dict) and str(earlier.get("before", "")).startswith("1.0"):
             return earlier
     return data
-
-
-def _judged_by(pin: Any) -> str:
-    return f" (judged by {pin.describe()})" if pin is not None and hasattr(pin, "describe") else ""
 
 
 def sampling_route(call: PromptCall) -> str | None:

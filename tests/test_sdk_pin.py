@@ -75,3 +75,47 @@ def test_a_changed_pin_invalidates_the_cached_result(make_repo, monkeypatch):
     sdk_pin.clear_cache()
     (finding,) = json.loads(CliRunner().invoke(cli, args).output)["findings"]
     assert "anthropic==2.14.0 in requirements.txt" in finding["message"]
+
+
+LANGCHAIN = (
+    "from langchain_anthropic import ChatAnthropic\n"
+    'llm = ChatAnthropic(model="claude-haiku-4-5")\n\n'
+    "def essay(topic):\n"
+    '    return llm.invoke("Write a ten-paragraph essay on the topic.\\n" + topic).content\n'
+)
+
+
+@pytest.mark.parametrize("files,source", [
+    ({"requirements.txt": "langchain-anthropic==0.3.22\n"}, "requirements.txt"),
+    ({"pyproject.toml": '[project]\nname="x"\ndependencies=["langchain_anthropic<1"]\n'}, "pyproject.toml"),
+    ({"uv.lock": '[[package]]\nname = "langchain-anthropic"\nversion = "0.3.22"\n'}, "uv.lock"),
+])
+def test_a_wrappers_pin_is_found_like_the_sdks(make_repo, monkeypatch, files, source):
+    root = make_repo({**files, ".git/HEAD": "x", "app/chain.py": LANGCHAIN})
+    monkeypatch.chdir(root)
+    pin = project_pin("app/chain.py", "langchain-anthropic")
+    assert pin is not None and pin.source == source and pin.pre_1 and pin.package == "langchain-anthropic"
+    assert project_pin("app/chain.py") is None  # the SDK itself is not pinned there
+
+
+def test_langchain_default_budget_follows_its_pin(make_repo, monkeypatch):
+    """langchain-anthropic 0.x sent max_tokens=1024 (a budget, too small for ten paragraphs);
+    1.0 and later send the model's largest output (no budget at all)."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    root = make_repo({".git/HEAD": "x", "requirements.txt": "langchain-anthropic==0.3.22\n", "app/chain.py": LANGCHAIN})
+    monkeypatch.chdir(root)
+    args = ["lint", "--select", "missing-max-tokens,max-tokens-truncation-risk", "--format", "json", "app/chain.py"]
+
+    def findings():
+        return [(f["rule"], f["message"]) for f in json.loads(CliRunner().invoke(cli, args).output)["findings"]]
+
+    [(rule, message)] = findings()
+    assert rule == "max-tokens-truncation-risk"
+    assert message.startswith("max_tokens=1024 (langchain-anthropic's default for langchain-anthropic==0.3.22 in requirements.txt")
+    (root / "requirements.txt").write_text("langchain-anthropic>=1.0\n")
+    sdk_pin.clear_cache()  # and the cached result depends on the pin file
+    [(rule, message)] = findings()
+    assert rule == "missing-max-tokens" and "64,000 tokens for `claude-haiku-4-5`" in message

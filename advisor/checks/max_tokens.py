@@ -56,7 +56,7 @@ def _budget(call: PromptCall, context: CheckContext, pins: Mapping[str, Any]) ->
         return value, f"max_tokens={value}"
     default = wrappers.default_max_tokens(call, context.catalog, pins)
     if default is not None and default.fixed:
-        return default.tokens, f"max_tokens={default.tokens} ({default.describe}, as the code sets none)"
+        return default.tokens, f"max_tokens={default.tokens} ({default.describe}; the code sets none)"
     return None
 
 
