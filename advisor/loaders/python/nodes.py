@@ -102,10 +102,17 @@ def formatting_values(node: ast.expr) -> list[ast.expr]:
 
 def flatten_add(node: ast.expr) -> list[ast.expr]:
     """The operands of ``a + b + c`` in order (iteratively: long chains must not recurse)."""
-    operands, stack = [], [node]
+    return flatten(node, ast.Add)
+
+
+def flatten(node: ast.expr, operator: type[ast.operator]) -> list[ast.expr]:
+    """The operands of a chain of one binary operator in order: ``a + b + c``, a LangChain
+    ``prompt | llm | parser`` (iteratively: long chains must not recurse)."""
+    operands: list[ast.expr] = []
+    stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+        if isinstance(current, ast.BinOp) and isinstance(current.op, operator):
             stack.extend((current.right, current.left))
         else:
             operands.append(current)

@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 from ...model import CallApi, Document, Field, PromptCall, PromptText, Role, Wrapper
 from .calls import CallReader
-from .nodes import argument, last_name, literal
+from .nodes import argument, flatten, last_name, literal
 from .outline import Found, Frame, Outline
 from .positions import Positions
 from .scopes import MAX_HOPS, Scope, resolve
@@ -254,7 +254,7 @@ class WrapperCalls:
             if last_name(func) == "RunnableSequence":
                 return self._sequence(list(target.args), target_scope, depth)
         if isinstance(target, ast.BinOp) and isinstance(target.op, ast.BitOr):
-            return self._sequence(_flatten_or(target), target_scope, depth)
+            return self._sequence(flatten(target, ast.BitOr), target_scope, depth)
         return None, []
 
     def _sequence(self, steps: list[ast.expr], scope: Scope, depth: int) -> tuple[_Model | None, list[tuple[ast.expr, Scope]]]:
@@ -427,19 +427,6 @@ def _litellm_claude_id(value: str) -> str | None:
 def _string(node: ast.AST | None) -> str | None:
     """The value of a string literal node, else None."""
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _flatten_or(node: ast.BinOp) -> list[ast.expr]:
-    """The operands of ``a | b | c`` in order (iteratively)."""
-    operands: list[ast.expr] = []
-    stack: list[ast.expr] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
-            stack.extend((current.right, current.left))
-        else:
-            operands.append(current)
-    return operands
 
 
 def _imported_names(tree: ast.Module) -> dict[str, tuple[str, str]]:
