@@ -48,6 +48,7 @@ def summarize_call(call: PromptCall, catalog: Catalog, latency: LatencyModel) ->
         "line": call.span.line,
         "column": call.span.column,
         "api": call.api.value,
+        "via": call.via.name if call.via is not None else None,  # the wrapper library, if any
         "function": call.function,
         "model": _field_json(call.model),
         "max_tokens": _field_json(call.max_tokens),

@@ -273,3 +273,21 @@ def test_agent_sdk_options_without_a_query_here_and_a_preset_system_prompt():
 )
 def test_the_sniff_accepts_files_that_import_a_wrapper(source, relevant):
     assert imports_anthropic(source) is relevant
+
+
+def test_the_json_output_names_the_wrapper_of_each_call(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    (tmp_path / "chain.py").write_text(
+        "import anthropic\nimport litellm\n"
+        'anthropic.Anthropic().messages.create(model="claude-haiku-5-5", max_tokens=5, messages=[])\n'
+        'litellm.completion(model="anthropic/claude-haiku-5-5", max_tokens=5, messages=[])\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--isolated", "--format", "json", "chain.py"])
+    calls = json.loads(result.stdout)["calls"]
+    assert [(call["line"], call["via"]) for call in calls] == [(3, None), (4, "litellm")]
