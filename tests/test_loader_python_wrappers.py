@@ -176,6 +176,7 @@ def test_a_module_alias_is_followed():
     """
     call = only_call(source)
     assert call.api is CallApi.CREATE and call.messages_dynamic  # batch inputs are computed
+    assert call.in_loop and call.streams is None  # several requests, nothing to stream instead
 
 
 # ---------------------------------------------------------------------------------------

@@ -231,6 +231,10 @@ class WrapperCalls:
         if streaming is not None and found.api is CallApi.CREATE and streaming.get() is not False:
             # streaming=True sends tokens to the callbacks as they come: shown or not, we cannot see
             call.stream = Field.dynamic(streaming.span, "streaming=True (tokens go to the model's callbacks)")
+        if isinstance(found.node.func, ast.Attribute) and found.node.func.attr in ("batch", "abatch"):
+            # several requests answered together: repeated work, with no stream to offer instead
+            call.in_loop = True
+            call.stream = Field.dynamic(call.span, f"{found.node.func.attr}() of several inputs")
         call.via = Wrapper(_LANGCHAIN, model.label, self.positions.span(model.node))
         return call
 
