@@ -46,8 +46,10 @@ _AGENT_QUERY = {("claude_agent_sdk", "query")}
 _ROOT_PACKAGES = ("langchain_anthropic", "langchain", "litellm", "claude_agent_sdk")
 
 _LANGCHAIN_ALIASES = {"model_name": "model", "max_tokens_to_sample": "max_tokens"}
-_UNSTREAMED = {"invoke": False, "ainvoke": False, "batch": False, "abatch": False,
-               "stream": True, "astream": True, "astream_events": True, "astream_log": True}
+_STREAMS = {  # a runnable method -> whether the answer is streamed to the caller
+    "invoke": False, "ainvoke": False, "batch": False, "abatch": False,
+    "stream": True, "astream": True, "astream_events": True, "astream_log": True,
+}
 _PASS_THROUGH = {"bind", "bind_tools", "with_structured_output", "with_retry", "with_config", "with_fallbacks",
                  "with_types", "with_listeners", "configurable_fields", "configurable_alternatives"}
 _TEMPLATE_CLASSES = {"ChatPromptTemplate", "PromptTemplate", "SystemMessagePromptTemplate",
@@ -79,6 +81,7 @@ class _Prompt:
     messages: list[PromptText] = field(default_factory=list)
     system_dynamic: bool = False
     dynamic: bool = False  # the messages: a placeholder, a computed item or text
+
 
 Reader = Callable[[Found], "PromptCall | None"]
 
@@ -120,7 +123,7 @@ class WrapperCalls:
                 found = self._agent_query(node, frame, options)
                 if found is not None:
                     yield found
-            elif isinstance(node.func, ast.Attribute) and node.func.attr in _UNSTREAMED:
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in _STREAMS:
                 use = self._langchain_use(node, frame)
                 if use is not None:
                     yield use
@@ -196,7 +199,7 @@ class WrapperCalls:
         if model is None:
             return None
         model.used = True
-        api = CallApi.STREAM if _UNSTREAMED[node.func.attr] else CallApi.CREATE
+        api = CallApi.STREAM if _STREAMS[node.func.attr] else CallApi.CREATE
         found = Found(node, frame, api, self._awaited(node))
 
         def read(found: Found) -> PromptCall:
