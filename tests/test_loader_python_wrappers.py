@@ -292,3 +292,25 @@ def test_the_json_output_names_the_wrapper_of_each_call(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["lint", "--no-cache", "--isolated", "--format", "json", "chain.py"])
     calls = json.loads(result.stdout)["calls"]
     assert [(call["line"], call["via"]) for call in calls] == [(3, None), (4, "litellm")]
+
+
+def test_call_time_settings_override_the_constructors():
+    source = """
+        from langchain_anthropic import ChatAnthropic
+
+        llm = ChatAnthropic(model="claude-haiku-5-5")
+        short = llm.bind(max_tokens=20)
+
+        def label(ticket):
+            return short.invoke(ticket).content
+
+        def summary(ticket):
+            return llm.invoke(ticket, max_tokens=300).content
+
+        def essay(topic):
+            return llm.invoke(topic).content
+    """
+    label, summary, essay = load_py(source).calls
+    assert label.max_tokens.get() == 20 and label.max_tokens.span == source_span(source, "20")
+    assert summary.max_tokens.get() == 300
+    assert essay.max_tokens.is_absent

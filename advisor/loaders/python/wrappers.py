@@ -46,6 +46,7 @@ _AGENT_QUERY = {("claude_agent_sdk", "query")}
 _ROOT_PACKAGES = ("langchain_anthropic", "langchain", "litellm", "claude_agent_sdk")
 
 _LANGCHAIN_ALIASES = {"model_name": "model", "max_tokens_to_sample": "max_tokens"}
+_OVERRIDABLE = ("max_tokens", "temperature", "top_p", "top_k")  # call-time settings LangChain sends
 _STREAMS = {  # a runnable method -> whether the answer is streamed to the caller
     "invoke": False, "ainvoke": False, "batch": False, "abatch": False,
     "stream": True, "astream": True, "astream_events": True, "astream_log": True,
@@ -71,6 +72,16 @@ class _Model:
     label: str
     model: Field
     used: bool = False
+
+
+@dataclass(eq=False)
+class _Chain:
+    """What a runnable expression is made of: the chat model it ends in, the prompt templates
+    before it, and the ``.bind(max_tokens=...)`` calls that override the model's settings."""
+
+    model: _Model | None = None
+    templates: list[tuple[ast.expr, Scope]] = field(default_factory=list)
+    binds: list[tuple[ast.Call, Scope]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -195,7 +206,8 @@ class WrapperCalls:
         """``llm.invoke(...)``, ``chain.astream(...)``: a call when the receiver is (a chain
         around) a chat model this module builds."""
         assert isinstance(node.func, ast.Attribute)
-        model, templates = self._runnable(node.func.value, frame.scope)
+        chain = self._runnable(node.func.value, frame.scope)
+        model = chain.model
         if model is None:
             return None
         model.used = True
@@ -204,11 +216,22 @@ class WrapperCalls:
 
         def read(found: Found) -> PromptCall:
             call = self._langchain_settings(model, found)
-            prompt = self._templates(templates) if templates else self._invoke_input(node, frame.scope)
+            # call-time settings win: `.bind(max_tokens=...)`, then `.invoke(q, max_tokens=...)`
+            for bound, scope in [*chain.binds, (node, frame.scope)]:
+                self._override(call, bound, scope)
+            prompt = self._templates(chain.templates) if chain.templates else self._invoke_input(node, frame.scope)
             self._set_prompt(call, prompt)
             return call
 
         return found, read
+
+    def _override(self, call: PromptCall, node: ast.Call, scope: Scope) -> None:
+        """The request parameters a ``bind`` or ``invoke`` call writes replace the model's."""
+        written = self.calls.read(Found(node, Frame(scope), call.api, False), _LANGCHAIN_ALIASES)
+        for name in _OVERRIDABLE:
+            value = getattr(written, name)
+            if not value.is_absent:
+                setattr(call, name, value)
 
     def _unused_model(self, found: Found) -> PromptCall:
         """A chat model built here but used elsewhere: its settings are judged, not how it is
@@ -241,37 +264,41 @@ class WrapperCalls:
         call.via = Wrapper(_LANGCHAIN, model.label, self.positions.span(model.node))
         return call
 
-    def _runnable(self, node: ast.expr, scope: Scope, depth: int = 0) -> tuple[_Model | None, list[tuple[ast.expr, Scope]]]:
-        """The chat model a runnable expression ends in and the prompt templates before it:
-        ``llm``, ``prompt | llm | parser``, ``llm.bind_tools(...)``, ``prompt.pipe(llm)``."""
+    def _runnable(self, node: ast.expr, scope: Scope, depth: int = 0) -> _Chain:
+        """The chat model a runnable expression ends in, the prompt templates before it and
+        the binds around it: ``llm``, ``prompt | llm | parser``, ``llm.bind_tools(...)``,
+        ``prompt.pipe(llm)``."""
         if depth > MAX_HOPS:
-            return None, []
+            return _Chain()
         target, target_scope, _ = resolve(node, scope)
         if isinstance(target, ast.Call):
             if id(target) in self._models:
-                return self._models[id(target)], []
+                return _Chain(self._models[id(target)])
             func = target.func
             if last_name(func) in _TEMPLATE_CLASSES or (isinstance(func, ast.Attribute)
                                                         and last_name(func.value) in _TEMPLATE_CLASSES):
-                return None, [(target, target_scope)]
+                return _Chain(templates=[(target, target_scope)])
             if isinstance(func, ast.Attribute) and func.attr in _PASS_THROUGH:
-                return self._runnable(func.value, target_scope, depth + 1)
+                inner = self._runnable(func.value, target_scope, depth + 1)
+                if func.attr == "bind":
+                    inner.binds.append((target, target_scope))
+                return inner
             if isinstance(func, ast.Attribute) and func.attr == "pipe":
                 return self._sequence([func.value, *target.args], target_scope, depth)
             if last_name(func) == "RunnableSequence":
                 return self._sequence(list(target.args), target_scope, depth)
         if isinstance(target, ast.BinOp) and isinstance(target.op, ast.BitOr):
             return self._sequence(flatten(target, ast.BitOr), target_scope, depth)
-        return None, []
+        return _Chain()
 
-    def _sequence(self, steps: list[ast.expr], scope: Scope, depth: int) -> tuple[_Model | None, list[tuple[ast.expr, Scope]]]:
+    def _sequence(self, steps: list[ast.expr], scope: Scope, depth: int) -> _Chain:
         templates: list[tuple[ast.expr, Scope]] = []
         for step in steps:
-            model, found = self._runnable(step, scope, depth + 1)
-            templates.extend(found)
-            if model is not None:
-                return model, templates
-        return None, []
+            found = self._runnable(step, scope, depth + 1)
+            templates.extend(found.templates)
+            if found.model is not None:
+                return _Chain(found.model, templates, found.binds)
+        return _Chain()
 
     def _templates(self, templates: list[tuple[ast.expr, Scope]]) -> _Prompt:
         """The texts of a chain's prompt templates (``{fields}`` are filled at run time)."""
