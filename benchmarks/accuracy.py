@@ -17,6 +17,17 @@ Scoring, per rule:
 - a finding that also reports another rule's problem (its JSON ``also``: deprecated-model
   naming the faster model a simple task needs) meets that rule's label on the span too.
 
+The same tallies are also given per source kind (Python, notebooks, TypeScript/JavaScript,
+YAML/JSON request configs, prompt files), by the reviewed file's suffix, so a new loader's
+precision and recall can be read apart from the rest.
+
+Notebook labels name a cell: ``cell`` is the 0-based index among all the notebook's cells
+(markdown counted, as in the ``.ipynb`` JSON list) and ``lines`` are 1-based lines within that
+cell's source; lines of the ``.ipynb`` file itself mean nothing to a reviewer. A notebook
+finding is matched through its JSON ``cell`` (the 1-based cell number advisor reports, every
+cell counted) and ``cell_line`` (1-based line within the cell); a finding without them (an
+installation that does not read notebooks by cell) cannot meet a cell label.
+
 Usage::
 
     python benchmarks/accuracy.py [--snapshots DIR] [--python PYTHON] [--json OUT] [--details]
@@ -40,6 +51,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 
@@ -54,6 +66,27 @@ class Label:
     end: int
     note: str = ""
     matched: int = 0
+    cell: int | None = None  # notebooks: 0-based cell index; start/end are lines within it
+
+    def covers(self, finding: dict) -> bool:
+        """Whether the finding's position falls in this span (a cell's lines for notebooks)."""
+        if self.cell is None:
+            return self.start <= finding["line"] <= self.end
+        position = _cell_position(finding)
+        return position is not None and position[0] == self.cell and self.start <= position[1] <= self.end
+
+
+# advisor numbers notebook cells from 1 in its outputs (as ruff and its text format
+# ``nb.ipynb:cell 4:12:5`` do); the corpus indexes the JSON cell list from 0
+_FINDING_CELL_BASE = 1
+
+
+def _cell_position(finding: dict) -> tuple[int, int] | None:
+    """(0-based cell index, 1-based line in the cell) of a notebook finding, if it has one."""
+    cell, line = finding.get("cell"), finding.get("cell_line")
+    if not isinstance(cell, int) or not isinstance(line, int):
+        return None
+    return cell - _FINDING_CELL_BASE, line
 
 
 @dataclass
@@ -80,7 +113,9 @@ def load_corpus(folder: Path) -> list[Repository]:
         for entry in yaml.load(batch.read_text(encoding="utf-8")) or []:
             files = []
             for item in entry.get("files") or []:
-                flags = [Label(f["rule"], int(f["lines"][0]), int(f["lines"][-1]), f.get("note", "")) for f in item.get("flag") or []]
+                flags = [Label(f["rule"], int(f["lines"][0]), int(f["lines"][-1]), f.get("note", ""),
+                               cell=None if f.get("cell") is None else int(f["cell"]))
+                         for f in item.get("flag") or []]
                 files.append(FileLabels(item["path"], flags))
             key = (entry["repo"], str(entry["commit"]))
             if key not in repositories:
@@ -182,14 +217,31 @@ class Tally:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
 
-def _open_label(labels: FileLabels, rule: str, line: int) -> Label | None:
-    return next((label for label in labels.flags if label.rule == rule and label.start <= line <= label.end
+def _open_label(labels: FileLabels, rule: str, finding: dict) -> Label | None:
+    return next((label for label in labels.flags if label.rule == rule and label.covers(finding)
                  and not label.matched), None)
 
 
-def score(repositories: list[Repository], snapshots: Path, python: str, details: bool) -> tuple[dict[str, Tally], dict]:
+SOURCE_KINDS = (
+    ("python", (".py", ".pyi")),
+    ("notebook", (".ipynb",)),
+    ("ts/js", (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")),
+    ("yaml/json", (".yaml", ".yml", ".json")),
+)
+
+
+def source_kind(path: str) -> str:
+    """The kind of source a reviewed file is, by its suffix; anything else is a prompt file
+    (plain text, Markdown, Jinja, prompty...)."""
+    suffix = Path(path).suffix.lower()
+    return next((kind for kind, suffixes in SOURCE_KINDS if suffix in suffixes), "prompt")
+
+
+def score(repositories: list[Repository], snapshots: Path, python: str, details: bool) -> tuple[dict[str, Tally], dict[str, Tally], dict[str, Any]]:
+    """Tallies per rule and per source kind, and what was linted, skipped or failed."""
     tallies: dict[str, Tally] = defaultdict(Tally)
-    coverage = {"repositories": 0, "files": 0, "skipped": [], "errors": []}
+    by_source: dict[str, Tally] = defaultdict(Tally)
+    coverage: dict[str, Any] = {"repositories": 0, "files": 0, "skipped": [], "errors": []}
     with tempfile.TemporaryDirectory(prefix="advisor-accuracy-") as scratch:
         for index, repository in enumerate(repositories):
             git = git_dir(snapshots, repository.repo)
@@ -212,43 +264,58 @@ def score(repositories: list[Repository], snapshots: Path, python: str, details:
                 labels = labelled.get(finding["path"])
                 if labels is None:
                     continue  # a linked file outside the reviewed set
-                hit = _open_label(labels, finding["rule"], finding["line"])
+                kind = by_source[source_kind(labels.path)]
+                hit = _open_label(labels, finding["rule"], finding)
                 if hit is not None:
                     hit.matched += 1
                     tallies[finding["rule"]].tp += 1
+                    kind.tp += 1
                     # one finding that reports another rule's problem too (`also`) meets
                     # that rule's label on the span as well
                     for other in finding.get("also", []):
-                        covered = _open_label(labels, other, finding["line"])
+                        covered = _open_label(labels, other, finding)
                         if covered is not None:
                             covered.matched += 1
                             tallies[other].tp += 1
+                            kind.tp += 1
                 else:
                     tallies[finding["rule"]].fp += 1
+                    kind.fp += 1
                     if details:
-                        print(f"FP  {repository.repo}:{finding['path']}:{finding['line']} {finding['rule']}: {finding['message'][:120]}")
+                        print(f"FP  {repository.repo}:{finding['path']}:{_where(finding)} {finding['rule']}: {finding['message'][:120]}")
             for labels in labelled.values():
                 for label in labels.flags:
                     if not label.matched:
                         tallies[label.rule].fn += 1
+                        by_source[source_kind(labels.path)].fn += 1
                         if details:
-                            print(f"MISS {repository.repo}:{labels.path}:{label.start} {label.rule}: {label.note[:120]}")
+                            where = label.start if label.cell is None else f"cell {label.cell}:{label.start}"
+                            print(f"MISS {repository.repo}:{labels.path}:{where} {label.rule}: {label.note[:120]}")
                     label.matched = 0  # the corpus can be scored again by another installation
-    return tallies, coverage
+    return tallies, by_source, coverage
+
+
+def _where(finding: dict) -> str:
+    position = _cell_position(finding)
+    return str(finding["line"]) if position is None else f"cell {position[0]}:{position[1]}"
 
 
 def _percent(value: float | None) -> str:
     return "    -" if value is None else f"{100 * value:5.1f}"
 
 
-def table(tallies: dict[str, Tally]) -> str:
-    rows = [f"{'rule':32} {'TP':>4} {'FP':>4} {'miss':>4} {'prec%':>6} {'recall%':>7}"]
+def table(tallies: dict[str, Tally], heading: str = "rule", files: dict[str, int] | None = None) -> str:
+    """One row per key (rule or source kind) and a total; ``files`` adds a reviewed-files column."""
+    count = (lambda key: f" {files.get(key, 0):5}") if files is not None else (lambda key: "")
+    rows = [f"{heading:32}{' files' if files is not None else ''} {'TP':>4} {'FP':>4} {'miss':>4} {'prec%':>6} {'recall%':>7}"]
     total = Tally()
-    for rule in sorted(tallies):
-        t = tallies[rule]
+    keys = sorted(set(tallies) | set(files or {}))
+    for key in keys:
+        t = tallies.get(key, Tally())
         total.tp, total.fp, total.fn = total.tp + t.tp, total.fp + t.fp, total.fn + t.fn
-        rows.append(f"{rule:32} {t.tp:4} {t.fp:4} {t.fn:4} {_percent(t.precision()):>6} {_percent(t.recall()):>7}")
-    rows.append(f"{'ALL':32} {total.tp:4} {total.fp:4} {total.fn:4} {_percent(total.precision()):>6} {_percent(total.recall()):>7}")
+        rows.append(f"{key:32}{count(key)} {t.tp:4} {t.fp:4} {t.fn:4} {_percent(t.precision()):>6} {_percent(t.recall()):>7}")
+    everything = f" {sum(files.values()):5}" if files is not None else ""
+    rows.append(f"{'ALL':32}{everything} {total.tp:4} {total.fp:4} {total.fn:4} {_percent(total.precision()):>6} {_percent(total.recall()):>7}")
     return "\n".join(rows)
 
 
@@ -264,14 +331,21 @@ def main(argv: list[str] | None = None) -> int:
     labelled_files = sum(len(r.files) for r in repositories)
     print(f"corpus: {len(repositories)} repositories, {labelled_files} reviewed files, "
           f"{sum(len(f.flags) for r in repositories for f in r.files)} flagged spans")
+    files_per_kind: dict[str, int] = defaultdict(int)
+    for repository in repositories:
+        for reviewed in repository.files:
+            files_per_kind[source_kind(reviewed.path)] += 1
     report = {}
     for python in args.python or [sys.executable]:
-        tallies, coverage = score(repositories, args.snapshots, python, args.details)
+        tallies, by_source, coverage = score(repositories, args.snapshots, python, args.details)
         print(f"\n== {python}: {coverage['repositories']} repositories, {coverage['files']} files linted")
         for line in coverage["skipped"] + coverage["errors"]:
             print(f"   skipped/error: {line}")
         print(table(tallies))
-        report[python] = {rule: vars(t) for rule, t in tallies.items()} | {"_coverage": coverage}
+        print()
+        print(table(by_source, heading="source", files=files_per_kind))
+        report[python] = ({rule: vars(t) for rule, t in tallies.items()}
+                          | {"_sources": {kind: vars(t) for kind, t in by_source.items()}, "_coverage": coverage})
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0
