@@ -25,8 +25,8 @@ Notebook labels name a cell: ``cell`` is the 0-based index among all the noteboo
 (markdown counted, as in the ``.ipynb`` JSON list) and ``lines`` are 1-based lines within that
 cell's source; lines of the ``.ipynb`` file itself mean nothing to a reviewer. A notebook
 finding is matched through its JSON ``cell`` (the 1-based cell number advisor reports, every
-cell counted) and ``cell_line`` (1-based line within the cell); a finding without them (an
-installation that does not read notebooks by cell) cannot meet a cell label.
+cell counted) and its ``line``, which advisor then counts within the cell; a finding without a
+cell (an installation that does not read notebooks by cell) cannot meet a cell label.
 
 Usage::
 
@@ -82,8 +82,12 @@ _FINDING_CELL_BASE = 1
 
 
 def _cell_position(finding: dict) -> tuple[int, int] | None:
-    """(0-based cell index, 1-based line in the cell) of a notebook finding, if it has one."""
-    cell, line = finding.get("cell"), finding.get("cell_line")
+    """(0-based cell index, 1-based line in the cell) of a notebook finding, if it has one.
+
+    advisor's JSON gives a notebook finding a ``cell`` and counts its ``line`` within that
+    cell; a ``cell_line`` field, where present, is taken as the line in the cell instead."""
+    cell = finding.get("cell")
+    line = finding.get("cell_line", finding.get("line"))
     if not isinstance(cell, int) or not isinstance(line, int):
         return None
     return cell - _FINDING_CELL_BASE, line

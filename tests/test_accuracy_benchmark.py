@@ -38,12 +38,14 @@ def test_every_batch_loads_and_notebook_labels_name_their_cell():
 
 def test_a_cell_label_is_met_only_by_a_finding_in_that_cell():
     label = accuracy.Label("deprecated-model", 2, 3, cell=17)  # the corpus counts cells from 0
-    assert label.covers({"line": 40, "cell": 18, "cell_line": 2})  # advisor reports cell 18 (1-based)
-    assert label.covers({"line": 41, "cell": 18, "cell_line": 3})
-    assert not label.covers({"line": 42, "cell": 18, "cell_line": 4})
-    assert not label.covers({"line": 40, "cell": 17, "cell_line": 2})
-    assert not label.covers({"line": 2})  # no cell position: an installation that cannot read notebooks
-    assert accuracy.Label("deprecated-model", 2, 3).covers({"line": 3, "cell": 1, "cell_line": 9})
+    # advisor reports cell 18 (1-based, every cell counted) and counts `line` within it
+    assert label.covers({"line": 2, "cell": 18})
+    assert label.covers({"line": 3, "cell": 18})
+    assert not label.covers({"line": 4, "cell": 18})
+    assert not label.covers({"line": 2, "cell": 17})
+    assert not label.covers({"line": 2})  # no cell: an installation that cannot read notebooks
+    assert label.covers({"line": 40, "cell": 18, "cell_line": 2})  # an explicit line-in-cell wins
+    assert accuracy.Label("deprecated-model", 2, 3).covers({"line": 3, "cell": 1})
 
 
 @pytest.mark.parametrize(("path", "kind"), [
