@@ -135,6 +135,10 @@ class Runner:
             _ignore_further_interrupts()  # saving the partial summary takes a moment: let it finish
             self._cancelled.set()  # trials in flight give up instead of retrying
             self.client.close()  # and their requests are abandoned
+            # Ctrl-C can land between logging a trial and counting it: the log is what
+            # --resume trusts, so the partial summary is made from it
+            self.records = self.log.load_trials()
+            self.spent = sum(record.get("cost_usd") or 0.0 for record in self.records)
         finally:
             pool.shutdown(wait=status != INTERRUPTED, cancel_futures=True)
         return Outcome(sorted(self.records, key=lambda r: r["seq"]), status, self.spent)
