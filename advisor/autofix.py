@@ -21,6 +21,7 @@ import difflib
 import os
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -29,7 +30,7 @@ from .engine import Linter, LintResult
 from .files import SkippedFile, read_regular
 from .fixes import Fix, apply_fixes
 from .loaders import decode
-from .model import Kind
+from .model import Finding, Kind
 from .sources import kind_for
 
 MAX_PASSES = 10
@@ -38,8 +39,13 @@ MAX_PASSES = 10
 @dataclass
 class FixOutcome:
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (before, after)
-    applied: int = 0
+    # path -> how many fixes of each rule, as (code, name), were applied (`--show-fixes`)
+    fixed: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def applied(self) -> int:
+        return sum(sum(counts.values()) for counts in self.fixed.values())
 
     def diff(self) -> str:
         chunks: list[str] = []
@@ -77,20 +83,28 @@ def fix_text(linter: Linter, path: str, kind: Kind, original: str, *, unsafe: bo
     """The text with its wanted fixes applied, linting again after each pass (a fix may
     make another possible) up to `MAX_PASSES`, and how many fixes were applied. What
     `--fix` does to a file and to standard input alike."""
-    report = linter.lint_source(path, kind, original, absolute=absolute)
-    fixes = [f.fix for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
+    text, fixed = fix_text_by_rule(linter, path, kind, original, unsafe=unsafe, absolute=absolute)
+    return text, sum(fixed.values())
+
+
+def fix_text_by_rule(linter: Linter, path: str, kind: Kind, original: str, *, unsafe: bool,
+                     absolute: Path | None = None) -> tuple[str, Counter[tuple[str, str]]]:
+    """`fix_text`, counting the fixes applied per rule as (code, name)."""
     text = original
-    applied_here = 0
+    fixed: Counter[tuple[str, str]] = Counter()
     for _ in range(MAX_PASSES):
-        text, applied = apply_fixes(text, fixes)
-        applied_here += len(applied)
+        report = linter.lint_source(path, kind, text, absolute=absolute)
+        wanted: list[Finding] = [f for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
+        if not wanted:
+            break
+        text, applied = apply_fixes(text, [f.fix for f in wanted])
         if not applied:
             break
-        report = linter.lint_source(path, kind, text, absolute=absolute)
-        fixes = [f.fix for f in report.findings if f.path == path and _wanted(f.fix, unsafe)]
-        if not fixes:
-            break
-    return _same_line_endings(original, text) if text != original else text, applied_here
+        for finding in wanted:
+            if finding.fix in applied:
+                applied.remove(finding.fix)
+                fixed[(finding.code, finding.rule)] += 1
+    return _same_line_endings(original, text) if text != original else text, fixed
 
 
 def _fix_one(file: Path, path: str, fixes: list[Fix], linter: Linter, *, unsafe: bool, write: bool, outcome: FixOutcome) -> None:
@@ -107,7 +121,7 @@ def _fix_one(file: Path, path: str, fixes: list[Fix], linter: Linter, *, unsafe:
         return
     # The findings of the run only chose this file: its fixes are computed again on the
     # bytes just read, so an edit saved since the lint can never meet stale offsets.
-    text, applied_here = fix_text(linter, path, kind, original, unsafe=unsafe, absolute=file.resolve())
+    text, fixed = fix_text_by_rule(linter, path, kind, original, unsafe=unsafe, absolute=file.resolve())
     if text == original:
         return
     if write:
@@ -116,7 +130,7 @@ def _fix_one(file: Path, path: str, fixes: list[Fix], linter: Linter, *, unsafe:
             outcome.errors.append(f"{path}: not fixed: {error}")
             return
     outcome.changed[path] = (original, text)
-    outcome.applied += applied_here
+    outcome.fixed[path] = fixed
 
 
 _BARE_LF = re.compile(r"(?<!\r)\n")

@@ -14,7 +14,15 @@ from pathlib import Path
 import click
 
 from . import __version__, checks
-from .options import apply_baseline, lint_options, print_baseline, print_notes, write_baseline_option
+from .options import (
+    apply_baseline,
+    display_options,
+    lint_options,
+    print_baseline,
+    print_notes,
+    stdout_is_terminal,
+    write_baseline_option,
+)
 from .output.printable import boundary, printable
 from .run import exit_status, fail_on_threshold, load_run_settings, run_lint
 
@@ -70,26 +78,22 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
 @click.option("--stdin-filename", metavar="PATH", help="With `-` as the path: lint standard input as this file (its kind and configuration); --fix prints the fixed text.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the output to a file instead of stdout.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change behaviour (model, prompt wording, streaming).")
+@display_options
 @lint_options
 @write_baseline_option
-def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet, today, baseline, write_baseline):
+def lint(paths, display, stdin_filename, output_file, fix, diff, unsafe_fixes, config, isolated, select, extend_select, ignore, no_cache, force_exclude, fail_on, quiet, today, baseline, write_baseline):
     """Lint prompt files, templates, request configs and Python code (default: the current directory)."""
-    from .output import FORMATS
-    from .output.text import render as render_text
-    from .output.text import summary
-
     if "-" in paths:
         if len(paths) > 1:
             raise click.UsageError("`-` (standard input) cannot be combined with other paths")
         if write_baseline:
             raise click.UsageError("--write-baseline records a run over files, not standard input")
-        _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select,
+        _lint_stdin(stdin_filename, display, output_file, fix, diff, unsafe_fixes, config, isolated, select,
                     extend_select, ignore, fail_on, quiet, today, baseline)
         return
     result, settings, run = run_lint(
@@ -98,6 +102,7 @@ def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fi
     )
     if write_baseline:
         _write_baseline(write_baseline, result, quiet)
+    fixed = None
     if diff or fix:
         from .autofix import fix_files
 
@@ -106,29 +111,68 @@ def lint(paths, output_format, stdin_filename, output_file, fix, diff, unsafe_fi
             click.echo(f"advisor: {printable(error)}", err=True)
         if diff:
             click.echo(boundary(outcome.diff()), nl=False)
+            if display.show_fixes:
+                _echo_fix_list(outcome.fixed, None, display, err=True, dry_run=True)
             if not quiet:
                 click.echo(f"{len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''} would be changed.", err=True)
             sys.exit(1 if outcome.changed else 0)
+        fixed = outcome.fixed
         if outcome.changed:
             result = run.lint()
             if not quiet:
                 click.echo(f"Fixed {outcome.applied} finding{'s' if outcome.applied != 1 else ''} in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.", err=True)
     result = apply_baseline(result, baseline, settings)
-    if output_format == "text":
-        colour = output_file is None and sys.stdout.isatty()
-        rendered = render_text(result, colour=colour, fix_hint=not (fix or diff), summary_lines=not quiet)
+    _show(result, display, output_file, fix_hint=not (fix or diff), quiet=quiet, fixed=fixed)
+    print_notes(result, quiet)
+    print_baseline(result, quiet)
+    sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
+
+
+def _show(result, display, output_file, *, fix_hint, quiet, fixed=None, sources=None) -> None:
+    """Print (or write to ``output_file``) the result as ``display`` asks: findings in the
+    chosen format or the per-rule statistics, then the fix listing and the summary."""
+    from .output import FORMATS, statistics
+    from .output.text import fix_summary, summary
+    from .output.text import render as render_text
+
+    terminal = output_file is None and stdout_is_terminal()
+    colour = display.colour(terminal) if output_file is None else display.color == "always"
+    if display.statistics and display.output_format == "json":
+        rendered = statistics.render_json(result)
+    elif display.statistics:
+        rendered = statistics.render_text(result, colour=colour)
+    elif display.human:
+        rendered = render_text(result, colour=colour, summary_lines=False, full=display.full(terminal), sources=sources)
     else:
-        rendered = FORMATS[output_format](result)
+        rendered = FORMATS[display.output_format](result)
+    if display.human:
+        if display.show_fixes:
+            rendered += _fix_list(fixed, result, colour)
+        if not quiet:
+            hint = fix_summary(result) if fix_hint else None
+            rendered += summary(result) + "\n" + (hint + "\n" if hint else "")
     rendered = boundary(rendered)
     if output_file:
         Path(output_file).write_text(rendered, encoding="utf-8")
         if not quiet:
             click.echo(summary(result), err=True)
     else:
-        click.echo(rendered, nl=False)
-    print_notes(result, quiet)
-    print_baseline(result, quiet)
-    sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))
+        click.echo(rendered, nl=False, color=colour)
+    if display.show_fixes and not display.human:
+        _echo_fix_list(fixed, result, display, err=True)
+
+
+def _fix_list(fixed, result, colour: bool, dry_run: bool = False) -> str:
+    from .output.fix_list import render_applied, render_available
+
+    if fixed is None:
+        return render_available(result, colour=colour)
+    return render_applied(fixed, colour=colour, dry_run=dry_run)
+
+
+def _echo_fix_list(fixed, result, display, *, err: bool, dry_run: bool = False) -> None:
+    colour = display.colour(terminal=False)
+    click.echo(boundary(_fix_list(fixed, result, colour, dry_run)), nl=False, err=err, color=colour)
 
 
 def _write_baseline(target, result, quiet):
@@ -148,13 +192,13 @@ def _write_baseline(target, result, quiet):
     sys.exit(2 if result.errors else 0)
 
 
-def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fixes, config, isolated, select,
+def _lint_stdin(stdin_filename, display, output_file, fix, diff, unsafe_fixes, config, isolated, select,
                 extend_select, ignore, fail_on, quiet, today, baseline=None):
     """`advisor lint - --stdin-filename NAME`: findings for standard input; with --fix the
     fixed text goes to stdout and what is left to stderr, as editors expect."""
-    from .autofix import FixOutcome, fix_text
+    from .autofix import FixOutcome, fix_text_by_rule
+    from .excerpts import SourceFiles
     from .loaders import decode
-    from .output import FORMATS
     from .output.text import render as render_text
     from .run import read_stdin, stdin_run
 
@@ -162,12 +206,14 @@ def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fi
                               extend_select=extend_select, ignore=ignore, today=today)
     data = read_stdin(settings.max_file_size)
     result = run.lint_bytes(data)
+    original, _ = decode(data)
     if fix or diff:
-        original, _ = decode(data)
         fixed = original
         if original is not None:
-            fixed, _ = fix_text(run.linter, run.display, run.kind, original, unsafe=unsafe_fixes, absolute=run.absolute)
+            fixed, counts = fix_text_by_rule(run.linter, run.display, run.kind, original, unsafe=unsafe_fixes, absolute=run.absolute)
             result = run.lint_text(fixed)
+            if display.show_fixes:
+                _echo_fix_list({run.display: counts} if counts else {}, None, display, err=True, dry_run=bool(diff))
         if diff:
             changed = {run.display: (original, fixed)} if original is not None and fixed is not None and fixed != original else {}
             click.echo(boundary(FixOutcome(changed=changed).diff()), nl=False)
@@ -183,18 +229,11 @@ def _lint_stdin(stdin_filename, output_format, output_file, fix, diff, unsafe_fi
     if baseline or settings.baseline:
         from .baseline import sources_from
 
-        text, _ = decode(data)
-        result = apply_baseline(result, baseline, settings, sources_from({run.display: text or ""}))
-    if output_format == "text":
-        rendered = render_text(result, colour=output_file is None and sys.stdout.isatty(), fix_hint=True,
-                               summary_lines=not quiet)
-    else:
-        rendered = FORMATS[output_format](result)
-    rendered = boundary(rendered)
-    if output_file:
-        Path(output_file).write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False)
+        result = apply_baseline(result, baseline, settings, sources_from({run.display: original or ""}))
+    sources = SourceFiles()
+    if original is not None:
+        sources.remember(run.display, original)
+    _show(result, display, output_file, fix_hint=True, quiet=quiet, sources=sources)
     print_notes(result, quiet)
     print_baseline(result, quiet)
     sys.exit(exit_status(result, fail_on_threshold(fail_on, settings)))

@@ -3,9 +3,14 @@ options, the configuration-error exception (exit 2) and how notes and errors are
 
 from __future__ import annotations
 
+import functools
+import sys
+from dataclasses import dataclass
+
 import click
 
 from .clock import ENVIRONMENT_VARIABLE as TODAY_VARIABLE
+from .output.colour import COLOR_CHOICES, colour_wanted
 from .output.printable import printable
 from .results import LintResult
 
@@ -91,3 +96,60 @@ def apply_baseline(result: LintResult, given: str | None, settings, source_of=No
 def print_baseline(result: LintResult, quiet: bool) -> None:
     if result.baseline is not None and not quiet:
         click.echo(f"advisor: baseline: {printable(result.baseline.describe())}", err=True)
+
+
+HUMAN_FORMATS = ("full", "concise", "text")  # `text`: full on a terminal, concise otherwise
+OUTPUT_FORMATS = [*HUMAN_FORMATS, "json", "sarif", "github"]
+
+
+@dataclass(frozen=True)
+class Display:
+    """How `advisor lint` shows its results (the `display_options`)."""
+
+    output_format: str
+    color: str
+    statistics: bool
+    show_fixes: bool
+
+    @property
+    def human(self) -> bool:
+        return self.output_format in HUMAN_FORMATS
+
+    def full(self, terminal: bool) -> bool:
+        """The full form (excerpts) for `full`, and for `text` on a terminal."""
+        return self.output_format == "full" or (self.output_format == "text" and terminal)
+
+    def colour(self, terminal: bool) -> bool:
+        return colour_wanted(self.color, terminal=terminal)
+
+    def check(self) -> None:
+        if self.statistics and self.output_format not in (*HUMAN_FORMATS, "json"):
+            raise click.UsageError(f"--statistics prints a table or JSON, not {self.output_format}")
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def display_options(function):
+    """How results are shown: `--output-format`, `--color`, `--statistics`, `--show-fixes`,
+    passed to the command as one `display` argument."""
+
+    @functools.wraps(function)
+    def wrapper(*args, output_format, color, statistics, show_fixes, **kwargs):
+        display = Display(output_format, color, statistics, show_fixes)
+        display.check()
+        return function(*args, display=display, **kwargs)
+
+    return _apply(wrapper, [
+        click.option("--output-format", "--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
+                     help="full: each finding with its source lines, span underlined; concise: one line each; "
+                          "text: full on a terminal, concise otherwise (CI logs, pipes)."),
+        click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+                     help="Colour the human formats; auto follows the terminal, NO_COLOR, FORCE_COLOR and TERM=dumb."),
+        click.option("--statistics", is_flag=True, help="Print how many findings each rule has (and how many are fixable) instead of the findings."),
+        click.option("--show-fixes", is_flag=True, help="List the fixes applied (with --fix) or available (without it), file by file."),
+    ])

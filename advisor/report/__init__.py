@@ -3,7 +3,8 @@ and money and what to change, ordered by estimated impact.
 
 * :mod:`.context` turns a lint result (and A/B results) into the template's data; its
   docstring documents every context variable (for ``--template``).
-* :mod:`.excerpts` quotes the source around each finding and shows fixes as diffs.
+* :mod:`advisor.excerpts` (shared with the terminal's full output) quotes the source
+  around each finding and shows fixes as diffs.
 * :mod:`.charts` draws the inline SVG charts.
 * :mod:`.abresults` reads `advisor ab` summaries.
 * :mod:`.render` holds the Jinja environments (autoescape always on; user templates

@@ -97,10 +97,10 @@ from typing import Any, Mapping, Sequence
 
 from .. import __version__, checks
 from ..engine import FileReport, LintResult
+from ..excerpts import SourceFiles, excerpt, fix_diff
 from ..model import Finding, Severity
 from ..secrets import redact
 from . import charts
-from .excerpts import SourceFiles, excerpt, fix_diff
 from .render import format_ms
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)

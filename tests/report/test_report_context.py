@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from report_builders import TEST_KEY, call, call_estimate, finding, result_of, saving
 
+from advisor.excerpts import MAX_LINE_CHARS, excerpt, fix_diff, line_pieces
 from advisor.fixes import Edit, Fix
 from advisor.model import Severity, Span
 from advisor.report.context import Limits, build_context
-from advisor.report.excerpts import MAX_LINE_CHARS, excerpt, fix_diff, line_pieces
 from advisor.results import FileReport
 from advisor.secrets import MASK
 

@@ -1,4 +1,5 @@
-"""Source excerpts for the report, and fixes shown as diffs.
+"""Source excerpts for the HTML report and the terminal (`--output-format full`), and
+fixes shown as diffs.
 
 An excerpt is a few numbered lines around a finding with its span marked to the exact
 column (multi-line spans too). Long lines are cut to a window around the mark, long spans
@@ -8,7 +9,7 @@ the mark or of a cut window is masked as a whole before anything is cut, so no p
 can slip through.
 
 Each file is read (and decoded exactly as the linter decoded it, so fix offsets match)
-at most once per report, and only when one of its findings is shown with an excerpt.
+at most once per output, and only when one of its findings is shown with an excerpt.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..fixes import apply_fixes
-from ..loaders import decode
-from ..model import Span
-from ..secrets import MASK, find_keys, redact, redact_keeping_lines
+from .fixes import apply_fixes
+from .loaders import decode
+from .model import Span
+from .secrets import MASK, find_keys, redact, redact_keeping_lines
 
 CONTEXT_LINES = 2  # shown before and after the span
 MAX_LINE_CHARS = 160  # a longer line shows a window of this many characters around the mark
@@ -78,6 +79,13 @@ class SourceFiles:
         """The decoded text of ``path``, or None and the reason."""
         text, _, note = self._read(path)
         return text, note
+
+    def remember(self, path: str, text: str) -> None:
+        """Quote ``text`` for ``path`` instead of reading it (standard input, an unsaved
+        editor buffer): what was linted is what is shown."""
+        text = redact_keeping_lines(text)
+        lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+        self._cache[path] = (text, lines, None)
 
     def lines(self, path: str) -> tuple[list[str] | None, str | None]:
         _, lines, note = self._read(path)
