@@ -697,31 +697,70 @@ def _describes_input(masked: str, start: int, end: int, lexicon: _Lexicon) -> bo
 
 
 def word_limit_suggestion(request: LengthRequest) -> str:
-    """A sentence or paragraph count of about the same length, in the request's language.
+    """A sentence or paragraph count of about the same length, in the request's language,
+    worded to replace the request's phrase in its sentence.
 
-    50 words -> "in 2–3 sentences", 120 -> "in 5–6 sentences", 300–500 -> "in 3–4 paragraphs".
-    A template-slot count gets a generic advice, since its value is unknown.
+    50 words -> "in 2–3 sentences", "Keep it to no more than 120 words" -> "Keep it to 5–6
+    sentences", "Write 1000 words" -> "Write 8–9 paragraphs", "a 200-word summary" -> "a
+    1–2-paragraph summary" (see the comment on `suggestions` in rules/lengths.yaml). A
+    template-slot count gets a generic advice, since its value is unknown.
     """
     if request.unit != "words":
         raise ValueError(f"not a word limit: {request.unit}")
-    templates = _data()["languages"][request.language]["suggestions"]
+    language = _data()["languages"][request.language]
+    templates = language["suggestions"]
     settings = _data()["suggestion"]
     low = request.minimum if request.minimum is not None else request.maximum
     high = request.maximum if request.maximum is not None else request.minimum
     if request.dynamic or low is None or high is None:
-        return templates["dynamic"]
+        return str(templates["dynamic"])
     if high <= settings["few_words_max"]:
-        return templates["few_words"]
+        return str(templates["few_words"])
     unit = "sentences" if high <= settings["sentences_up_to"] else "paragraphs"
     per = settings["words_per_sentence" if unit == "sentences" else "words_per_paragraph"]
     if request.maximum is None:
-        return templates["at_least"][unit].format(n=max(1, math.ceil(low / per)))
+        return _worded(request, templates, language["units"]["words"], "at_least", unit, {"n": max(1, math.ceil(low / per))})
     few, many = _count_range(low, high, per)
     if many == 1:
-        return templates["one"][unit]
+        return _worded(request, templates, language["units"]["words"], "one", unit, {})
     if few == many:
-        return templates["count"][unit].format(n=many)
-    return templates["range"][unit].format(low=few, high=many)
+        return _worded(request, templates, language["units"]["words"], "count", unit, {"n": many})
+    return _worded(request, templates, language["units"]["words"], "range", unit, {"low": few, "high": many})
+
+
+_FIRST_DIGIT = re.compile(r"\d")
+
+
+def _worded(request: LengthRequest, templates: Mapping[str, Any], word_units: Sequence[str], shape: str, unit: str,
+            values: Mapping[str, int]) -> str:
+    """The count (``shape``: one, count, range, at_least) worded to stand where the
+    request's phrase stands: after the phrase's own preposition, quantifier, or bare."""
+    prepositions: Mapping[str, str] = templates["prepositions"]
+
+    def count(form: str) -> str:
+        return str(templates[form][shape][unit]).format(**values)
+
+    default = f"{templates['preposition']} {count(prepositions[templates['preposition']])}"
+    words = request.phrase.split()
+    if not words:
+        return default
+    first = words[0]
+    form = prepositions.get(fold_case(first))
+    if form is not None:  # "to no more than 120 words" -> "to 5–6 sentences"
+        return f"{first} {count(form)}"
+    digit = _FIRST_DIGIT.search(request.phrase)
+    if digit is None:  # a spelled-out number: where it starts is not known
+        return default
+    lead = request.phrase[:digit.start()]
+    last = fold_case(re.split(r"[\s\-–]", request.phrase.rstrip(" .,;:"))[-1])
+    compound = templates.get("compound")
+    if compound and last in templates.get("compound_units", ()) and shape in compound:
+        return str(compound[shape][unit]).format(**values)  # "a 200-word summary"
+    if last not in {fold_case(w) for w in word_units}:
+        return default  # words after the unit ("120 words or fewer"): the usual wording
+    if lead and request.minimum is None and shape != "at_least":
+        return f"{lead}{count('noun')}"  # "no more than 50 words" -> "no more than 2–3 sentences"
+    return count("noun")  # "Write 1000 words" -> "Write 8–9 paragraphs"
 
 
 def _count_range(low_words: int, high_words: int, per: float) -> tuple[int, int]:

@@ -106,24 +106,51 @@ class TokenReport:
         }
 
     def as_text(self) -> str:
+        """One line per file and per call, then the total; how the counts were made is
+        said once, at the end (each line marks an estimate with ``~``)."""
         lines = []
         for count, calls in self.files:
             lines.append(_line(count, ""))
             lines.extend(_line(call, "  ") for call in calls)
             for explanation in self.explanations.get(count.label, []):
                 lines.extend(explanation.as_lines("  "))
-        total = sum(count.estimate.tokens for count, _ in self.files)
         if self.files:
-            lines.append(f"total: {total:,} tokens in {len(self.files)} file{'s' if len(self.files) != 1 else ''}")
+            total = _sum("total", [count for count, _ in self.files]).estimate
+            files = f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}"
+            lines.append(f"total: {_figure(total)} in {files}")
+            bases = dict.fromkeys(c.estimate.basis for count, calls in self.files for c in (count, *calls) if not c.estimate.exact)
+            lines.extend(f"~ {basis}" for basis in bases if basis != SUM_BASIS)
+            if any(c.estimate.exact for count, _ in self.files for c in (count,)):
+                lines.append("exact: counted by the count_tokens API")
         return "\n".join(lines) + "\n"
 
 
+SUM_BASIS = "sum of the parts listed below it"
+
+
+def _sum(label: str, parts: list[Count]) -> Count:
+    """A file's count as the sum of its calls (and prompt text no call sends), so the
+    numbers a user reads add up."""
+    bases = {part.estimate.basis for part in parts}
+    estimate = tokens.TokenEstimate(
+        tokens=sum(part.estimate.tokens for part in parts),
+        low=sum(part.estimate.low for part in parts),
+        high=sum(part.estimate.high for part in parts),
+        exact=all(part.estimate.exact for part in parts),
+        basis=bases.pop() if len(bases) == 1 else SUM_BASIS,
+    )
+    models = {part.model for part in parts}
+    return Count(label, models.pop() if len(models) == 1 else None, estimate, any(part.dynamic for part in parts))
+
+
+def _figure(e: tokens.TokenEstimate) -> str:
+    return f"{e.tokens:,} tokens" if e.exact else f"~{e.tokens:,} tokens ({e.low:,}–{e.high:,})"
+
+
 def _line(count: Count, indent: str) -> str:
-    e = count.estimate
-    figure = f"{e.tokens:,} tokens" if e.exact else f"~{e.tokens:,} tokens ({e.low:,}-{e.high:,})"
-    floor = "+ dynamic parts" if count.dynamic else ""
+    floor = " + dynamic parts" if count.dynamic else ""
     model = f" [{count.model}]" if count.model else ""
-    return f"{indent}{count.label}{model}: {figure} {floor}{'; ' if floor else ''}{e.basis}".rstrip()
+    return f"{indent}{count.label}{model}: {_figure(count.estimate)}{floor}"
 
 
 def _body(texts: list[PromptText], model: str) -> dict[str, Any]:
@@ -169,25 +196,46 @@ class _Counter:
             exact_model = model or self.catalog.fastest_current().id
             try:
                 if self.client is None:
-                    from .live.client import make_client
+                    from .live.client import has_credentials, make_client
 
                     # a deadline for each count, not only for each read: a stalled gateway
                     # must not hold `tokens --exact` for ever
-                    self.client = make_client(EXACT_TIMEOUT_S)
+                    client = make_client(EXACT_TIMEOUT_S)
+                    if not has_credentials(client):
+                        raise MissingKey()
+                    self.client = client
                 estimate = tokens.exact_count(_body(texts, exact_model), client=self.client)
                 return Count(label, exact_model, estimate, dynamic)
             except Exception as error:  # auth, network, rate limit: say so, fall back to estimates
                 self.report.failed = True
-                self.report.notes.append(f"count_tokens failed ({_describe(error)}); showing offline estimates")
+                self.report.notes.append(f"exact counts failed: {_describe(error)}; showing offline estimates")
         raw = sum(tokens.raw_count(t.static_text) for t in texts)
         return Count(label, model, tokens.calibrate(raw, model, self.catalog), dynamic)
 
 
 def _describe(error: Exception) -> str:
-    """An API error without anything that could echo a credential."""
+    """What went wrong and what to do, in words (no exception class names), and nothing
+    that could echo a credential."""
+    import anthropic
+
+    if isinstance(error, MissingKey):
+        return "no API key: set ANTHROPIC_API_KEY (count_tokens is free) or drop --exact"
     status = getattr(error, "status_code", None)
-    kind = type(error).__name__
-    return f"{kind}, HTTP {status}" if status else kind
+    if status in (401, 403):
+        return f"the API refused the key (HTTP {status}): check ANTHROPIC_API_KEY"
+    if status == 429:
+        return "count_tokens is rate limited (HTTP 429): try again in a minute"
+    if isinstance(error, anthropic.APITimeoutError):
+        return f"no answer within {EXACT_TIMEOUT_S:g} s"
+    if isinstance(error, anthropic.APIConnectionError):
+        return "could not reach the API (check your network or ANTHROPIC_BASE_URL)"
+    if status:
+        return f"the API answered HTTP {status}"
+    return "the API's answer could not be read"
+
+
+class MissingKey(Exception):
+    """`--exact` without credentials: said before any request is tried."""
 
 
 def _call_model(call: PromptCall) -> str | None:
@@ -217,12 +265,16 @@ def token_report(
         texts = sent_texts(document)
         if not texts and not document.calls:
             continue
-        models = [m for m in (_call_model(c) for c in document.calls) if m]
-        file_count = counter.count(candidate.display, texts, models[0] if models else None)
         calls = [
             counter.count(f"{call.path}:{call.span.line} {call.api.value}", [*call.texts, *call.linked_texts], _call_model(call))
             for call in document.calls
         ]
+        sent = [t for call in document.calls for t in (*call.texts, *call.linked_texts)]
+        unsent = [t for t in texts if t.static_text.strip() and all(t is not s for s in sent)]
+        if calls and unsent:
+            models = {c.model for c in calls}
+            calls.append(counter.count(f"{candidate.display} text outside calls", unsent, models.pop() if len(models) == 1 else None))
+        file_count = _sum(candidate.display, calls) if calls else counter.count(candidate.display, texts, None)
         report.files.append((file_count, calls))
         if explain:
             report.explanations[file_count.label] = [explain_text(t, _text_label(t)) for t in texts]

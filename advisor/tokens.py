@@ -71,8 +71,16 @@ def calibrate(raw: int, model: str | None, catalog: Catalog | None = None) -> To
         low=math.floor(raw * tokenizer.low),
         high=math.ceil(raw * tokenizer.high),
         exact=False,
-        basis=f"estimate: {counting_method()} x {tokenizer.factor} ({tokenizer.description})",
+        basis=estimate_label(tokenizer.factor, tokenizer.description),
     )
+
+
+def estimate_label(factor: float, models: str) -> str:
+    """How an offline count was made, in words: "estimate: ≈ +56% over cl100k for Claude
+    4.7 and later (cl100k_base × 1.56)"."""
+    method = counting_method()
+    over = f"≈ +{round((factor - 1) * 100)}% over cl100k" if method == "cl100k_base" else "a rough count"
+    return f"estimate: {over} for {models} ({method} × {factor:g})"
 
 
 def estimate(text: str, model: str | None = None, catalog: Catalog | None = None) -> TokenEstimate:

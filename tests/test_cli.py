@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,11 +118,46 @@ def test_rules_and_explain(run, tmp_path):
 def test_tokens_command_labels_estimates(make_repo, run):
     root = make_repo({"prompts/a.txt": "Hello there, summarize this ticket for me please.\n"})
     out = run(root, "tokens", "prompts/a.txt").output
-    assert out.startswith("prompts/a.txt: ~") and "estimate: cl100k_base x 1.56" in out
+    assert out.startswith("prompts/a.txt: ~")
+    assert out.count("estimate") == 1 and "~ estimate: ≈ +56% over cl100k for Claude 4.7 and later (cl100k_base × 1.56)" in out
     legacy = run(root, "tokens", "prompts/a.txt", "--model", "claude-haiku-4-5").output
-    assert "x 1.2" in legacy
+    assert "≈ +20% over cl100k for Claude models up to 4.6 (cl100k_base × 1.2)" in legacy
     data = json.loads(run(root, "tokens", "prompts/a.txt", "--format", "json").output)
     assert data["files"][0]["tokens"] > 0 and data["files"][0]["exact"] is False
+
+
+def test_tokens_file_totals_are_the_sum_of_their_calls_each_with_its_model(make_repo, run):
+    root = make_repo({"app/chat.py": (
+        "import anthropic\nclient = anthropic.Anthropic()\nSYSTEM = 'You answer questions about Acme routers, politely and briefly.'\n"
+        "def a(q):\n    return client.messages.create(model='claude-opus-5-5', max_tokens=50, system=SYSTEM, messages=[{'role': 'user', 'content': q}])\n"
+        "def b(q):\n    return client.messages.create(model='claude-haiku-4-5', max_tokens=50, system=SYSTEM, messages=[{'role': 'user', 'content': q}])\n"
+    )})
+    out = run(root, "tokens", "app/chat.py").output
+    lines = out.splitlines()
+    numbers = [int(re.search(r"~(\d+) tokens", line).group(1)) for line in lines[:3]]
+    assert lines[0].startswith("app/chat.py: ~") and "[" not in lines[0]  # two models: the file names none
+    assert "[claude-opus-5-5]" in lines[1] and "[claude-haiku-4-5]" in lines[2]
+    assert numbers[0] == numbers[1] + numbers[2] and numbers[1] > numbers[2]  # each call in its model's tokenizer
+    assert lines[3] == f"total: ~{numbers[0]} tokens" + lines[3].split("tokens", 1)[1]
+    # each tokenizer's estimate label once, at the end
+    assert [line for line in lines if "estimate" in line] == [
+        "~ estimate: ≈ +56% over cl100k for Claude 4.7 and later (cl100k_base × 1.56)",
+        "~ estimate: ≈ +20% over cl100k for Claude models up to 4.6 (cl100k_base × 1.2)",
+    ]
+    data = json.loads(run(root, "tokens", "app/chat.py", "--format", "json").output)
+    (file,) = data["files"]
+    assert file["tokens"] == sum(call["tokens"] for call in file["calls"])
+    assert [call["model"] for call in file["calls"]] == ["claude-opus-5-5", "claude-haiku-4-5"]
+
+
+def test_tokens_exact_without_a_key_says_to_set_it(make_repo, run, monkeypatch):
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    root = make_repo({"prompts/a.txt": "Summarize the ticket in 3 sentences.\n"})
+    result = run(root, "tokens", "prompts/a.txt", "--exact")
+    assert result.exit_code == 2
+    assert "exact counts failed: no API key: set ANTHROPIC_API_KEY (count_tokens is free) or drop --exact" in result.stderr
+    assert "Error" not in result.stderr and "prompts/a.txt: ~" in result.stdout
 
 
 def test_module_entry_point_exit_status_in_a_real_process(make_repo):
@@ -209,3 +245,24 @@ def test_standard_input_needs_a_name_of_a_kind_advisor_reads(tmp_path, monkeypat
     assert result.exit_code == 2 and "not a file type advisor reads" in result.output
     result = CliRunner().invoke(cli, ["lint", "-", ".", "--stdin-filename", "a.txt"], input=b"x")
     assert result.exit_code == 2 and "cannot be combined" in result.output
+
+
+def test_finding_texts_read_plainly(make_repo, run):
+    """A speed tier is labelled as one, missing-max-tokens' help names the value its fix
+    adds, and the sentence-limit fix leaves a grammatical sentence."""
+    root = make_repo({
+        "configs/classify.yaml": "model: claude-opus-5-5\nmax_tokens: 5\nsystem: Classify the ticket. Reply with the category name only.\n"
+                                 "messages: [{role: user, content: 'My invoice is wrong'}]\n",
+        "configs/chat.yaml": "model: claude-haiku-5-5\nmessages: [{role: user, content: 'Tell me about routers.'}]\n",
+        "prompts/summary.txt": "Keep the summary to no more than 120 words.\n",
+    })
+    findings = json.loads(run(root, "lint", "--no-cache", "--format", "json").output)["findings"]
+    by_rule = {f["rule"]: f for f in findings}
+    oversized = by_rule["oversized-model"]
+    assert "`claude-opus-5-5` (speed: moderate) for" in oversized["message"]
+    assert "(speed: moderate -> fastest;" in oversized["suggestion"]
+    missing = by_rule["missing-max-tokens"]
+    value = re.search(r"add max_tokens=(\d+)", missing["fix"]["description"]).group(1)
+    assert f"`max_tokens={value}`" in missing["suggestion"]
+    diff = run(root, "lint", "--no-cache", "--diff", "--unsafe-fixes", "--select", "word-count-limit").output
+    assert "+Keep the summary to 5–6 sentences.\n" in diff

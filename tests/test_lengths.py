@@ -180,15 +180,15 @@ def _word_limit(text: str, language: str | None = None) -> LengthRequest:
     [
         ("Answer in 50 words.", "in 2–3 sentences"),
         ("Answer in no more than 120 words.", "in 5–6 sentences"),
-        ("Write a 300-500 word intro.", "in 3–4 paragraphs"),
-        ("Write 1000 words.", "in 8–9 paragraphs"),
-        ("Write at least 300 words.", "in at least 3 paragraphs"),
+        ("Write a 300-500 word intro.", "3–4-paragraph"),
+        ("Write 1000 words.", "8–9 paragraphs"),
+        ("Write at least 300 words.", "at least 3 paragraphs"),
         ("Answer in 20 words.", "in one sentence"),
         ("Describe it in 5 words.", "in a few words"),
-        ("Write between 200 and 240 words.", "in 2 paragraphs"),
+        ("Write between 200 and 240 words.", "2 paragraphs"),
         ("Write exactly {{ n }} words.", None),
         ("Résume en 50 mots.", "en 2 à 3 phrases"),
-        ("Rédige un article de 300 à 500 mots.", "en 3 à 4 paragraphes"),
+        ("Rédige un article de 300 à 500 mots.", "de 3 à 4 paragraphes"),
         ("Resume en menos de 50 palabras.", "en 2–3 oraciones"),
         ("Antworte in höchstens 50 Wörtern.", "in 2–3 Sätzen"),
         ("Rispondi in 20 parole.", "in una frase"),
@@ -202,6 +202,37 @@ def test_word_limit_suggestion(text: str, suggestion: str | None) -> None:
         assert "sentences" in result and "e.g." in result
     else:
         assert result == suggestion
+
+
+@pytest.mark.parametrize(
+    "text, rewritten",
+    [
+        ("Keep the summary to no more than 120 words.", "Keep the summary to 5–6 sentences."),
+        ("Limit your answer to 100 words.", "Limit your answer to 4–5 sentences."),
+        ("Reply within 80 words.", "Reply within 3–4 sentences."),
+        ("Use no more than 50 words.", "Use no more than 2–3 sentences."),
+        ("Summarize this in 120 words or fewer.", "Summarize this in 5–6 sentences."),
+        ("Write a 200-word summary.", "Write a 1–2-paragraph summary."),
+        ("Limite ta réponse à 100 mots.", "Limite ta réponse à 4–5 phrases."),
+        ("Rédige un résumé de 200 mots.", "Rédige un résumé de 1 à 2 paragraphes."),
+        ("Résume le ticket en 120 mots maximum.", "Résume le ticket en 5 à 6 phrases."),
+        ("Limita tu respuesta a 100 palabras.", "Limita tu respuesta a 4–5 oraciones."),
+        ("No uses más de 60 palabras.", "No uses más de 2–3 oraciones."),
+        ("Beschränke deine Antwort auf 100 Wörter.", "Beschränke deine Antwort auf 4–5 Sätze."),
+        ("Fasse das Ticket in höchstens 120 Wörtern zusammen.", "Fasse das Ticket in 5–6 Sätzen zusammen."),
+        ("Verwende maximal 60 Wörter.", "Verwende maximal 2–3 Sätze."),
+        ("Schreibe eine Zusammenfassung von 200 Wörtern.", "Schreibe eine Zusammenfassung von 1–2 Absätzen."),
+        ("Limita la risposta a 100 parole.", "Limita la risposta a 4–5 frasi."),
+        ("Non superare le 60 parole.", "Non superare le 2–3 frasi."),
+        ("Limite sua resposta a 100 palavras.", "Limite sua resposta a 4–5 frases."),
+        ("Não use mais de 60 palavras.", "Não use mais de 2–3 frases."),
+    ],
+)
+def test_the_rewrite_reads_as_a_sentence_in_each_language(text: str, rewritten: str) -> None:
+    """The fix replaces the request's phrase: what is left must be grammatical, keeping
+    the phrase's preposition (and its case, in German) or quantifier."""
+    request = _word_limit(text)
+    assert text[:request.start] + word_limit_suggestion(request) + text[request.end:] == rewritten
 
 
 def test_dynamic_suggestion_is_in_the_prompt_language() -> None:

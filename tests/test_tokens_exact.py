@@ -31,11 +31,11 @@ def test_exact_counts_come_from_count_tokens(fake, make_repo, monkeypatch):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     counted = [r for r in fake.state.requests if r.path.startswith("/v1/messages/count_tokens")]
-    assert len(counted) == 2  # the file, and its one call
+    assert len(counted) == 1  # its one call; the file is the sum of its calls
     call = data["files"][0]["calls"][0]
     assert call["exact"] is True and call["basis"] == "exact: count_tokens API"
-    assert call["tokens"] == count_input_tokens(counted[1].body)
-    assert counted[1].body["model"] == "claude-haiku-5-5" and counted[1].body["system"] == "Be brief."
+    assert call["tokens"] == count_input_tokens(counted[0].body) == data["files"][0]["tokens"]
+    assert counted[0].body["model"] == "claude-haiku-5-5" and counted[0].body["system"] == "Be brief."
     assert KEY not in result.output
 
 
@@ -45,6 +45,7 @@ def test_a_failed_exact_count_says_so_and_falls_back_to_estimates(fake, make_rep
     monkeypatch.chdir(root)
     result = CliRunner().invoke(cli, ["tokens", "prompts/a.txt", "--exact"], catch_exceptions=False)
     assert result.exit_code == 2
-    assert "count_tokens failed (AuthenticationError, HTTP 401); showing offline estimates" in result.stderr
+    assert "exact counts failed: the API refused the key (HTTP 401): check ANTHROPIC_API_KEY; showing offline estimates" in result.stderr
+    assert "Error" not in result.stderr
     assert "~" in result.stdout and "estimate" in result.stdout
     assert "WRONGKEY" not in result.output

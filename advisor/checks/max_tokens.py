@@ -186,7 +186,7 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
         fix = single_edit_fix(f"add max_tokens={budget}", "safe" if explicit else "unsafe", edit)
         fits = "the answer the prompt asks for" if len(calls) == 1 else f"the longest answer its {len(calls)} calls ask for"
         hint = f"`max_tokens={budget}` fits {fits}" if explicit else (
-            "set `max_tokens` to the longest answer you expect, e.g. `max_tokens=512` for a few paragraphs"
+            f"set `max_tokens` to the longest answer you expect, e.g. `max_tokens={budget}` for a few paragraphs"
         )
         if call.via is not None:
             default = wrappers.default_max_tokens(call, context.catalog, document.wrapper_pins)

@@ -117,13 +117,13 @@ def check_oversized_model(document: Document, context: CheckContext) -> Iterator
         profile = oversized_for_task(call, info, catalog, context.options)
         if profile is None:
             continue
-        speedup = f"{info.latency} -> {fastest.latency}"
+        speedup = f"speed: {info.latency} -> {fastest.latency}"
         price = f"${info.input_price:g}/${info.output_price:g} -> ${fastest.input_price:g}/${fastest.output_price:g} per MTok"
         latency = context.latency
         yield context.finding(
             call.path,
             call.model.span or call.span,
-            f"`{info.id}` ({info.latency}) for {profile.summary}: a faster model does this",
+            f"`{info.id}` (speed: {info.latency}) for {profile.summary}: a faster model does this",
             f"use {use_model(catalog, fastest.id, call.model)} ({speedup}; {price}) and confirm with `advisor ab --apply oversized-model`",
             fix=replace_model_fix(document, call.model, fastest.id, catalog),
             estimate=saving(

@@ -112,7 +112,7 @@ def _task_sized(calls: list[PromptCall], base: str, context: CheckContext) -> tu
 
 def _price(catalog: Catalog, model_id: str) -> str:
     info = catalog.get(model_id)
-    return f"${info.input_price:g}/${info.output_price:g} per MTok, {info.latency}" if info else "unknown price"
+    return f"${info.input_price:g}/${info.output_price:g} per MTok, speed: {info.latency}" if info else "unknown price"
 
 
 @DEPRECATED_MODEL.checker
