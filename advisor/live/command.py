@@ -4,7 +4,7 @@ Registered by the main CLI with ``cli.add_command(ab)``; also runnable on its ow
 ``python -m advisor.live.command``.
 
 Exit status: 0 the run finished (whatever the verdict), 1 it stopped early on the budget
-or no trial succeeded, 2 usage or config error, 130 interrupted (a partial result is
+or failed (no trial succeeded, or it gave up on an error every trial would meet), 2 usage or config error, 130 interrupted (a partial result is
 still written).
 """
 
@@ -29,9 +29,10 @@ from .request import (
     load_request,
     load_vars_file,
     parse_var_options,
+    rule_to_apply,
 )
 from .runlog import RunLog, RunLogError
-from .runner import BUDGET, INTERRUPTED, Progress, Runner
+from .runner import BUDGET, FAILED, INTERRUPTED, Progress, Runner
 from .summary import summarize
 from .textout import progress_line, render_plan, render_summary
 
@@ -109,7 +110,7 @@ def _run(plan: Plan, log: RunLog, client: Any, options: dict[str, Any], redactor
     outcome = runner.run(previous)
     if show_progress:
         click.echo("", err=True)
-    summary = redactor.scrub(summarize(plan, outcome.records, outcome.status, outcome.spent_usd))
+    summary = redactor.scrub(summarize(plan, outcome.records, outcome.status, outcome.spent_usd, outcome.reason))
     log.write_summary(summary)
     if options["output_format"] == "json":
         click.echo(json.dumps(summary, indent=2))
@@ -117,8 +118,7 @@ def _run(plan: Plan, log: RunLog, client: Any, options: dict[str, Any], redactor
         click.echo(render_summary(summary, str(log.directory)))
     if outcome.status == INTERRUPTED:
         return EXIT_INTERRUPTED
-    succeeded = any(t["error"] is None for t in summary["trials"])
-    return EXIT_STOPPED if outcome.status == BUDGET or not succeeded else 0
+    return EXIT_STOPPED if summary["status"] in (BUDGET, FAILED) else 0
 
 
 def _new_plan(configs: tuple[str, ...], options: dict[str, Any]) -> Plan:
@@ -127,6 +127,7 @@ def _new_plan(configs: tuple[str, ...], options: dict[str, Any]) -> Plan:
     if len(configs) == 2 and not options["apply_rule"]:
         arms = [Arm(name, load_request(path, variables), path) for name, path in zip(("before", "after"), configs)]
     elif len(configs) == 1 and options["apply_rule"]:
+        rule_to_apply(options["apply_rule"])  # a misspelt rule is the first thing to hear about
         before = load_request(configs[0], variables)
         after = apply_rule_fix(configs[0], options["apply_rule"], variables)
         arms = [Arm("before", before, configs[0]), Arm("after", after, f"{configs[0]} with --apply {options['apply_rule']}")]

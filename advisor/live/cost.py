@@ -41,7 +41,7 @@ class ArmEstimate:
             "input_tokens_high": self.input_tokens_high,
             "input_basis": self.input_basis,
             "max_tokens": self.max_tokens,
-            "trial_usd_max": self.trial_usd_max,
+            "trial_usd_max": round_usd(self.trial_usd_max) if self.trial_usd_max is not None else None,
         }
 
 
@@ -77,6 +77,14 @@ def estimate_arm(body: Mapping[str, Any], catalog: Catalog) -> ArmEstimate:
     if info is not None and extra != float("inf"):
         worst = info.cost_usd((tokens.high + extra) * _cache_write_factor(body), int(body["max_tokens"]))
     return ArmEstimate(model, tokens.tokens, tokens.high, tokens.basis, int(body["max_tokens"]), worst)
+
+
+USD_DIGITS = 6  # a millionth of a dollar: below any real trial's price, above float noise
+
+
+def round_usd(value: float) -> float:
+    """Dollars as written to JSON: 0.000123 rather than 0.00012300000000000001."""
+    return round(value, USD_DIGITS)
 
 
 def format_usd(value: float) -> str:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
 from ..catalog import Catalog
-from .cost import ArmEstimate, estimate_arm
+from .cost import ArmEstimate, estimate_arm, round_usd
 
 ARM_NAMES = ("before", "after")
 METRICS = ("ttft_ms", "total_ms")
@@ -118,7 +118,7 @@ class Plan:
                      for arm in self.arms},
             "settings": asdict(self.settings),
             "estimates": {name: estimate.to_dict() for name, estimate in self.estimates.items()},
-            "max_cost_usd": self.max_cost_usd(),
+            "max_cost_usd": round_usd(self.max_cost_usd()),
             "unpriced_models": self.unpriced_models(),
         }
 

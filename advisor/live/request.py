@@ -16,10 +16,11 @@ an error instead of an empty prompt that would be timed as if it were the real o
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -30,6 +31,7 @@ from ..sandbox import BoundedSandbox
 ADVISOR_KEY = "x-advisor"
 MAX_NODES = 200_000  # far more than any real config; past it the file is an alias bomb
 _TEMPLATE_MARKERS = ("{{", "{%", "{#")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 class NoFixAvailable(ConfigError):
@@ -39,6 +41,7 @@ class NoFixAvailable(ConfigError):
 def load_request(path: str | Path, variables: Mapping[str, Any] | None = None, *, text: str | None = None) -> dict[str, Any]:
     """The request body in ``path`` (or in ``text``, read as that file) with its templates
     filled, ready to send."""
+    check_config_path(path)
     documents = _parse_file(Path(path)) if text is None else _parse_text(Path(path), text)
     bodies = list(_find_bodies(documents, _Budget(path)))
     if len(bodies) != 1:
@@ -51,6 +54,8 @@ def load_request(path: str | Path, variables: Mapping[str, Any] | None = None, *
     body = {key: value for key, value in data.items() if key != ADVISOR_KEY}
     try:
         body = _render(body, {**defaults, **(variables or {})}, _Budget(path))
+    except UndefinedError as error:
+        raise ConfigError(f"{path}: {_missing_variable(error)}") from None
     except TemplateError as error:
         raise ConfigError(f"{path}: template error: {error}") from None
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError) as error:
@@ -59,6 +64,29 @@ def load_request(path: str | Path, variables: Mapping[str, Any] | None = None, *
     body = typed_body(body)
     check_body(body, str(path))
     return body
+
+
+def check_config_path(path: str | Path) -> None:
+    """`ab` sends request bodies; Python, prompt or template files hold calls or text that
+    advisor reads but never runs, so they cannot be timed as they are."""
+    if Path(path).suffix.lower() not in CONFIG_SUFFIXES:
+        raise ConfigError(
+            f"{path}: ab takes YAML/JSON request configs (a Messages API body: model, max_tokens, messages); "
+            "write the call you want to time as one"
+        )
+
+
+_UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
+
+
+def _missing_variable(error: UndefinedError) -> str:
+    """A template variable without a value, and the option that gives it one."""
+    match = _UNDEFINED_NAME.search(str(error))
+    if match is None:
+        return f"template error: {error}"
+    name = match.group(1)
+    return (f"template variable `{name}` has no value: pass --var {name}=… (or a --vars file, or "
+            f"`{ADVISOR_KEY}: {{vars: {{{name}: …}}}}` in the config)")
 
 
 def check_body(body: Mapping[str, Any], origin: str) -> None:
@@ -110,15 +138,13 @@ def apply_rule_fix(path: str | Path, rule: str, variables: Mapping[str, Any] | N
     """The "after" body for ``advisor ab CONFIG --apply RULE``: the config with that rule's
     automatic fixes applied (safe and unsafe alike: measuring them is the point), read
     exactly as ``load_request`` reads a file."""
-    from ..checks import get_rule
     from ..config import Settings
     from ..engine import Linter
     from ..fixes import apply_fixes
     from ..sources import kind_for
 
-    found = get_rule(rule)
-    if found is None:
-        raise ConfigError(f"--apply {rule!r}: no such rule (see `advisor rules`)")
+    found = rule_to_apply(rule)
+    check_config_path(path)
     source = Path(path)
     kind = kind_for(source)
     try:
@@ -135,6 +161,20 @@ def apply_rule_fix(path: str | Path, rule: str, variables: Mapping[str, Any] | N
         )
     fixed, _ = apply_fixes(text, fixes)
     return load_request(path, variables, text=fixed)
+
+
+def rule_to_apply(rule: str) -> Any:
+    """The rule ``--apply`` names, checked before any config is read or rendered."""
+    import difflib
+
+    from ..checks import get_rule, known_selectors
+
+    found = get_rule(rule)
+    if found is None:
+        close = difflib.get_close_matches(rule, sorted(known_selectors()), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"--apply {rule!r}: no such rule{hint} (see `advisor rules`)")
+    return found
 
 
 def _parse_file(path: Path) -> list[Any]:

@@ -10,6 +10,10 @@ each logged as it completes, and a clean stop on Ctrl-C.
 * Resume: slots already in the log are skipped, their spend counts, and an
   until-confident run replays its interim looks on the logged data, so it stops (or
   goes on) exactly where the first run would have.
+* Hopeless runs: after `GIVE_UP_AFTER` trials in a row fail the same way, with an error
+  that more trials cannot cure (no connection, a refused key, a request the API rejects),
+  dispatching stops with status "failed" and the reason, instead of spending the whole
+  plan's time on retries.
 * Ctrl-C: dispatching stops, the trials in flight are abandoned (the client is closed;
   they run in daemon threads, so a stalled read does not hold the process) and not
   logged, so a resumed run repeats them. Further Ctrl-C are ignored while the partial
@@ -29,7 +33,7 @@ import anthropic
 
 from . import stats
 from .client import RetryPolicy, TrialResult, run_trial
-from .cost import usage_cost
+from .cost import round_usd, usage_cost
 from .plan import Plan, Slot
 from .runlog import RunLog
 
@@ -37,6 +41,17 @@ COMPLETE = "complete"  # every planned trial ran
 CONFIDENT = "confident"  # --until-confident stopped early: the interval excludes zero
 BUDGET = "budget"  # the next trial could have gone over the budget
 INTERRUPTED = "interrupted"  # Ctrl-C
+FAILED = "failed"  # no trial succeeded, or the run gave up on an error that would not pass
+GIVE_UP_AFTER = 3  # trials in a row failing with the same hopeless error
+# Errors that the next trial will meet too, and what the user can do about each.
+HOPELESS_ERRORS = {
+    "connection_error": "could not connect to the API at {base_url}; is it running and reachable (ANTHROPIC_BASE_URL)?",
+    "authentication_error": "the API refused the key; check ANTHROPIC_API_KEY",
+    "permission_error": "the key may not use this model or endpoint",
+    "billing_error": "the account cannot be billed",
+    "not_found_error": "the API does not know the model or endpoint",
+    "invalid_request_error": "the API rejects the request as written; check the config",
+}
 _POLL_S = 0.2  # wake this often while waiting, so Ctrl-C is handled at once everywhere
 
 
@@ -60,6 +75,7 @@ class Outcome:
     records: list[dict[str, Any]]
     status: str
     spent_usd: float
+    reason: str | None = None  # why a run stopped with status "failed"
 
 
 class _DaemonPool(futures.Executor):
@@ -120,6 +136,8 @@ class Runner:
         self._reserved = 0.0
         self._extra: dict[int, float] = {}  # retries reserved per slot (by id)
         self._retries_refused = False
+        self._failing: tuple[str | None, int] = (None, 0)  # the last error type and its run length
+        self.gave_up: str | None = None
 
     def run(self, previous: list[dict[str, Any]]) -> Outcome:
         """Run the slots not in ``previous`` (the logged trials of an earlier session)."""
@@ -141,7 +159,7 @@ class Runner:
             self.spent = sum(record.get("cost_usd") or 0.0 for record in self.records)
         finally:
             pool.shutdown(wait=status != INTERRUPTED, cancel_futures=True)
-        return Outcome(sorted(self.records, key=lambda r: r["seq"]), status, self.spent)
+        return Outcome(sorted(self.records, key=lambda r: r["seq"]), status, self.spent, self.gave_up)
 
     def _loop(self, pool: futures.Executor, slots: Iterator[Slot]) -> str:
         target = self.settings.trials  # main blocks allowed before the next look
@@ -149,7 +167,8 @@ class Runner:
         upcoming = next(slots)
         over_budget = False
         while True:
-            while len(in_flight) < self.settings.concurrency and not over_budget and not self._retries_refused:
+            while (len(in_flight) < self.settings.concurrency and not over_budget and not self._retries_refused
+                   and self.gave_up is None):
                 if not upcoming.warmup and upcoming.block >= target:
                     break
                 worst = self._worst_case(upcoming)
@@ -163,6 +182,8 @@ class Runner:
             if in_flight:
                 self._collect(in_flight)
                 continue
+            if self.gave_up is not None:
+                return FAILED
             if over_budget or self._retries_refused:
                 return BUDGET
             target, status = self._look(target)
@@ -222,7 +243,17 @@ class Runner:
         self.records.append(record)
         with self._money:
             self.spent += record["cost_usd"] or 0.0
+        self._watch_failures(record)
         self.on_progress(self._progress())
+
+    def _watch_failures(self, record: dict[str, Any]) -> None:
+        """Give up after `GIVE_UP_AFTER` trials in a row end in the same hopeless error."""
+        error = record["error"]
+        last, count = self._failing
+        self._failing = (error, count + 1 if error == last else 1)
+        if error in HOPELESS_ERRORS and self._failing[1] >= GIVE_UP_AFTER and self.gave_up is None:
+            advice = HOPELESS_ERRORS[error].format(base_url=str(getattr(self.client, "base_url", "")).rstrip("/"))
+            self.gave_up = f"stopped after {self._failing[1]} trials in a row failed with {error}: {advice}"
 
     def _values(self, arm: str) -> list[float]:
         """The headline metric of an arm's successful main trials so far."""
@@ -275,15 +306,16 @@ def tokens_per_second(output_tokens: int | None, ttft_ms: float | None, total_ms
     """Generation speed after the first token: (output_tokens - 1) / (total - TTFT)."""
     if output_tokens is None or output_tokens < 2 or ttft_ms is None or total_ms is None or total_ms <= ttft_ms:
         return None
-    return (output_tokens - 1) / ((total_ms - ttft_ms) / 1000)
+    return round((output_tokens - 1) / ((total_ms - ttft_ms) / 1000), 1)
 
 
 def _cost(plan: Plan, model: str, usages: list[dict[str, Any]]) -> float | None:
     info = plan.catalog.get(model)
     if info is None:
         return None
-    return sum(usage_cost(info, usage) for usage in usages)
+    return round_usd(sum(usage_cost(info, usage) for usage in usages))
 
 
 def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000, 3)
+    """Milliseconds to a tenth: the clock and the network jitter far more than that."""
+    return None if seconds is None else round(seconds * 1000, 1)

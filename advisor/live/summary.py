@@ -11,17 +11,23 @@ from collections import Counter
 from typing import Any
 
 from . import stats
-from .cost import format_usd
+from .cost import format_usd, round_usd
 from .plan import METRICS, Arm, Plan
-from .runner import BUDGET, CONFIDENT, INTERRUPTED
+from .runner import BUDGET, COMPLETE, CONFIDENT, FAILED, INTERRUPTED
 
 SUMMARY_VERSION = 1
 DESCRIBED = ("ttft_ms", "total_ms", "output_tokens", "tokens_per_s")
 SHORTER_RATIO = 0.5  # "much shorter": the after arm's median answer under half the before arm's
 
 
-def summarize(plan: Plan, records: list[dict[str, Any]], status: str, spent_usd: float) -> dict[str, Any]:
+def summarize(plan: Plan, records: list[dict[str, Any]], status: str, spent_usd: float,
+              reason: str | None = None) -> dict[str, Any]:
+    """The run's result; ``reason`` says why a run stopped as "failed". A run that went
+    to the end without one successful trial is "failed" too: it measured nothing."""
     trials = sorted((r for r in records if not r["warmup"]), key=lambda r: r["seq"])
+    if status in (COMPLETE, CONFIDENT) and trials and all(t["error"] is not None for t in trials):
+        kinds = ", ".join(sorted({t["error"] for t in trials}))
+        status, reason = FAILED, reason or f"every trial failed ({kinds}): nothing was measured"
     by_arm = {arm.name: [t for t in trials if t["arm"] == arm.name] for arm in plan.arms}
     arms = {arm.name: arm_summary(arm, by_arm[arm.name], plan) for arm in plan.arms}
     quality = quality_warnings(arms, by_arm)
@@ -29,13 +35,14 @@ def summarize(plan: Plan, records: list[dict[str, Any]], status: str, spent_usd:
     return {
         "version": SUMMARY_VERSION,
         "status": status,
-        "spent_usd": spent_usd,
+        **({"reason": reason} if reason else {}),
+        "spent_usd": round_usd(spent_usd),
         "plan": plan.to_dict(),
         "arms": arms,
         "verdict": verdicts[plan.settings.metric],
         "verdicts": verdicts,
         "outputs": {name: _first_output(arm_trials) for name, arm_trials in by_arm.items()},
-        "warnings": quality + run_warnings(plan, arms, status),
+        "warnings": ([reason] if reason else []) + quality + run_warnings(plan, arms, status),
         "trials": trials,
     }
 
@@ -55,7 +62,7 @@ def arm_summary(arm: Arm, trials: list[dict[str, Any]], plan: Plan) -> dict[str,
         described = stats.describe([t[key] for t in succeeded if t[key] is not None])
         out[key] = {name: _round(value) for name, value in described.items()}
     priced = plan.estimates[arm.name].trial_usd_max is not None
-    out["cost_usd"] = sum(t["cost_usd"] or 0.0 for t in trials) if priced else None
+    out["cost_usd"] = round_usd(sum(t["cost_usd"] or 0.0 for t in trials)) if priced else None
     return out
 
 
@@ -70,7 +77,7 @@ def verdict(metric: str, by_arm: dict[str, list[dict[str, Any]]], seed: int, qua
         "faster": comparison.faster,
         "delta_ms": _round(comparison.delta),
         "ci95": [_round(bound) for bound in comparison.ci] if comparison.ci else None,
-        "p_value": comparison.p_value,
+        "p_value": float(f"{comparison.p_value:.3g}") if comparison.p_value is not None else None,
         "n": {"before": comparison.n_before, "after": comparison.n_after},
         "reason": comparison.reason,
         "caveats": [w for w in quality if w.startswith("after")] if comparison.faster == "after" else [],
@@ -134,8 +141,9 @@ def run_warnings(plan: Plan, arms: dict[str, dict[str, Any]], status: str) -> li
 
 
 def _round(value: float | None) -> float | None:
-    """Three decimals: microseconds for times; more digits would only be float noise."""
-    return None if value is None else round(value, 3)
+    """A tenth of a millisecond (or token, or token per second): the network and the
+    clock jitter far more than that, so more digits would only be noise."""
+    return None if value is None else round(value, 1)
 
 
 def _first_output(trials: list[dict[str, Any]]) -> str | None:
