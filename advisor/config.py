@@ -94,6 +94,8 @@ class Settings:
     cache_dir: Path | None = None
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     latency: dict[str, Any] = field(default_factory=dict)
+    # calls per day per call site ("path:line") or glob of paths: the report's traffic-weighted total
+    traffic: dict[str, float] = field(default_factory=dict)
     today: _dt.date | None = None  # the date models are judged by; None: ADVISOR_TODAY or the real date
     baseline: Path | None = None  # known findings, not reported (`advisor.baseline`)
 

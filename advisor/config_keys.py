@@ -206,6 +206,14 @@ def _latency(value: Any, key: str, reading: _Reading) -> dict[str, Any]:
     return table
 
 
+def _traffic(value: Any, key: str, reading: _Reading) -> dict[str, float]:
+    table = _table(value, key, reading)
+    for site, calls in table.items():
+        if not isinstance(calls, (int, float)) or isinstance(calls, bool) or not calls >= 0 or calls == float("inf"):
+            raise reading.error(f"`{key}.{site}` must be a number of calls per day (0 or more), not {calls!r}")
+    return {str(site): float(calls) for site, calls in table.items()}
+
+
 CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("select", "select", "list of rule selectors", "Rules to enable: names, codes, code prefixes or ALL.", _rules),
     ConfigKey("extend-select", "extend_select", "list of rule selectors", "Rules to enable on top of `select`.", _rules),
@@ -233,6 +241,8 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
               "Add models to the catalog or override their fields.", _models),
     ConfigKey("latency", "latency", "table: tiers, cache, default_output_tokens",
               "Override the latency model behind the estimates.", _latency),
+    ConfigKey("traffic", "traffic", "table: call site (path:line) or glob -> calls per day",
+              "How often each call runs, for the report's traffic-weighted saving per day.", _traffic),
     ConfigKey("today", "today", "date (YYYY-MM-DD)",
               "Judge model deprecation and retirement as of this date (`--today` overrides).", _date),
     ConfigKey("baseline", "baseline", "path",

@@ -47,6 +47,7 @@ def summarize_call(call: PromptCall, catalog: Catalog, latency: LatencyModel) ->
         "path": call.path,
         "line": call.span.line,
         "column": call.span.column,
+        "end_line": call.span.end_line,
         "api": call.api.value,
         "via": call.via.name if call.via is not None else None,  # the wrapper library, if any
         "function": call.function,

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 import click
 
+from ..config import Settings
 from ..model import Severity
 from ..options import ConfigurationFailure, apply_baseline, lint_options, print_baseline, print_notes
 from ..output.printable import boundary
@@ -51,9 +52,12 @@ def generate(
     ab_runs: Sequence[dict[str, Any]] = (),
     template: Any = None,
     limits: Limits = Limits(),
+    settings: Settings | None = None,
 ) -> str:
-    """The report's HTML for a lint result (what the command writes)."""
-    context = build_context(result, paths=paths, title=title, fail_on=fail_on, ab_runs=ab_runs, limits=limits)
+    """The report's HTML for a lint result (what the command writes); ``settings`` give
+    the traffic weights."""
+    context = build_context(result, paths=paths, title=title, fail_on=fail_on, ab_runs=ab_runs, limits=limits,
+                            traffic=settings.traffic if settings else None, traffic_root=settings.root if settings else None)
     return render(context, template)
 
 
@@ -106,7 +110,8 @@ def report(paths, output, ab_files, template_file, title, config, isolated, sele
     result = apply_baseline(result, baseline, settings)
     threshold = fail_on_threshold(fail_on, settings)
     try:
-        html = generate(result, paths=paths, title=title, fail_on=threshold, ab_runs=ab_runs, template=template)
+        html = generate(result, paths=paths, title=title, fail_on=threshold, ab_runs=ab_runs, template=template,
+                        settings=settings)
     except ReportTemplateError as error:
         raise ConfigurationFailure(f"--template: {error}") from None
     target = Path(output)

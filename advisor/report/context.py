@@ -25,16 +25,23 @@ Context variables
                      ``by_rule``: ``[{"name", "code", "severity", "count", "anchor", "saving",
                      "summary"}]`` in impact order; ``input_tokens`` (all files) and ``call_input_tokens``
                      (all call sites; ``partial_calls`` of them have dynamic parts not counted);
-                     ``savings``: None, or the summed estimated saving of the suggestions
-                     ``{"visible_ttft_ms", "total_ms", "cost_per_1k_calls_usd", "findings",
-                     "largest": {"location", "rule", "anchor", "visible_ttft_ms", "total_ms",
-                     "cost_per_1k_calls_usd"}, "basis"}``;
+                     ``savings``: None, or the honest headline of the estimated savings (see
+                     `advisor.report.headline`; times are never summed across call sites)
+                     ``{"findings", "sites", "largest": {"location", "rule", "anchor",
+                     "visible_ttft_ms", "total_ms", "cost_per_1k_calls_usd"}, "median":
+                     {the same three keys, the median over call sites}, "traffic": None or
+                     {"sites", "unweighted_sites", "calls_per_day", "waiting_saved_ms_per_day",
+                     "cost_saved_usd_per_day"}, "basis"}``;
+                     ``measured``: one entry per ``--ab`` run, shown first: ``{"id", "source",
+                     "status", "label", "text", "faster", "delta_ms", "ci95", "arms":
+                     [{"name", "model", "median_ms"}]}``;
                      ``call_estimates``: None, or ``{"count", "cost_per_1k_calls_usd",
                      "visible_ttft_ms_median", "total_ms_median"}`` over the estimated calls.
 ``rules``            the findings grouped by rule, ordered by estimated impact (summed
                      savings, then severity, then count). Each group: ``name``, ``code``,
                      ``severity`` (the highest of its findings), ``anchor`` (HTML id),
-                     ``count``, ``file_count``, ``saving`` (summed, or None), ``open`` (shown
+                     ``count``, ``file_count``, ``saving`` (None, or the largest per-call times
+                     and the summed money of its findings), ``open`` (shown
                      expanded), the rule's documentation ``doc``: ``{"summary", "why",
                      "guide", "example", "use_instead", "fix", "fix_note"}``; ``files``: the
                      file groups shown, ``[{"path", "count", "shown", "findings": [finding]}]``;
@@ -101,6 +108,7 @@ from ..excerpts import SourceFiles, excerpt, fix_diff
 from ..model import Finding, Severity
 from ..secrets import redact
 from . import charts
+from .headline import headline
 from .render import format_ms
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -156,13 +164,17 @@ def saving_of(estimate: Any) -> dict[str, Any] | None:
 
 
 def _sum_savings(savings: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
+    """The savings of a group of findings (a rule's, a file's): the largest per-call time
+    saving (times at unrelated call sites do not add up: see `headline`) and the summed
+    money per 1,000 calls of each site (which does)."""
     present = [s for s in savings if s is not None]
     if not present:
         return None
     total: dict[str, Any] = {}
     for key in SAVING_KEYS:
         values = [s[key] for s in present if s[key] is not None]
-        total[key] = sum(values) if values else None
+        combine = sum if key == "cost_per_1k_calls_usd" else max
+        total[key] = combine(values) if values else None
     total["findings"] = len(present)
     return total
 
@@ -209,10 +221,13 @@ def build_context(
     ab_runs: Sequence[dict[str, Any]] = (),
     limits: Limits = Limits(),
     base: Path | None = None,
+    traffic: Mapping[str, float] | None = None,
+    traffic_root: Path | None = None,
 ) -> dict[str, Any]:
     """Everything the template shows. ``ab_runs`` are views from
     :func:`advisor.report.abresults.ab_view`; ``base`` is the directory finding paths are
-    relative to (the working directory when None)."""
+    relative to (the working directory when None); ``traffic`` the calls per day per call
+    site or glob (``[tool.advisor.traffic]``, keys relative to ``traffic_root``)."""
     sources = SourceFiles(base)
     savings = [saving_of(f.estimate) for f in result.findings]
     keyed = sorted(zip(result.findings, savings), key=lambda pair: finding_key(*pair))
@@ -220,7 +235,9 @@ def build_context(
     anchors: dict[int, str] = {}
     rule_groups = _rule_groups(keyed, sources, limits, anchors, open_all=len(result.findings) <= limits.open_findings)
     calls = _calls(result)
-    summary = _summary(result, rule_groups, keyed, calls, anchors)
+    summary = _summary(result, rule_groups, calls)
+    summary["savings"] = headline(keyed, result.calls, anchors, traffic, traffic_root)
+    summary["measured"] = [_measured(run) for run in ab_runs]
     shown_paths = [redact(str(p)) for p in paths] or ["."]
     return {
         "title": redact(title) if title else f"Prompt latency report: {_describe_paths(shown_paths, base)}",
@@ -492,24 +509,8 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _summary(
-    result: LintResult,
-    groups: list[dict[str, Any]],
-    keyed: list[tuple[Finding, dict[str, Any] | None]],
-    calls: dict[str, Any],
-    anchors: Mapping[int, str],
-) -> dict[str, Any]:
+def _summary(result: LintResult, groups: list[dict[str, Any]], calls: dict[str, Any]) -> dict[str, Any]:
     counts = Counter(f.severity for f in result.findings)
-    savings = _sum_savings([s for _, s in keyed])
-    if savings is not None:
-        best_finding, best = next((f, s) for f, s in keyed if s is not None)
-        savings["largest"] = {
-            "location": f"{redact(best_finding.path)}:{best_finding.span.line}:{best_finding.span.column}",
-            "rule": best_finding.rule,
-            "anchor": anchors.get(id(best_finding)),
-            **{key: best[key] for key in SAVING_KEYS},
-        }
-        savings["basis"] = next((s["basis"] for _, s in keyed if s is not None and s["basis"]), "")
     estimated = [row["estimate"] for row in calls["rows"] if row["estimate"]]
     call_estimates = None
     if estimated:
@@ -546,8 +547,26 @@ def _summary(
         "input_tokens": sum(report.tokens for report in result.files),
         "call_input_tokens": sum(call_tokens),
         "partial_calls": sum(1 for row in calls["rows"] if row["input_is_partial"]),
-        "savings": savings,
+        "savings": None,  # `headline`, set by build_context
         "call_estimates": call_estimates,
+    }
+
+
+def _measured(run: Mapping[str, Any]) -> dict[str, Any]:
+    """An `advisor ab` run's headline verdict, for the top of the summary: measured
+    results come before estimates."""
+    verdict = run.get("verdict") or {}
+    return {
+        "id": run.get("id"),
+        "source": run.get("source"),
+        "status": run.get("status"),
+        "label": verdict.get("label"),
+        "text": verdict.get("text"),
+        "faster": verdict.get("faster"),
+        "delta_ms": verdict.get("delta_ms"),
+        "ci95": verdict.get("ci95"),
+        "arms": [{"name": arm.get("name"), "model": arm.get("model"), "median_ms": (arm.get(run.get("metric") or "ttft_ms") or {}).get("median")}
+                 for arm in run.get("arms") or []],
     }
 
 
@@ -576,7 +595,7 @@ def _charts(result: LintResult, groups: list[dict[str, Any]], limits: Limits) ->
     if with_savings:
         savings_chart = charts.bar_chart(
             "chart-savings-by-rule",
-            "Estimated time to first visible token saved per rule (ms, summed over call sites)",
+            "Estimated time to first visible token saved per rule (ms, the largest single call)",
             [
                 (g["name"], g["saving"]["visible_ttft_ms"], charts.SEVERITY_FILL.get(g["severity"], charts.NEUTRAL_FILL))
                 for g in with_savings

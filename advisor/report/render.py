@@ -8,8 +8,8 @@ content security policy.
   built-in one as ``"advisor/report.html.j2"`` (its blocks: ``head``, ``summary``,
   ``findings``, ``files``, ``calls``, ``ab``, ``notes``, ``footer``).
 * Both get the same filters: ``ms`` (milliseconds, ``"1.2 s"``), ``signed_ms``, ``usd``,
-  ``num`` (thousands separators), ``plural``, ``saving_text`` (an estimated saving in
-  words) and ``code_spans`` (escaped text with `backticked` parts as ``<code>``).
+  ``num`` (thousands separators), ``plural``, ``duration`` (minutes and hours for long
+  spans), ``saving_text`` (an estimated saving in words; ``largest=True`` for a group's) and ``code_spans`` (escaped text with `backticked` parts as ``<code>``).
 
 The policy allows the inline style and script by hash and nothing else: no network,
 no other script (so even markup that slipped past escaping could not run or load anything).
@@ -89,15 +89,26 @@ def plural(count: Any, singular: str, many: str | None = None) -> str:
     return f"{format_num(number)} {word}"
 
 
-def saving_text(saving: Any) -> str:
+def format_duration(value: Any) -> str:
+    """A long span of time (waiting saved per day): minutes and hours past two minutes."""
+    if not _is_number(value) or abs(value) < 120_000:
+        return format_ms(value)
+    minutes = abs(value) / 60_000
+    sign = "−" if value < 0 else ""
+    return f"{sign}{minutes:,.0f} min" if minutes < 120 else f"{sign}{minutes / 60:,.1f} h"
+
+
+def saving_text(saving: Any, largest: bool = False) -> str:
     """An estimated saving in words: "1.2 s sooner to the first visible token, …"; parts
-    that save nothing are left out."""
+    that save nothing are left out. ``largest``: the times are the largest of a group's
+    calls (they are never added up across call sites), the money its sum."""
     if not isinstance(saving, Mapping):
         return ""
+    up_to = "up to " if largest else ""
     phrases = (
-        ("visible_ttft_ms", format_ms, "sooner to the first visible token"),
-        ("total_ms", format_ms, "less total time"),
-        ("cost_per_1k_calls_usd", format_usd, "less per 1,000 calls"),
+        ("visible_ttft_ms", lambda v: up_to + format_ms(v), "sooner to the first visible token"),
+        ("total_ms", lambda v: up_to + format_ms(v), "less total time per call"),
+        ("cost_per_1k_calls_usd", format_usd, "less per 1,000 calls" + (" of each site" if largest else "")),
     )
     known = [(saving[key], shown, words) for key, shown, words in phrases if _is_number(saving.get(key))]
     parts = [f"{shown(value)} {words}" for value, shown, words in known if value]
@@ -127,6 +138,7 @@ FILTERS = {
     "code_spans": code_spans,
     "saving_text": saving_text,
     "ms": format_ms,
+    "duration": format_duration,
     "signed_ms": format_signed_ms,
     "usd": format_usd,
     "num": format_num,

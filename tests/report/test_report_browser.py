@@ -146,3 +146,64 @@ def test_report_reads_fully_with_javascript_off(browser: Browser, report_file: P
     shot = page.call("Page.captureScreenshot", format="png")
     (tmp_path / "report-no-js.png").write_bytes(base64.b64decode(shot["data"]))
     page.ws.close()
+
+
+# Elements whose content may be wider than the page: they scroll it inside their own box.
+OVERFLOW_REPORT = """(() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  const boxed = e => { for (let p = e.parentElement; p; p = p.parentElement) if (scrolls(p)) return true; return false; };
+  const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || boxed(e)) continue;
+    if (r.right > width + 1 || r.left < -1) out.push(`${e.tagName.toLowerCase()}.${e.className}#${e.id}: ${Math.round(r.left)}..${Math.round(r.right)}`);
+  }
+  return {width, scrollWidth: document.documentElement.scrollWidth, overflowing: out.slice(0, 20)};
+})()"""
+
+CODE_BLOCKS = """Array.from(document.querySelectorAll('pre.code-block, table.excerpt td.code, table.diff td')).map(e => ({
+  kind: e.tagName.toLowerCase() + '.' + (e.className || e.closest('table').className),
+  whiteSpace: getComputedStyle(e).whiteSpace,
+  lines: e.textContent.split('\\n').length,
+  tall: e.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(e).lineHeight),
+}))"""
+
+
+@pytest.mark.parametrize("width, height, mobile", [(1280, 900, False), (400, 800, True)], ids=["desktop", "phone"])
+def test_report_fits_desktop_and_phone_widths(browser: Browser, report_file: Path, tmp_path: Path, width, height, mobile):
+    """Nothing pushes the page sideways (wide tables and code scroll inside their own box),
+    and multi-line code keeps its line breaks, at a desktop and a 400 px phone width."""
+    url = report_file.resolve().as_uri()
+    page = browser.page()
+    page.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=mobile)
+    open_page(page, url)
+    page.evaluate("document.querySelector('[data-action=expand]').click()")  # every panel open
+    page.drain(0.3)
+    layout = page.evaluate(OVERFLOW_REPORT)
+    assert width - 20 <= layout["width"] <= width  # less a desktop scroll bar
+    assert layout["scrollWidth"] <= layout["width"], f"the page scrolls sideways: {layout}"
+    assert layout["overflowing"] == [], f"elements past the viewport at {width} px: {layout['overflowing']}"
+    boxes = page.evaluate("Array.from(document.querySelectorAll('.table-wrap')).map(e => e.getBoundingClientRect().right)")
+    assert boxes and all(right <= layout["width"] for right in boxes)
+
+    blocks = page.evaluate(CODE_BLOCKS)
+    panels = [b for b in blocks if b["kind"] == "pre.code-block"]
+    assert panels, "the rule panels show their examples as code blocks"
+    assert all(b["whiteSpace"] == "pre" for b in blocks), blocks
+    multi = [b for b in panels if b["lines"] > 2]
+    assert multi and all(b["tall"] for b in multi), "a multi-line example renders on several lines"
+    # the severity table's counts sit under their headings
+    columns = page.evaluate(
+        "(() => { const t = document.getElementById('by-severity');"
+        " const centre = e => { const r = e.getBoundingClientRect(); return r.left + r.width / 2; };"
+        " return [Array.from(t.querySelectorAll('thead th')).map(centre), Array.from(t.querySelectorAll('tbody td')).map(centre)]; })()"
+    )
+    assert len(columns[0]) == len(columns[1]) == 4
+    assert all(abs(head - cell) < 2 for head, cell in zip(*columns)), columns
+
+    metrics = page.call("Page.getLayoutMetrics")
+    shot = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                     clip={"x": 0, "y": 0, "width": width, "height": min(int(metrics["cssContentSize"]["height"]), 9000), "scale": 1})
+    (tmp_path / f"report-{width}px.png").write_bytes(base64.b64decode(shot["data"]))
+    page.ws.close()

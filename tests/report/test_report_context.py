@@ -41,12 +41,15 @@ def test_findings_with_estimates_are_ordered_by_saving_then_severity(tmp_path):
     assert [g["name"] for g in context["rules"]] == ["rule-big", "rule-small", "rule-none"]
     big = context["rules"][0]
     assert [f["path"] for file in big["files"] for f in file["findings"]] == ["b.txt", "c.txt"]
-    assert big["saving"]["visible_ttft_ms"] == 1800 and big["saving"]["cost_per_1k_calls_usd"] == pytest.approx(2.5)
+    # a group's time saving is its largest call's (times at unrelated sites never add up); money adds up
+    assert big["saving"]["visible_ttft_ms"] == 1500 and big["saving"]["cost_per_1k_calls_usd"] == pytest.approx(2.5)
     savings = context["summary"]["savings"]
-    assert savings["findings"] == 3
-    assert savings["visible_ttft_ms"] == 1850 and savings["total_ms"] == 2350
-    assert savings["cost_per_1k_calls_usd"] == pytest.approx(2.6)
+    assert savings["findings"] == 3 and savings["sites"] == 3
+    assert "visible_ttft_ms" not in savings  # no sum over unrelated call sites
     assert savings["largest"]["location"] == "b.txt:1:1" and savings["largest"]["anchor"] == "f1"
+    assert savings["largest"]["visible_ttft_ms"] == 1500
+    assert savings["median"]["visible_ttft_ms"] == 300 and savings["median"]["total_ms"] == 300
+    assert savings["traffic"] is None
     assert context["has_estimates"] is True
     assert context["charts"]["savings_by_rule"] is not None
     assert [row["path"] for row in context["files"]["rows"]][:2] == ["b.txt", "c.txt"]
@@ -77,9 +80,34 @@ def test_partial_and_malformed_estimates_degrade(tmp_path):
     ]
     context = build_context(result_of(findings), base=tmp_path)
     savings = context["summary"]["savings"]
-    assert savings["findings"] == 1 and savings["visible_ttft_ms"] is None and savings["cost_per_1k_calls_usd"] == 1.5
+    assert savings["findings"] == 1 and savings["largest"]["visible_ttft_ms"] is None
+    assert savings["largest"]["cost_per_1k_calls_usd"] == 1.5 and savings["median"]["cost_per_1k_calls_usd"] == 1.5
     shown = [f for file in context["rules"][0]["files"] for f in file["findings"]]
     assert shown[0]["path"] == "a.txt" and shown[1]["saving"] is None
+
+
+def test_the_headline_counts_each_call_site_once_and_weights_by_traffic(tmp_path):
+    """Two suggestions on one call overlap: the site counts once, with the larger. The
+    traffic table turns per-call savings into waiting and money saved per day."""
+    calls = [call("app/chat.py", 10, end_line=16), call("app/batch.py", 5, end_line=9), call("configs/c.yaml", 1, end_line=6)]
+    findings = [
+        finding("oversized-model", "app/chat.py", Span(11, 5, 11, 20), estimate=saving(2000, 2500, 4.0)),
+        finding("max-tokens-oversized", "app/chat.py", Span(12, 5, 12, 20), estimate=saving(500, 800, 1.0)),
+        finding("oversized-model", "app/batch.py", Span(6, 5, 6, 20), estimate=saving(1000, 1200, 2.0)),
+        finding("non-streaming-ui-call", "configs/c.yaml", Span(2, 1, 2, 5), estimate=saving(300, 0, 0.0)),
+    ]
+    report = FileReport("app/chat.py", "python", 100, [], calls=calls)
+    traffic = {"app/chat.py:10": 10_000, "app/*.py": 50, "configs/**": 0}
+    context = build_context(result_of(findings, files=[report]), base=tmp_path, traffic=traffic, traffic_root=Path.cwd())
+    savings = context["summary"]["savings"]
+    assert savings["findings"] == 4 and savings["sites"] == 3
+    assert savings["largest"]["visible_ttft_ms"] == 2000 and savings["largest"]["location"] == "app/chat.py:11:5"
+    assert savings["median"]["visible_ttft_ms"] == 1000  # of 2000, 1000 and 300: not 500 from the overlapping one
+    weighted = savings["traffic"]
+    assert weighted["sites"] == 2 and weighted["unweighted_sites"] == 1  # configs/** gives 0 calls a day
+    assert weighted["calls_per_day"] == 10_050
+    assert weighted["waiting_saved_ms_per_day"] == 10_000 * 2000 + 50 * 1000
+    assert weighted["cost_saved_usd_per_day"] == pytest.approx(10_000 * 4.0 / 1000 + 50 * 2.0 / 1000)
 
 
 def test_calls_table_with_and_without_estimates(tmp_path):

@@ -396,3 +396,53 @@ def test_big_repository_report_stays_collapsed_and_small(tmp_path, run_cli):
     more = [g.find("details", cls="more") for g in groups if int(g.attrs["data-count"]) > 25]
     assert more and all(m is not None and "more finding" in m.find("summary").text() for m in more)
     assert len(html) < 400 * 2500, len(html)
+
+
+def test_the_headline_never_sums_latencies_across_call_sites(sample_repo, run_cli):
+    tree, html, _ = report_of(run_cli, sample_repo)
+    summary = tree.by_id("summary")
+    note = tree.by_id("savings-note").text()
+    assert "summed" not in summary.text()
+    assert note.startswith("Estimated, per call: the largest single saving is ")
+    assert "Times at different call sites are not added up" in note and "[tool.advisor.traffic]" in note
+    assert "largest single estimated saving" in tree.by_id("card-savings").text()
+    assert "median estimated saving per call site" in tree.by_id("card-median").text()
+    assert tree.find(id="card-traffic") is None
+
+
+def test_traffic_weights_give_a_total_per_day(sample_repo, run_cli):
+    (sample_repo / ".advisor.toml").write_text('[traffic]\n"configs/chat.yaml:2" = 20000\n"app/*.py" = 500\n')
+    tree, _, _ = report_of(run_cli, sample_repo)
+    card = tree.by_id("card-traffic")
+    # the chat config (an exact call site) and app/chat.py's streamed call (by glob) have estimates
+    assert "estimated waiting saved per day at your traffic (20,500 calls a day)" in card.text()
+    assert re.fullmatch(r"[\d,.]+ (min|h)", card.find(cls="value").text())
+    assert "At the traffic you gave (20,500 calls a day over 2 call sites" in tree.by_id("savings-note").text()
+    (sample_repo / ".advisor.toml").write_text('[traffic]\n"app/*.py" = "lots"\n')
+    bad = run_cli(sample_repo, "report", "--no-cache", "-o", "out/r.html")
+    assert bad.exit_code == 2 and "`traffic.app/*.py` must be a number of calls per day" in bad.output
+
+
+def test_measured_results_lead_the_summary(sample_repo, run_cli, ab_dir):
+    tree, _, _ = report_of(run_cli, sample_repo, "--ab", ab_dir)
+    summary = tree.by_id("summary")
+    measured = tree.by_id("measured")
+    first = [child for child in summary.children if isinstance(child, Node) and child.tag != "h2"][0]
+    assert first is measured  # before the estimated cards
+    verdict = measured.one("p", cls="verdict")
+    assert verdict.find(cls="badge").text() == "measured" and "after is faster" in verdict.text()
+    assert verdict.find("a").attrs["href"] == "#ab1" and tree.by_id("ab1").tag == "article"
+    assert "the estimates below come from the latency model" in measured.text()
+
+
+def test_empty_figures_read_as_a_dash_everywhere(sample_repo, run_cli, tmp_path_factory):
+    # a call whose model the catalog does not know has no estimate, in a table that has some
+    (sample_repo / "configs" / "gateway.yaml").write_text("model: my-gateway-model\nmax_tokens: 50\nmessages: [{role: user, content: Hi}]\n")
+    tree, _, _ = report_of(run_cli, sample_repo)
+    numeric = [td for td in tree.find_all("td") if "num" in td.classes]
+    assert numeric and all(td.text().strip() not in ("", "None", "nan", "n/a", "-") for td in numeric)
+    gateway = [tr for tr in tree.by_id("calls-table").find("tbody").find_all("tr") if "gateway.yaml" in tr.text()]
+    assert [td.text() for td in gateway[0].find_all("td")][-3:] == ["—", "—", "—"]
+    for table_id in ("by-rule", "files-table"):
+        cells = [td.text().strip() for td in tree.by_id(table_id).find_all("td")]
+        assert cells and all(cells), (table_id, cells)
