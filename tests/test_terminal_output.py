@@ -160,3 +160,10 @@ def test_stdin_full_form_quotes_what_was_read(make_repo):
     proc = _piped(root, "-", "--stdin-filename", "prompts/x.txt", "--output-format", "full",
                   stdin="First.\nAnswer in under 40 words.\n")
     assert " --> prompts/x.txt:2:8" in proc.stdout and "2 | Answer in under 40 words." in proc.stdout
+
+
+def test_show_fixes_with_diff_says_what_would_be_fixed(repo):
+    proc = _piped(repo, "--diff", "--show-fixes")
+    assert proc.returncode == 1 and "+max_tokens: " in proc.stdout
+    assert "Would fix 1 finding:\n- configs/c.yaml:\n    1 × O003 (max-tokens-oversized)\n" in proc.stderr
+    assert "max_tokens: 4096" in (repo / "configs/c.yaml").read_text()  # nothing written

@@ -10,13 +10,14 @@ from .colour import Palette
 from .printable import printable
 
 
-def render_applied(fixed: dict[str, Counter[tuple[str, str]]], *, colour: bool = False) -> str:
-    """What ``--fix`` changed: per file, how many fixes of each rule."""
+def render_applied(fixed: dict[str, Counter[tuple[str, str]]], *, colour: bool = False, dry_run: bool = False) -> str:
+    """What ``--fix`` changed (``--diff``: would change): per file, how many fixes of each rule."""
     palette = Palette(colour)
     total = sum(sum(counts.values()) for counts in fixed.values())
     if not total:
-        return "No fixes applied.\n"
-    lines = [palette.bold(f"Fixed {total} finding{'s' if total != 1 else ''}:")]
+        return "No fixes to apply.\n" if dry_run else "No fixes applied.\n"
+    verb = "Would fix" if dry_run else "Fixed"
+    lines = [palette.bold(f"{verb} {total} finding{'s' if total != 1 else ''}:")]
     for path in sorted(fixed):
         lines.append(f"- {printable(path)}:")
         for (code, rule), count in sorted(fixed[path].items(), key=lambda item: (-item[1], item[0])):
