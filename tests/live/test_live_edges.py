@@ -8,6 +8,7 @@ import re
 import socket
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from advisor.live.command import ab
@@ -69,22 +70,21 @@ def test_apply_on_a_file_that_is_not_a_request_config_says_what_ab_takes(fake, t
     assert fake.state.requests == []
 
 
-def test_an_unknown_rule_is_reported_before_template_errors(fake, tmp_path):
+@pytest.mark.parametrize(
+    "rule, expected, absent",
+    [
+        # a misspelt rule is reported first, though the config also lacks a variable
+        ("oversized-modle", "--apply 'oversized-modle': no such rule; did you mean 'oversized-model'?", "ticket_text"),
+        ("oversized-model", "template variable `ticket_text` has no value: pass --var ticket_text=…", "UndefinedError"),
+    ],
+)
+def test_apply_reports_the_first_mistake_with_its_remedy(fake, tmp_path, rule, expected, absent):
     config = tmp_path / "classify.yaml"
     config.write_text("model: claude-opus-5-5\nmax_tokens: 10\nmessages: [{role: user, content: '{{ ticket_text }}'}]\n")
-    result = invoke(config, "--apply", "oversized-modle")
+    result = invoke(config, "--apply", rule)
     assert result.exit_code == 2
-    assert "--apply 'oversized-modle': no such rule; did you mean 'oversized-model'?" in result.output
-    assert "ticket_text" not in result.output
-
-
-def test_a_missing_template_variable_suggests_the_var_option(fake, tmp_path):
-    config = tmp_path / "classify.yaml"
-    config.write_text("model: claude-opus-5-5\nmax_tokens: 10\nmessages: [{role: user, content: '{{ ticket_text }}'}]\n")
-    result = invoke(config, "--apply", "oversized-model")
-    assert result.exit_code == 2
-    assert "template variable `ticket_text` has no value: pass --var ticket_text=…" in result.output
-    assert "UndefinedError" not in result.output
+    assert expected in result.output and absent not in result.output
+    assert fake.state.requests == []
 
 
 def test_money_and_times_in_json_are_rounded(fake, write_config, tmp_path):
