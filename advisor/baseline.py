@@ -36,6 +36,7 @@ from .loaders import decode
 from .model import Finding, LineIndex
 from .results import LintResult
 from .secrets import redact
+from .sources import source_for
 
 VERSION = 1
 MAX_TEXT = 80  # longer span texts are stored as their start and a digest of the whole
@@ -133,6 +134,9 @@ def entries_for(findings: Iterable[Finding], folder: Path,
     for finding in sorted(findings, key=Finding.sort_key):
         if finding.path not in sources:
             source = source_of(finding.path)
+            row = source_for(finding.path)
+            if source is not None and row is not None:  # what spans refer to (a notebook: its cells)
+                source = row.linted_text(source)
             sources[finding.path] = (source, LineIndex(source) if source is not None else None)
         source, lines = sources[finding.path]
         path, text = _relative(finding.path, folder), normalised_text(source, finding, lines)

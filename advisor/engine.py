@@ -193,10 +193,12 @@ class Linter:
         document = finished.document
         findings = [_problem_finding(path, problem) for problem in document.problems]
         checked, errors = self._check(document)
+        if document.container is not None:  # a notebook: fix edits go into its JSON
+            checked = document.container.carry_fixes(checked)
         final = self.finaliser.finalise(path, findings + checked, find_suppressions(document))
         calls = [summarize_call(call, self.catalog, self.latency) for call in document.calls]
         return FileReport(path, kind.value, finished.tokens, final.findings, calls, final.suppressed,
-                          finished.dependencies, final.omitted, errors)
+                          finished.dependencies, final.omitted, errors, document.cells)
 
     def _check(self, document: Document) -> tuple[list[Finding], list[str]]:
         """The check stage: every enabled rule over the finished document, within the

@@ -22,8 +22,9 @@ from typing import Any
 
 from .fixes import apply_fixes
 from .loaders import decode
-from .model import Span
+from .model import CellIndex, Span
 from .secrets import MASK, find_keys, redact, redact_keeping_lines
+from .sources import source_for
 
 CONTEXT_LINES = 2  # shown before and after the span
 MAX_LINE_CHARS = 160  # a longer line shows a window of this many characters around the mark
@@ -54,14 +55,20 @@ class SourceFiles:
         if self.base is not None and not target.is_absolute():
             target = self.base / target
         text: str | None = None
+        linted: str | None = None
         note: str | None = None
         try:
             if target.stat().st_size > MAX_READ_BYTES:
                 note = "excerpt omitted: the file is too large to quote"
             else:
                 text, problem = decode(target.read_bytes())
-                # keys split across lines are masked on the whole text, before it is cut into lines
+                # what positions refer to: the file's text, or what was linted of it (a
+                # notebook's code cells); keys split across lines are masked on the whole
+                # text, before it is cut into lines
+                row = source_for(path)
+                linted = row.linted_text(text) if row is not None and text is not None else text
                 text = redact_keeping_lines(text) if text is not None else None
+                linted = redact_keeping_lines(linted) if linted is not None else None
                 if text is None:
                     note = "excerpt omitted: the file is not readable text" + (f" ({problem.message})" if problem else "")
         except FileNotFoundError:
@@ -70,24 +77,27 @@ class SourceFiles:
             note = "excerpt omitted: the path is a directory"
         except OSError as error:
             note = f"excerpt omitted: the file cannot be read ({error.strerror or error.__class__.__name__})"
-        lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")] if text is not None else None
+        lines = [line[:-1] if line.endswith("\r") else line for line in linted.split("\n")] if linted is not None else None
         entry = (text, lines, redact(note) if note else None)
         self._cache[path] = entry
         return entry
 
     def text(self, path: str) -> tuple[str | None, str | None]:
-        """The decoded text of ``path``, or None and the reason."""
+        """The decoded text of ``path`` (what fix offsets refer to), or None and the reason."""
         text, _, note = self._read(path)
         return text, note
 
     def remember(self, path: str, text: str) -> None:
         """Quote ``text`` for ``path`` instead of reading it (standard input, an unsaved
         editor buffer): what was linted is what is shown."""
+        row = source_for(path)
+        linted = redact_keeping_lines(row.linted_text(text) if row is not None else text)
         text = redact_keeping_lines(text)
-        lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+        lines = [line[:-1] if line.endswith("\r") else line for line in linted.split("\n")]
         self._cache[path] = (text, lines, None)
 
     def lines(self, path: str) -> tuple[list[str] | None, str | None]:
+        """The lines of what was linted of ``path`` (what spans refer to)."""
         _, lines, note = self._read(path)
         return lines, note
 
@@ -140,6 +150,22 @@ def excerpt(lines: list[str], span: Span) -> tuple[dict[str, Any] | None, str | 
             mark = (start, stop) if stop > start else None
         rows.append({"gap": False, "skipped": 0, "number": number, "hit": hit, "pieces": line_pieces(line, mark)})
     return {"rows": rows, "first": first, "last": end_line}, None
+
+
+def cell_excerpt(lines: list[str], span: Span, cells: CellIndex) -> tuple[dict[str, Any] | None, str | None]:
+    """The excerpt of a span in a notebook: the lines of its cell only, numbered as the
+    cell numbers them."""
+    return excerpt(*in_cell(lines, span, cells))
+
+
+def in_cell(lines: list[str], span: Span, cells: CellIndex) -> tuple[list[str], Span]:
+    """The lines of the cell a span starts in, and the span counted within them (cut at
+    the cell's end)."""
+    first, after = cells.cell_lines(span.line)
+    own = lines[first - 1: after - 1 if after is not None else None]
+    end_line = span.end_line if after is None or span.end_line < after else after - 1
+    end_column = span.end_column if end_line == span.end_line else len(own[end_line - first]) + 1 if own else 1
+    return own, Span(span.line - first + 1, span.column, end_line - first + 1, end_column)
 
 
 def _normalise(lines: list[str], span: Span) -> tuple[int, int, int]:
@@ -225,9 +251,10 @@ def _mask_keys(line: str, mark: tuple[int, int] | None) -> tuple[str, tuple[int,
 # ---------------------------------------------------------------------------------------
 
 
-def fix_diff(path: str, text: str, fix: Any) -> dict[str, Any] | None:
+def fix_diff(path: str, text: str, fix: Any, cells: CellIndex | None = None) -> dict[str, Any] | None:
     """One finding's fix as a unified diff of the lines it changes:
     ``{"header": [...], "rows": [{"kind": "context|removed|added|hunk|cut", "text"}]}``.
+    In a notebook (``cells``), the diff of the cell's code, not of the JSON around it.
 
     Only this fix is applied (another finding's fix never shows here). None when the fix
     does not apply to the file as it is now (it changed since the lint).
@@ -238,6 +265,9 @@ def fix_diff(path: str, text: str, fix: Any) -> dict[str, Any] | None:
     fixed, applied = apply_fixes(text, [fix])
     if not applied or fixed == text:
         return None
+    source = source_for(path)
+    if cells is not None and source is not None and source.view is not None:
+        return _cell_diff(path, source.linted_text(text), source.linted_text(fixed), cells)
     # The lines the edits touch, widened by the context lines; the same stretch of the
     # fixed text ends `delta` characters later.
     lines = text.split("\n")
@@ -260,6 +290,11 @@ def fix_diff(path: str, text: str, fix: Any) -> dict[str, Any] | None:
         else:
             kind = {"-": "removed", "+": "added"}.get(line[:1], "context")
             rows.append({"kind": kind, "text": line})
+    return _diff_view(redact(path), rows)
+
+
+def _diff_view(shown: str, rows: list[dict[str, str]]) -> dict[str, Any] | None:
+    """Diff rows under their header, capped, every line masked and clipped."""
     if not rows:
         return None
     if len(rows) > MAX_DIFF_LINES:
@@ -267,8 +302,33 @@ def fix_diff(path: str, text: str, fix: Any) -> dict[str, Any] | None:
         rows = rows[:MAX_DIFF_LINES] + [{"kind": "cut", "text": f"… {cut} more diff lines"}]
     for row in rows:
         row["text"] = _clip(redact(row["text"]))
-    shown = redact(path)
     return {"header": [f"--- a/{shown}", f"+++ b/{shown}"], "rows": rows}
+
+
+def _cell_diff(path: str, before: str, after: str, cells: CellIndex) -> dict[str, Any] | None:
+    """The diff of a notebook's code as its cells show it: a hunk per change, numbered
+    within the cell."""
+    old = [_strip_cr(line) for line in before.split("\n")]
+    new = [_strip_cr(line) for line in after.split("\n")]
+    rows: list[dict[str, str]] = []
+    cell_numbers = []
+    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(DIFF_CONTEXT):
+        first_old, first_new = group[0][1], group[0][3]
+        found = cells.locate(first_old + 1)
+        if found is None:
+            return None
+        cell, line = found
+        cell_numbers.append(cell)
+        shift = first_old + 1 - line  # the cell's first line, counted from 0
+        rows.append({"kind": "hunk", "text": f"@@ cell {cell}: -{first_old + 1 - shift},{group[-1][2] - first_old} "
+                                            f"+{first_new + 1 - shift},{group[-1][4] - first_new} @@"})
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows.extend({"kind": "context", "text": " " + line} for line in old[i1:i2])
+                continue
+            rows.extend({"kind": "removed", "text": "-" + line} for line in old[i1:i2])
+            rows.extend({"kind": "added", "text": "+" + line} for line in new[j1:j2])
+    return _diff_view(f"{redact(path)}:cell {cell_numbers[0]}", rows) if rows else None
 
 
 _HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")

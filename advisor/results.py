@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .discovery import Note
-from .model import Finding, Severity
+from .model import CellIndex, Finding, Severity
 from .registry import Rule
 
 if TYPE_CHECKING:
@@ -30,9 +30,10 @@ class FileReport:
     dependencies: dict[str, str] = field(default_factory=dict)  # linked file -> digest read
     omitted: dict[str, int] = field(default_factory=dict)  # rule -> findings over the cap
     errors: list[str] = field(default_factory=list)  # advisor's own failures on this file (never cached)
+    cells: CellIndex | None = None  # a notebook: the cell of each line findings point at
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "path": self.path,
             "kind": self.kind,
             "tokens": self.tokens,
@@ -42,6 +43,9 @@ class FileReport:
             "dependencies": self.dependencies,
             "omitted": self.omitted,
         }
+        if self.cells is not None:
+            data["cells"] = self.cells.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "FileReport":
@@ -54,7 +58,19 @@ class FileReport:
             suppressed=data.get("suppressed", 0),
             dependencies=data.get("dependencies", {}),
             omitted={str(k): int(v) for k, v in data.get("omitted", {}).items()},
+            cells=CellIndex.from_dict(data["cells"]) if data.get("cells") else None,
         )
+
+
+@dataclass(frozen=True)
+class CellPosition:
+    """A finding's place in a notebook: the cell (1-based, every cell counted) and the line
+    within it where the span starts, and where it ends."""
+
+    cell: int
+    line: int
+    end_cell: int
+    end_line: int
 
 
 @dataclass
@@ -69,6 +85,31 @@ class LintResult:
     subprojects: list[Path] = field(default_factory=list)
     # with a baseline: `findings` are the new ones; this holds the known ones and the count fixed
     baseline: "Outcome | None" = None
+    _cell_indexes: dict[str, CellIndex] | None = field(default=None, init=False, repr=False)
+
+    def cell_of(self, finding: Finding) -> CellPosition | None:
+        """Where a finding in a notebook is, the way the notebook shows it (None elsewhere)."""
+        cells = self.cells_of(finding.path)
+        if cells is None:
+            return None
+        start, end = cells.locate(finding.span.line), cells.locate(finding.span.end_line)
+        if start is None or end is None:
+            return None
+        return CellPosition(start[0], start[1], end[0], end[1])
+
+    def line_label(self, path: str, line: int) -> str:
+        """A line as the user sees it: ``12``, or ``cell 4:12`` in a notebook."""
+        cells = self.cells_of(path)
+        return cells.label(line) if cells is not None else str(line)
+
+    def cells_of(self, path: str) -> CellIndex | None:
+        """The cell index of a notebook linted in this run (None: not a notebook)."""
+        return self._cells().get(path)
+
+    def _cells(self) -> dict[str, CellIndex]:
+        if self._cell_indexes is None:
+            self._cell_indexes = {r.path: r.cells for r in self.files if r.cells is not None}
+        return self._cell_indexes
 
     @property
     def calls(self) -> list[dict[str, Any]]:

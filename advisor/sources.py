@@ -17,6 +17,7 @@ table without importing any parser.
 from __future__ import annotations
 
 import enum
+import fnmatch
 import importlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from .model import Kind
 
 if TYPE_CHECKING:
-    from .model import Document
+    from .model import Document, Span
 
 
 class Comments(enum.Enum):
@@ -70,6 +71,20 @@ class Source:
     syntax: Syntax
     sniff: str | None = None
     needs_calls: bool = False
+    names: tuple[str, ...] = ()  # file-name globs, for files known by name (`.env.local`)
+    view: str | None = None  # "module:function": the text positions refer to, when not the file's
+    # "module:function" (file text, span) -> that span in the file's own text, where `view` is set
+    file_positions: str | None = None
+
+    def linted_text(self, text: str) -> str:
+        """The text positions in this file refer to (what the report quotes): the file's
+        own, or the row's view of it (a notebook's code cells, laid out as linted)."""
+        return text if self.view is None else str(_resolve(self.view)(text))
+
+    def span_in_file(self, text: str, span: "Span") -> "Span":
+        """A span of what was linted, in the file's own text (an editor showing a notebook's
+        JSON places diagnostics there)."""
+        return span if self.file_positions is None else _resolve(self.file_positions)(text, span)
 
     def load(self, path: str, text: str, *, variables: Mapping[str, Any] | None = None) -> "Document":
         loader: Loader = _resolve(self.loader)
@@ -171,6 +186,30 @@ SOURCES: tuple[Source, ...] = (
         syntax=Syntax.PYTHON,
         sniff="advisor.loaders.python:imports_anthropic",
     ),
+    Source(
+        name="notebook",
+        kind=Kind.PYTHON,
+        suffixes=(".ipynb",),
+        include=("*.ipynb",),
+        loader="advisor.loaders.notebook:load",
+        comments=Comments.PYTHON,  # in code cells
+        syntax=Syntax.JSON,  # fixes edit the cell's source strings in the JSON
+        sniff="advisor.loaders.notebook:is_relevant",
+        view="advisor.loaders.notebook:cells_source",
+        file_positions="advisor.loaders.notebook:span_in_file",
+    ),
+    Source(
+        name="dotenv",
+        kind=Kind.CONFIG,
+        suffixes=(".env",),
+        include=(".env", "*.env", ".env.*"),
+        loader="advisor.loaders.dotenv:load",
+        comments=Comments.HASH,
+        syntax=Syntax.TEXT,
+        sniff="advisor.loaders.dotenv:mentions_key",
+        needs_calls=True,  # only a file with a key is reported
+        names=(".env", ".env.*"),
+    ),
 )
 
 _BY_SUFFIX: dict[str, Source] = {suffix: source for source in SOURCES for suffix in source.suffixes}
@@ -182,8 +221,15 @@ DEFAULT_INCLUDE: tuple[str, ...] = tuple(glob for source in SOURCES for glob in 
 PROMPT_TEXT = _DEFAULT_FOR_KIND[Kind.PROMPT]
 
 
+_BY_NAME: tuple[tuple[str, Source], ...] = tuple((glob, source) for source in SOURCES for glob in source.names)
+
+
 def source_for(path: str | PurePath) -> Source | None:
-    """The source type a file's extension says it is (None: not a file advisor reads)."""
+    """The source type a file's name or extension says it is (None: not a file advisor reads)."""
+    name = PurePath(path).name
+    for glob, source in _BY_NAME:
+        if fnmatch.fnmatchcase(name, glob):
+            return source
     return _BY_SUFFIX.get(PurePath(path).suffix.lower())
 
 

@@ -17,7 +17,7 @@ from .config import Settings
 from .discovery import Discovery
 from .finish import sent_texts
 from .loaders import decode
-from .model import Document, PromptCall, PromptText, Role
+from .model import CellIndex, Document, PromptCall, PromptText, Role
 
 if TYPE_CHECKING:
     import anthropic
@@ -44,11 +44,15 @@ class TextExplanation:
     parts: list[dict[str, Any]]
     requests: list[dict[str, Any]]
 
+    cell: int | None = None  # in a notebook: the cell, and every line counted within it
+
     def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "line": self.line, "parts": self.parts, "length_requests": self.requests}
+        data = {"label": self.label, "line": self.line, "parts": self.parts, "length_requests": self.requests}
+        return data if self.cell is None else {**data, "cell": self.cell}
 
     def as_lines(self, indent: str) -> list[str]:
-        lines = [f"{indent}{self.label} (line {self.line})"]
+        cell = f"cell {self.cell}, " if self.cell is not None else ""
+        lines = [f"{indent}{self.label} ({cell}line {self.line})"]
         for part in self.parts:
             where = f"line {part['line']}" if part["line"] == part["end_line"] else f"lines {part['line']}-{part['end_line']}"
             lines.append(f"{indent}  {part['kind']:<11} {where}: {part['reason']}")
@@ -58,7 +62,11 @@ class TextExplanation:
         return lines
 
 
-def explain_text(text: PromptText, label: str) -> TextExplanation:
+def explain_text(text: PromptText, label: str, cells: CellIndex | None = None) -> TextExplanation:
+    """How a text was read; in a notebook (``cells``) lines count within the text's cell."""
+    first = text.span(0, 0).line
+    cell = cells.locate(first) if cells is not None else None
+    shift = first - cell[1] if cell is not None else 0
     pieces = analysis.text_parts(text)
     read = {(r.start, r.end) for r in analysis.text_requests(text)}
     parts_out = []
@@ -68,12 +76,13 @@ def explain_text(text: PromptText, label: str) -> TextExplanation:
             continue
         start = piece.start + len(chunk) - len(chunk.lstrip())
         span = text.span(start, piece.start + len(chunk.rstrip()))
-        parts_out.append({"kind": piece.kind, "line": span.line, "end_line": span.end_line, "reason": piece.reason})
+        parts_out.append({"kind": piece.kind, "line": span.line - shift, "end_line": span.end_line - shift,
+                          "reason": piece.reason})
     requests = [
-        {"phrase": r.phrase, "unit": r.unit, "line": text.span(r.start, r.end).line, "read": (r.start, r.end) in read}
+        {"phrase": r.phrase, "unit": r.unit, "line": text.span(r.start, r.end).line - shift, "read": (r.start, r.end) in read}
         for r in analysis.all_text_requests(text)
     ]
-    return TextExplanation(label, text.span(0, 0).line, parts_out, requests)
+    return TextExplanation(label, first - shift, parts_out, requests, cell[0] if cell is not None else None)
 
 
 def _text_label(text: PromptText) -> str:
@@ -145,6 +154,11 @@ def _sum(label: str, parts: list[Count]) -> Count:
 
 def _figure(e: tokens.TokenEstimate) -> str:
     return f"{e.tokens:,} tokens" if e.exact else f"~{e.tokens:,} tokens ({e.low:,}–{e.high:,})"
+
+
+def _line_label(document: Document, line: int) -> str:
+    """A line as the file shows it (``cell 4:12`` in a notebook)."""
+    return document.cells.label(line) if document.cells is not None else str(line)
 
 
 def _line(count: Count, indent: str) -> str:
@@ -266,7 +280,8 @@ def token_report(
         if not texts and not document.calls:
             continue
         calls = [
-            counter.count(f"{call.path}:{call.span.line} {call.api.value}", [*call.texts, *call.linked_texts], _call_model(call))
+            counter.count(f"{call.path}:{_line_label(document, call.span.line)} {call.api.value}",
+                          [*call.texts, *call.linked_texts], _call_model(call))
             for call in document.calls
         ]
         sent = [t for call in document.calls for t in (*call.texts, *call.linked_texts)]
@@ -277,6 +292,7 @@ def token_report(
         file_count = _sum(candidate.display, calls) if calls else counter.count(candidate.display, texts, None)
         report.files.append((file_count, calls))
         if explain:
-            report.explanations[file_count.label] = [explain_text(t, _text_label(t)) for t in texts]
+            report.explanations[file_count.label] = [
+                explain_text(t, _text_label(t), document.cells if t.path == document.path else None) for t in texts]
     report.notes.extend(f"{n.path}: {n.reason}" for n in discovery.notes)
     return report

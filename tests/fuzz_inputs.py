@@ -9,6 +9,8 @@ the loaders and rules rather than stopping at a syntax error.
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import strategies as st
 
 SEEDS: dict[str, list[str]] = {
@@ -42,7 +44,20 @@ SEEDS: dict[str, list[str]] = {
         "import anthropic\nfrom flask import Flask\napp = Flask(__name__)\nc = anthropic.AsyncAnthropic()\n"
         "@app.post('/chat')\nasync def chat():\n    async with c.messages.stream(model=M, max_tokens=2**10, "
         "messages=[]) as s:\n        return await s.get_final_message()\n",
+        # fixable: an oversized budget, a retired model, a missing budget (fixes meet hostile text)
+        "import anthropic\nc = anthropic.Anthropic()\nr = c.messages.create(\n    model=\"claude-3-opus-20240229\",\n"
+        "    max_tokens=4096,\n    system=\"Réponds par oui ou non.\\tReply with one word: yes or no.\",\n"
+        "    messages=[{\"role\": \"user\", \"content\": \"Is it é?\"}],\n)\n"
+        "s = c.messages.create(model=\"claude-opus-5-5\", system=\"Answer in one word.\", messages=[])\n",
     ],
+    "notebooks/n.ipynb": [
+        '{"cells": [{"cell_type": "markdown", "source": ["# x\\n"]}, {"cell_type": "code", "outputs": [], '
+        '"source": ["%pip install anthropic\\n", "import anthropic\\n", "c = anthropic.Anthropic()\\n", '
+        '"c.messages.create(model=\\"claude-opus-5-5\\", max_tokens=4096,\\n", '
+        '"    messages=[{\\"role\\": \\"user\\", \\"content\\": \\"Reply yes or no.\\"}])"]}], '
+        '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    ],
+    "config/prod.env": ["# settings\nANTHROPIC_API_KEY=sk-ant-api03-" + "Q" * 40 + "\nDEBUG=1\n"],
 }
 
 FRAGMENTS = [
@@ -69,3 +84,20 @@ def hostile_source(draw, path: str) -> str:
         cut = draw(st.integers(0, 8))
         text = text[:at] + draw(_glue) * draw(st.integers(1, 3)) + text[at + cut:]
     return text
+
+
+@st.composite
+def hostile_notebook(draw) -> str:
+    """A well-formed notebook whose code cells are hostile Python (a source as one string
+    or as a list of lines, IPython magics mixed in), so the cell handling and fixes meet
+    it rather than stopping at the JSON parser."""
+    cells = []
+    for _ in range(draw(st.integers(1, 3))):
+        code = draw(hostile_source("app/a.py"))
+        if draw(st.booleans()):
+            code = draw(st.sampled_from(["%%time\n", "!ls\n", "%matplotlib inline\n", "%%bash\n", "x = !ls\n", ""])) + code
+        source = code.splitlines(keepends=True) if draw(st.booleans()) else code
+        cells.append({"cell_type": draw(st.sampled_from(["code", "code", "markdown"])), "metadata": {},
+                      "outputs": [], "source": source})
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+                      indent=draw(st.sampled_from([None, 1, 2])), ensure_ascii=draw(st.booleans()))

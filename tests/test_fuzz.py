@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from advisor.config import Settings
 from advisor.engine import Linter
+from advisor.fixes import apply_fixes
 from advisor.sources import kind_for
 
-from fuzz_inputs import SEEDS, hostile_source
+from fuzz_inputs import SEEDS, hostile_notebook, hostile_source
 
 SECONDS_PER_FILE = 10  # the issue's bound; typical inputs take milliseconds
 _linter = Linter(Settings(root=Path.cwd()), use_cache=False)
@@ -37,6 +38,27 @@ def test_no_input_breaks_a_loader_or_a_rule(path, data):
     for finding in report.findings:
         assert finding.path == path
     json.dumps(report.to_dict(), allow_nan=False)  # what the cache and JSON output write
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_every_fix_in_a_notebook_leaves_a_valid_notebook(data):
+    """A fix's edits in a notebook apply to its JSON: the result is still JSON with the same
+    cells, and only code cells' sources changed."""
+    text = data.draw(hostile_notebook())
+    report = _linter.lint_source("n.ipynb", kind_for(Path("n.ipynb")), text)
+    assert report.errors == [], (report.errors, text[:300])
+    before = json.loads(text)
+    for finding in report.findings:
+        if finding.fix is None:
+            continue
+        after = json.loads(apply_fixes(text, [finding.fix])[0])
+        assert len(after["cells"]) == len(before["cells"])
+        for old, new in zip(before["cells"], after["cells"]):
+            assert {k: v for k, v in old.items() if k != "source"} == {k: v for k, v in new.items() if k != "source"}
+            assert type(old["source"]) is type(new["source"])
+            if old["cell_type"] != "code":
+                assert old == new
 
 
 GOOD = "Summarize the ticket in no more than 120 words.\n"

@@ -19,7 +19,7 @@ def _key(kind: str, seed: int) -> str:
     return f"sk-ant-{kind}-" + "".join(rng.choice(alphabet) for _ in range(95))
 
 
-KEYS = [_key("api03", n) for n in range(8)] + [_key("admin01", 9)]
+KEYS = [_key("api03", n) for n in range(8)] + [_key("admin01", 9)] + [_key("api03", n) for n in (10, 11, 12)]
 
 
 def _windows(key: str, width: int = 12) -> list[str]:
@@ -47,6 +47,15 @@ def _files() -> dict[str, str]:
         "prompts/long.txt": long_prompt,
         f"prompts/{k[8]}.txt": "Answer in 40 words.\n",
         ".advisor.toml": "[rules.prompt-too-long]\nmax-tokens = 50\n",
+        # a notebook: a key in a code cell (next to a fixable call) and one printed in an output
+        "notebooks/n.ipynb": json.dumps({"cells": [
+            {"cell_type": "code", "metadata": {}, "execution_count": 1,
+             "outputs": [{"output_type": "stream", "name": "stdout", "text": [f"using {k[10]}\n"]}],
+             "source": ["import anthropic\n", f"client = anthropic.Anthropic(api_key=\"{k[9]}\")\n",
+                        "r = client.messages.create(model='claude-sonnet-4-5', max_tokens=4096,\n",
+                        "    system='Answer yes or no.', messages=[])\n"]}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1),
+        ".env": f"ANTHROPIC_API_KEY={k[11]}\n",
     }
 
 
@@ -83,6 +92,7 @@ def test_no_key_reaches_any_output_or_written_file(planted, tmp_path):
         outputs[str(path)] = path.read_text(encoding="utf-8", errors="replace")
     # the outputs are not empty: the planted files were linted and reported
     assert "hardcoded-api-key" in outputs["lint text"] and "prompt-too-long" in outputs["lint text"]
+    assert "notebooks/n.ipynb:cell 1:2:" in outputs["lint text"] and ".env:1:" in outputs["lint text"]
     assert "configs/fields.json" in outputs["lint json"] and "sk-ant-…[redacted]" in outputs["lint json"]
     assert any(p.name.startswith("results-") for p in written)
     leaks = [(where, key[:20]) for where, text in outputs.items() for key in KEYS for w in _windows(key) if w in text]
@@ -95,6 +105,8 @@ def test_keys_assembled_from_pieces_are_reported(planted, tmp_path):
     found = {(f["path"], f["line"]) for f in data["findings"] if f["rule"] == "hardcoded-api-key"}
     # implicit concatenation over two lines, 'sk-ant-' + '…', a folded YAML scalar
     assert {("app/split.py", 2), ("app/split.py", 4), ("configs/folded.yaml", 5)} <= found
+    # a notebook's code cell (line 2 of cell 1), its output (line 1, outside the cells), a .env file
+    assert {("notebooks/n.ipynb", 2), ("notebooks/n.ipynb", 1), (".env", 1)} <= found
     assert all("108 characters" in f["message"] for f in data["findings"] if f["rule"] == "hardcoded-api-key")
 
 

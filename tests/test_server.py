@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +45,13 @@ EVERY_SOURCE = {  # one file per row of advisor/sources.py, each with the word-c
     "configs/a.json": f'{{"model": "claude-haiku-5-5", "max_tokens": 100, "system": "{LIMIT}", "messages": []}}\n',
     "app/a.py": ("import anthropic\nclient = anthropic.Anthropic()\nclient.messages.create(model=\"claude-haiku-5-5\", "
                  f'max_tokens=100, stream=True, system="{LIMIT}", messages=[])\n'),
+    "notebooks/a.ipynb": json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": [
+        "import anthropic\n", "client = anthropic.Anthropic()\n",
+        f'client.messages.create(model="claude-haiku-5-5", max_tokens=100, stream=True, system="{LIMIT}", messages=[])\n',
+    ]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1),
+    ".env": "ANTHROPIC_API_KEY=sk-ant-api03-" + "Z" * 60 + "\n",  # .env files are read for keys only
 }
+EXPECTED = {name: "K001" if name == ".env" else "O001" for name in EVERY_SOURCE}
 
 
 def test_every_source_type_gets_diagnostics(tmp_path):
@@ -60,7 +67,21 @@ def test_every_source_type_gets_diagnostics(tmp_path):
             return {name: _codes(await session.diagnostics(uri, 1)) for name, uri in uris.items()}
 
     found = run(body())
-    assert {name: "O001" in codes for name, codes in found.items()} == {name: True for name in EVERY_SOURCE}
+    assert {name: EXPECTED[name] in codes for name, codes in found.items()} == {name: True for name in EVERY_SOURCE}
+
+
+def test_a_notebook_buffer_gets_diagnostics_on_its_json_lines(tmp_path):
+    text = EVERY_SOURCE["notebooks/a.ipynb"]
+    _write(tmp_path, "notebooks/a.ipynb", text)
+
+    async def body():
+        async with Session(tmp_path) as session:
+            return await session.diagnostics(session.open("notebooks/a.ipynb"), 1)
+
+    [diagnostic] = [d for d in run(body()) if d.code == "O001"]
+    line = text.split("\n")[diagnostic.range.start.line]
+    marked = line[diagnostic.range.start.character:diagnostic.range.end.character]
+    assert "create(" in line and marked == "in under 50 words"  # the JSON line of the cell, the exact words
 
 
 def test_open_change_and_the_unsaved_buffer_is_what_is_linted(tmp_path):

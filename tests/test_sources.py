@@ -24,8 +24,12 @@ PLACES = ("notes{}", "prompts/notes{}", "src/PROMPTS/sub/notes{}", "docs/notes{}
           "app/system_prompt_v2{}", "prompt_library/x{}")
 
 
+# files known by name rather than by extension (.env files), and near misses
+NAMED = (".env", "app/.env.local", ".env.example", "deploy/prod.env", ".envrc", "env", "app/.environment")
+
+
 def _sample_paths() -> list[str]:
-    return sorted(place.format(suffix) for suffix in ALL_SUFFIXES + [".cfg", ".html"] for place in PLACES)
+    return sorted([place.format(suffix) for suffix in ALL_SUFFIXES + [".cfg", ".html"] for place in PLACES] + list(NAMED))
 
 
 def _walked(root: Path) -> set[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import secrets
-from ..model import Document, Finding, Severity
+from ..model import FILE_START, Document, Finding, Severity
 from ..registry import CheckContext, Rule
 
 RULE = Rule(
@@ -38,13 +38,33 @@ RULE = Rule(
 )
 
 
+_ADVICE = ("revoke this key in the Console, remove it from the file and its history, "
+           "and read it from the ANTHROPIC_API_KEY environment variable")
+
+
 @RULE.checker
 def check(document: Document, context: CheckContext) -> Iterator[Finding]:
+    seen = set()
     for start, end in secrets.find_keys(document.source):
+        seen.add(secrets.joined(document.source[start:end]))
         yield context.finding(
             document.path,
             document.lines.span(start, end),
             f"Anthropic API key in the file ({secrets.describe(document.source[start:end])})",
-            "revoke this key in the Console, remove it from the file and its history, "
-            "and read it from the ANTHROPIC_API_KEY environment variable",
+            _ADVICE,
         )
+    # A notebook is linted as its code cells; a key printed in a cell's output or pasted in
+    # a markdown cell is committed all the same. It has no line in the code, so it is
+    # reported where the notebook as a whole is (line 1, outside the cells).
+    container = getattr(document.container, "text", None)
+    if isinstance(container, str):
+        for start, end in secrets.find_keys(container):
+            key = container[start:end]
+            if secrets.joined(key) not in seen:
+                seen.add(secrets.joined(key))
+                yield context.finding(
+                    document.path, FILE_START,
+                    f"Anthropic API key in the notebook outside its code cells, in an output or a "
+                    f"markdown cell ({secrets.describe(key)})",
+                    f"clear the notebook's outputs; {_ADVICE}",
+                )

@@ -45,6 +45,7 @@ from .findings import (
 )
 from .positions import (
     FILE_START,
+    CellIndex,
     LineIndex,
     Segment,
     SourceMap,
@@ -53,6 +54,7 @@ from .positions import (
 
 __all__ = [
     "CallApi",
+    "CellIndex",
     "Document",
     "FILE_START",
     "Field",

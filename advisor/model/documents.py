@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, Iterator, TypeVar
 
-from .positions import FILE_START, LineIndex, Segment, SourceMap, Span
+from .positions import FILE_START, CellIndex, LineIndex, Segment, SourceMap, Span
 
 T = TypeVar("T")
 
@@ -395,6 +395,12 @@ class Document:
     # The pins of the wrapper libraries its calls go through, by package name (the same
     # SdkPin shape; a wrapper's defaults depend on its release), for those that are pinned.
     wrapper_pins: dict[str, Any] = field(default_factory=dict)
+    # A notebook: which cell each line of ``source`` (its code cells, one after the other)
+    # belongs to, for the outputs; and the file the source was read out of
+    # (``loaders.notebook.NotebookFile``), which turns fix edits of ``source`` into edits of
+    # the file's own text.
+    cells: CellIndex | None = None
+    container: Any = None
 
     def all_texts(self) -> Iterator[PromptText]:
         """Every prompt text of the file once, whether standalone or part of a call."""

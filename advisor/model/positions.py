@@ -38,6 +38,50 @@ class Span:
 FILE_START = Span(1, 1, 1, 1)
 
 
+@dataclass(frozen=True, slots=True)
+class CellIndex:
+    """Which notebook cell each line of a notebook's linted source belongs to.
+
+    A notebook is linted as one Python source, its code cells one after the other, so spans,
+    fixes and suppressions work as for a ``.py`` file. This is the one extra fact outputs
+    need to show a position the way the notebook shows it (``cell 4``, line 12 of that cell):
+    ``starts[i]`` is the first line of the i-th code cell in the linted source (ascending)
+    and ``numbers[i]`` its cell number in the notebook (1-based, markdown cells counted, as
+    Jupyter lists them). Lines before the first cell belong to no cell (the notebook as a
+    whole, where problems with its structure are reported).
+    """
+
+    starts: tuple[int, ...]
+    numbers: tuple[int, ...]
+
+    def locate(self, line: int) -> tuple[int, int] | None:
+        """(cell number, line within the cell) of a line of the linted source, or None."""
+        index = bisect.bisect_right(self.starts, line) - 1
+        if index < 0:
+            return None
+        return self.numbers[index], line - self.starts[index] + 1
+
+    def label(self, line: int) -> str:
+        """A line as the notebook shows it: ``cell 4:12`` (the line number alone outside cells)."""
+        found = self.locate(line)
+        return f"cell {found[0]}:{found[1]}" if found is not None else str(line)
+
+    def cell_lines(self, line: int) -> tuple[int, int | None]:
+        """The first line of the cell holding ``line`` and the first line after it (None:
+        the cell runs to the end of the source)."""
+        index = bisect.bisect_right(self.starts, line) - 1
+        if index < 0:
+            return 1, self.starts[0] if self.starts else None
+        return self.starts[index], self.starts[index + 1] if index + 1 < len(self.starts) else None
+
+    def to_dict(self) -> dict[str, list[int]]:
+        return {"starts": list(self.starts), "numbers": list(self.numbers)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, list[int]]) -> "CellIndex":
+        return cls(tuple(int(n) for n in data["starts"]), tuple(int(n) for n in data["numbers"]))
+
+
 class LineIndex:
     """Converts character offsets in a source text to 1-based line/column positions.
 

@@ -41,6 +41,6 @@ def render_available(result: LintResult, *, colour: bool = False) -> str:
             current = finding.path
             lines.append(f"- {printable(finding.path)}:")
         tag = palette.good("[*]") if finding.fix.safety == "safe" else "(unsafe)"
-        lines.append(f"    {finding.span.line}:{finding.span.column} {finding.code} ({finding.rule}) {tag} "
+        lines.append(f"    {result.line_label(finding.path, finding.span.line)}:{finding.span.column} {finding.code} ({finding.rule}) {tag} "
                      f"{printable(finding.fix.description)}")
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Severity
+from ..model import Severity, Span
 from ..results import LintResult
 from .printable import printable
 
@@ -21,6 +21,11 @@ def render(result: LintResult) -> str:
     lines = []
     for finding in result.findings:
         span = finding.span
+        title = f"advisor {finding.rule} ({finding.code})"
+        cell = result.cell_of(finding)
+        if cell is not None:  # a notebook: lines within the cell, which the title names
+            span = Span(cell.line, span.column, cell.end_line, span.end_column)
+            title += f" in cell {cell.cell}"
         properties = ",".join(
             [
                 f"file={_escape_property(printable(finding.path))}",
@@ -28,7 +33,7 @@ def render(result: LintResult) -> str:
                 f"col={span.column}",
                 f"endLine={span.end_line}",
                 f"endColumn={span.end_column}",
-                f"title={_escape_property(f'advisor {finding.rule} ({finding.code})')}",
+                f"title={_escape_property(title)}",
             ]
         )
         message = printable(finding.message, keep_line_breaks=True) + (

@@ -1,7 +1,8 @@
 """SARIF 2.1.0, for GitHub code scanning and other static-analysis dashboards.
 
 Rule metadata comes from the same definitions as ``advisor explain``; columns are counted
-in Unicode code points (declared with ``columnKind``), as advisor counts them everywhere.
+in Unicode code points (declared with ``columnKind``), as advisor counts them everywhere. A result in a notebook has its lines counted within the
+cell and the cell (1-based, every cell counted) in its ``properties`` (``cell``, ``endCell``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..engine import LintResult
-from ..model import Severity
+from ..model import Severity, Span
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -55,6 +56,9 @@ def as_dict(result: LintResult) -> dict:
     results = []
     for finding in result.findings:
         span = finding.span
+        cell = result.cell_of(finding)
+        if cell is not None:  # a notebook: lines within the cell, the cell in the properties
+            span = Span(cell.line, span.column, cell.end_line, span.end_column)
         entry: dict[str, Any] = {
             "ruleId": finding.rule,
             "level": _LEVELS[finding.severity],
@@ -78,6 +82,8 @@ def as_dict(result: LintResult) -> dict:
             entry["baselineState"] = "new"  # known findings are left out of the results
         if finding.rule in index:
             entry["ruleIndex"] = index[finding.rule]
+        if cell is not None:
+            entry["properties"] = {"cell": cell.cell, "endCell": cell.end_cell}
         results.append(entry)
     notifications = [
         {"level": "note", "message": {"text": f"{note.path}: {note.reason}"}} for note in result.notes

@@ -17,8 +17,8 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-from ..excerpts import SourceFiles, excerpt, line_pieces
-from ..model import Finding, Severity
+from ..excerpts import SourceFiles, excerpt, in_cell, line_pieces
+from ..model import CellIndex, Finding, Severity
 from ..results import LintResult
 from .colour import Palette
 from .printable import printable
@@ -30,26 +30,29 @@ def safe_fix_marker(finding: Finding) -> str:
     return " [*]" if finding.fix is not None and finding.fix.safety == "safe" else ""
 
 
-def format_finding(finding: Finding, *, colour: bool = False) -> str:
-    """The concise form of one finding (and its ``help:`` line)."""
+def format_finding(finding: Finding, *, colour: bool = False, line: str | None = None) -> str:
+    """The concise form of one finding (and its ``help:`` line); ``line`` is how its line
+    is shown when not as a number (``cell 4:12`` in a notebook, `LintResult.line_label`)."""
     palette = Palette(colour)
-    line = (f"{printable(finding.path)}:{finding.span.line}:{finding.span.column}: "
-            f"{palette.severity(finding.severity.value)} {finding.rule}{safe_fix_marker(finding)} "
-            f"{printable(finding.message)}")
+    shown = (f"{printable(finding.path)}:{line or finding.span.line}:{finding.span.column}: "
+             f"{palette.severity(finding.severity.value)} {finding.rule}{safe_fix_marker(finding)} "
+             f"{printable(finding.message)}")
     if finding.suggestion:
-        line += f"\n    help: {printable(finding.suggestion)}"
-    return line
+        shown += f"\n    help: {printable(finding.suggestion)}"
+    return shown
 
 
-def format_full(finding: Finding, sources: SourceFiles, *, colour: bool = False) -> str:
-    """The full form: header, location, underlined source excerpt, suggestion."""
+def format_full(finding: Finding, sources: SourceFiles, *, colour: bool = False, cells: CellIndex | None = None) -> str:
+    """The full form: header, location, underlined source excerpt, suggestion. In a
+    notebook (``cells``) the location reads ``cell 4:12:5`` and the excerpt is the cell's."""
     palette = Palette(colour)
     severity = finding.severity.value
     marker = " [*]" if safe_fix_marker(finding) else ""
     header = (f"{palette.severity(severity, f'{severity}[{finding.code}]')}{palette.good(marker)} "
               f"{palette.bold(finding.rule)}: {printable(finding.message)}")
-    location = f"{printable(finding.path)}:{finding.span.line}:{finding.span.column}"
-    body, gutter = _excerpt_lines(finding, sources, palette)
+    line = cells.label(finding.span.line) if cells is not None else finding.span.line
+    location = f"{printable(finding.path)}:{line}:{finding.span.column}"
+    body, gutter = _excerpt_lines(finding, sources, palette, cells)
     lines = [header, f"{' ' * (gutter - 1)}{palette.dim('-->')} {location}"]
     lines.extend(body)
     if finding.suggestion:
@@ -59,15 +62,19 @@ def format_full(finding: Finding, sources: SourceFiles, *, colour: bool = False)
     return "\n".join(lines) + "\n"
 
 
-def _excerpt_lines(finding: Finding, sources: SourceFiles, palette: Palette) -> tuple[list[str], int]:
+def _excerpt_lines(finding: Finding, sources: SourceFiles, palette: Palette,
+                   cells: CellIndex | None = None) -> tuple[list[str], int]:
     """The quoted lines with a gutter of line numbers and carets under the span; a span
-    over several lines is bracketed on the left, as rustc and ruff draw it."""
+    over several lines is bracketed on the left, as rustc and ruff draw it. In a notebook,
+    the lines of the finding's cell, numbered within it."""
     lines, note = sources.lines(finding.path)
-    shown, problem = excerpt(lines, finding.span) if lines is not None else (None, note)
+    span = finding.span
+    if lines is not None and cells is not None:
+        lines, span = in_cell(lines, span, cells)
+    shown, problem = excerpt(lines, span) if lines is not None else (None, note)
     if shown is None:
         return ([f"  {palette.dim('=')} {printable(problem)}"] if problem else []), 2
     rows: list[dict[str, Any]] = shown["rows"]
-    span = finding.span
     if span.line == span.end_line and span.column == span.end_column and lines is not None:
         # an empty span (a missing key): one caret where it would go
         for row in rows:
@@ -160,10 +167,10 @@ def render(result: LintResult, *, colour: bool = False, fix_hint: bool = True, s
     """The findings in the concise form (or ``full``, quoting ``sources``), then the summary."""
     if full:
         sources = sources or SourceFiles()
-        blocks = [format_full(f, sources, colour=colour) for f in result.findings]
+        blocks = [format_full(f, sources, colour=colour, cells=result.cells_of(f.path)) for f in result.findings]
         lines = ["\n".join(blocks)] if blocks else []
     else:
-        lines = [format_finding(f, colour=colour) for f in result.findings]
+        lines = [format_finding(f, colour=colour, line=result.line_label(f.path, f.span.line)) for f in result.findings]
     if summary_lines:
         lines.append(summary(result))
         hint = fix_summary(result) if fix_hint else None

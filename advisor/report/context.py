@@ -104,7 +104,7 @@ from typing import Any, Mapping, Sequence
 
 from .. import __version__, checks
 from ..engine import FileReport, LintResult
-from ..excerpts import SourceFiles, excerpt, fix_diff
+from ..excerpts import SourceFiles, cell_excerpt, excerpt, fix_diff
 from ..model import Finding, Severity
 from ..secrets import redact
 from . import charts
@@ -233,10 +233,10 @@ def build_context(
     keyed = sorted(zip(result.findings, savings), key=lambda pair: finding_key(*pair))
     kinds = {report.path: report for report in result.files}
     anchors: dict[int, str] = {}
-    rule_groups = _rule_groups(keyed, sources, limits, anchors, open_all=len(result.findings) <= limits.open_findings)
+    rule_groups = _rule_groups(keyed, sources, limits, anchors, result, open_all=len(result.findings) <= limits.open_findings)
     calls = _calls(result)
     summary = _summary(result, rule_groups, calls)
-    summary["savings"] = headline(keyed, result.calls, anchors, traffic, traffic_root)
+    summary["savings"] = headline(keyed, result.calls, anchors, traffic, traffic_root, line_label=result.line_label)
     summary["measured"] = [_measured(run) for run in ab_runs]
     shown_paths = [redact(str(p)) for p in paths] or ["."]
     return {
@@ -270,7 +270,8 @@ def _baseline(result: LintResult, limits: Limits) -> dict[str, Any] | None:
     outcome = result.baseline
     if outcome is None:
         return None
-    rows = [{"location": redact(f"{f.path}:{f.span.line}:{f.span.column}"), "rule": f.rule, "code": f.code,
+    rows = [{"location": redact(f"{f.path}:{result.line_label(f.path, f.span.line)}:{f.span.column}"), "rule": f.rule,
+             "code": f.code,
              "severity": f.severity.value, "message": redact(f.message)}
             for f in sorted(outcome.known, key=Finding.sort_key)[: limits.known_findings]]
     return {"file": redact(outcome.path), "known": len(outcome.known), "fixed": outcome.fixed, "rows": rows,
@@ -303,6 +304,7 @@ def _rule_groups(
     sources: SourceFiles,
     limits: Limits,
     anchors: dict[int, str],
+    result: LintResult,
     *,
     open_all: bool,
 ) -> list[dict[str, Any]]:
@@ -340,10 +342,10 @@ def _rule_groups(
                 for finding, finding_saving in shown:
                     counter += 1
                     anchors[id(finding)] = f"f{counter}"
-                    views.append(_finding_view(finding, finding_saving, f"f{counter}", sources))
+                    views.append(_finding_view(finding, finding_saving, f"f{counter}", sources, result))
                 files.append({"path": redact(path), "count": len(per_file[path]), "shown": len(shown), "findings": views})
             if rest:
-                lines = sorted({f.span.line for f in rest})
+                lines = [result.line_label(path, line) for line in sorted({f.span.line for f in rest})]
                 more_files.append(
                     {
                         "path": redact(path),
@@ -387,17 +389,19 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c == "-" else "-" for c in name.lower()) or "rule"
 
 
-def _finding_view(finding: Finding, saving: dict[str, Any] | None, ident: str, sources: SourceFiles) -> dict[str, Any]:
+def _finding_view(finding: Finding, saving: dict[str, Any] | None, ident: str, sources: SourceFiles,
+                  result: LintResult) -> dict[str, Any]:
     span = finding.span
     lines, note = sources.lines(finding.path)
     shown_excerpt = None
+    cells = result.cells_of(finding.path)
     if lines is not None:
-        shown_excerpt, note = excerpt(lines, span)
+        shown_excerpt, note = excerpt(lines, span) if cells is None else cell_excerpt(lines, span, cells)
     fix = None
     diff = None
     if finding.fix is not None:
         text, _ = sources.text(finding.path)
-        diff = fix_diff(finding.path, text, finding.fix) if text is not None else None
+        diff = fix_diff(finding.path, text, finding.fix, cells) if text is not None else None
         fix = {
             "description": redact(str(getattr(finding.fix, "description", "") or "")),
             "safety": str(getattr(finding.fix, "safety", "") or ""),
@@ -414,7 +418,7 @@ def _finding_view(finding: Finding, saving: dict[str, Any] | None, ident: str, s
         "column": span.column,
         "end_line": span.end_line,
         "end_column": span.end_column,
-        "location": f"{path}:{span.line}:{span.column}",
+        "location": f"{path}:{result.line_label(finding.path, span.line)}:{span.column}",
         "message": redact(finding.message),
         "suggestion": redact(finding.suggestion) if finding.suggestion else None,
         "saving": saving,
@@ -487,7 +491,7 @@ def _calls(result: LintResult) -> dict[str, Any]:
             {
                 "path": path,
                 "line": call.get("line"),
-                "location": f"{path}:{call.get('line')}",
+                "location": f"{path}:{result.line_label(str(call.get('path', '')), int(call.get('line') or 0))}",
                 "api": redact(str(call.get("api") or "")),
                 "function": redact(str(call["function"])) if call.get("function") else None,
                 "model": model,

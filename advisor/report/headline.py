@@ -18,7 +18,7 @@ import fnmatch
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..model import Finding
 from ..secrets import redact
@@ -81,6 +81,7 @@ def headline(
     anchors: Mapping[int, str],
     traffic: Mapping[str, float] | None = None,
     root: Path | None = None,
+    line_label: Callable[[str, int], str] = lambda path, line: str(line),
 ) -> dict[str, Any] | None:
     """``{"findings", "sites", "largest", "median", "traffic", "basis"}`` (see
     `advisor.report.context` for each), or None when no finding has an estimate.
@@ -103,7 +104,8 @@ def headline(
         "findings": len(estimated),
         "sites": len(per_site),
         "largest": {
-            "location": f"{redact(best_finding.path)}:{best_finding.span.line}:{best_finding.span.column}",
+            "location": f"{redact(best_finding.path)}:{line_label(best_finding.path, best_finding.span.line)}:"
+                        f"{best_finding.span.column}",
             "rule": best_finding.rule,
             "anchor": anchors.get(id(best_finding)),
             **{key: best.get(key) for key in SAVING_KEYS},

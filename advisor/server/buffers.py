@@ -14,7 +14,7 @@ edited ``.advisor.toml`` applies on the next keystroke without a restart.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -84,8 +84,10 @@ class BufferLinter:
         if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
             return BufferLint(text, linted=False, note=f"{run.display}: not linted: larger than max-file-size ({limit:,} bytes)")
         result = run.lint_text(text)
-        return BufferLint(text, linted=True, findings=[f for f in result.findings if f.path == run.display],
-                          errors=list(result.errors))
+        source = source_of(run.display, run.kind)
+        # a notebook's spans are in its cells: the buffer is its JSON
+        findings = [replace(f, span=source.span_in_file(text, f.span)) for f in result.findings if f.path == run.display]
+        return BufferLint(text, linted=True, findings=findings, errors=list(result.errors))
 
     def fix_all(self, path: Path, text: str, *, unsafe: bool = False) -> str:
         """The buffer with every safe fix applied (also unsafe ones with ``unsafe``), fixed
