@@ -31,6 +31,7 @@ from .finalise import MAX_FINDINGS_PER_RULE, Finaliser
 from .finish import Finished, Finisher
 from .loaders import decode, is_binary
 from .model import Document, Finding, Kind, Problem
+from .origins import annotate as annotate_origins
 from .parallel import JobRunner
 from .registry import CheckContext, Rule
 from .results import FileReport, LintResult
@@ -193,6 +194,7 @@ class Linter:
         document = finished.document
         findings = [_problem_finding(path, problem) for problem in document.problems]
         checked, errors = self._check(document)
+        checked = annotate_origins(document, checked)
         if document.container is not None:  # a notebook: fix edits go into its JSON
             checked = document.container.carry_fixes(checked)
         final = self.finaliser.finalise(path, findings + checked, find_suppressions(document))

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import tokens
+from .callers import CallerSearch
 from .catalog import Catalog
 from .discovery import tree_of
+from .imported import ImportResolver
 from .links import LinkResolver, resolve_links
 from .loaders import load_document
-from .model import Document, Kind, PromptText, template_slots
+from .model import Document, Kind, PromptText, RunsIn, template_slots
+from .modules import ProjectIndexes
 from .sdk_pin import project_pin
 
 
@@ -43,6 +46,7 @@ class Finisher:
         self.root = root
         self.cwd = cwd
         self.catalog = catalog
+        self.indexes = ProjectIndexes(cwd, max_file_size)  # per run and process: see modules.py
 
     def finish(self, path: str, kind: Kind, source: str, *, absolute: Path | None = None,
                tree: Path | None = None) -> Finished:
@@ -51,6 +55,9 @@ class Finisher:
         `discovery.tree_of` the file); without it nothing else is read."""
         document = load_document(kind, path, source, variables=self.variables)
         dependencies: dict[str, str] = {}
+        if absolute is not None and kind is Kind.PYTHON and document.calls:
+            dependencies.update(self._across_modules(document, absolute, tree))
+        document.parsed = None  # the syntax tree refers back to the document: free both now
         if absolute is not None and any(call.links for call in document.calls):
             resolver = LinkResolver(tree or tree_of(absolute, self.root, self.cwd), self.cwd,
                                     self.max_file_size, self.variables)
@@ -59,6 +66,25 @@ class Finisher:
         dependencies.update(self._read_sdk_pin(document, absolute))
         _count_tokens(document)
         return Finished(document, dependencies, self._file_tokens(document))
+
+    def _across_modules(self, document: Document, absolute: Path, tree: Path | None) -> dict[str, str]:
+        """Values the calls take from sibling modules (`imported.py`) and handlers in other
+        modules that reach them (`callers.py`); the module files read become dependencies of
+        the cached result."""
+        imports = any(call.imports for call in document.calls)
+        unplaced = any(call.where.kind is not RunsIn.UI and call.function for call in document.calls)
+        if not (imports or unplaced):
+            return {}
+        index = self.indexes.for_tree(tree or tree_of(absolute, self.root, self.cwd))
+        resolver = ImportResolver(index, absolute, document.parsed)
+        try:
+            if imports:
+                resolver.resolve(document)
+            if unplaced:
+                CallerSearch(resolver).place(document)
+        except (RecursionError, MemoryError):
+            pass  # a sibling nested too deeply to follow: what was resolved so far stands
+        return resolver.dependencies
 
     def _read_sdk_pin(self, document: Document, absolute: Path | None) -> dict[str, str]:
         """The project's `anthropic` pin for a Python file with calls (the sampling rule

@@ -82,8 +82,8 @@ def _offsets(document: "Document", span: "Span") -> tuple[int, int]:
 def replace_value(document: "Document", field: "Field", new_text: str) -> Edit | None:
     """An edit replacing a literal field's value. For a quoted string only the characters
     of the value change, so the quotes and their style survive."""
-    if not field.is_literal or field.span is None:
-        return None
+    if not field.is_literal or field.span is None or (field.origin is not None and not field.origin.editable):
+        return None  # a value written in another file is not edited where this file uses it
     start, end = _offsets(document, field.span)
     literal = document.source[start:end]
     if isinstance(field.value, str):

@@ -78,14 +78,16 @@ OUTDATED_MODEL = Rule(
 
 def _calls_with_ids(document: Document) -> Iterator[tuple[list[PromptCall], Field, str]]:
     """Each model id the file spells once, with every call that uses it: a constant shared
-    by several calls is one place to change, so it gets one finding."""
+    by several calls is one place to change, so it gets one finding. A model chosen at run
+    time among literal options (`Field.candidates`) has each option judged at its span."""
     by_span: dict[object, tuple[list[PromptCall], Field, str]] = {}
     for call in document.calls:
         if call.api is CallApi.COUNT_TOKENS and not call.model.is_literal:
             continue
-        if call.model.is_literal and isinstance(call.model.value, str):
-            key = call.model.span if call.model.span is not None else id(call)
-            by_span.setdefault(key, ([], call.model, call.model.value))[0].append(call)
+        for value in call.model.judged_values:
+            if isinstance(value.value, str):
+                key = value.span if value.span is not None else id(call)
+                by_span.setdefault(key, ([], value, value.value))[0].append(call)
     yield from by_span.values()
 
 

@@ -180,29 +180,62 @@ class FieldState(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value a call uses is written, when that is not the call's own argument.
+
+    ``description`` is quoted in findings ("environment default of `CLAUDE_MODEL`",
+    "`MODEL` in config.py:3"). ``path`` is the file the value is written in when it is
+    not the linted file: the field's span is then where this file *uses* the value, and
+    no fix may edit it there (the literal is in the other file).
+    """
+
+    description: str
+    path: str | None = None
+
+    @property
+    def editable(self) -> bool:
+        return self.path is None
+
+
+@dataclass(frozen=True, slots=True)
 class Field(Generic[T]):
     """One parameter of a call: a literal value with its span, absent, or dynamic.
 
     ``source`` keeps the expression text of a dynamic value (``settings.MODEL``) so a
-    message can name it.
+    message can name it. ``origin`` says where a value written away from the call comes
+    from (a parameter default, an attribute, an environment default, another module).
+    A dynamic field may carry ``candidates``: the literal values it can take (the options
+    of a ``st.selectbox`` feeding ``model=``), each a literal field at its own span; rules
+    that judge an id on its own (the lifecycle rules) judge each candidate, rules that need
+    the one value the call sends treat the field as dynamic.
     """
 
     state: FieldState
     value: T | None = None
     span: Span | None = None
     source: str | None = None
+    origin: Origin | None = None
+    candidates: "tuple[Field[T], ...]" = ()
 
     @classmethod
-    def literal(cls, value: T, span: Span | None, source: str | None = None) -> "Field[T]":
-        return cls(FieldState.LITERAL, value, span, source)
+    def literal(cls, value: T, span: Span | None, source: str | None = None,
+                origin: Origin | None = None) -> "Field[T]":
+        return cls(FieldState.LITERAL, value, span, source, origin)
 
     @classmethod
     def absent(cls) -> "Field[Any]":
         return _ABSENT
 
     @classmethod
-    def dynamic(cls, span: Span | None, source: str | None = None) -> "Field[Any]":
-        return cls(FieldState.DYNAMIC, None, span, source)
+    def dynamic(cls, span: Span | None, source: str | None = None, *,
+                candidates: "tuple[Field[Any], ...]" = ()) -> "Field[Any]":
+        return cls(FieldState.DYNAMIC, None, span, source, None, candidates)
+
+    @property
+    def judged_values(self) -> "tuple[Field[T], ...]":
+        """The literal values a rule judging an id on its own looks at: the value, or
+        every candidate of a value chosen at run time."""
+        return (self,) if self.is_literal else self.candidates
 
     @property
     def is_literal(self) -> bool:
@@ -275,6 +308,31 @@ class Wrapper:
     settings: Span  # the call that takes its parameters (constructor, completion call): fixes add keywords there
 
 
+@dataclass(frozen=True, slots=True)
+class ImportedValue:
+    """A call parameter written as a name another module of the project defines.
+
+    ``from config import MODEL`` then ``model=MODEL`` is module "config", names
+    ("MODEL",); ``import prompts`` then ``system=prompts.get_instructions()`` is module
+    "prompts", names ("get_instructions",), called. ``level`` counts the leading dots of a
+    relative import. ``role`` is set for prompt text (system, a message), empty for a
+    scalar; ``formatting`` is "format" / "percent" when the text is a template the call
+    fills. ``whole`` says the name is all of the parameter (resolving it makes the
+    parameter known, not just part of it).
+    """
+
+    parameter: str
+    module: str
+    level: int
+    names: tuple[str, ...]
+    span: Span
+    expression: str
+    called: bool = False
+    role: str = ""
+    formatting: str = ""
+    whole: bool = True
+
+
 class CallApi(str, enum.Enum):
     CREATE = "messages.create"
     STREAM = "messages.stream"
@@ -323,6 +381,9 @@ class PromptCall:
     # The library the call goes through (LangChain, LiteLLM, the Agent SDK); None for the
     # anthropic SDK's own methods and request configs.
     via: Wrapper | None = None
+    # Parameters whose value another module of the project holds (``from config import
+    # MODEL``): recorded by the Python loader, resolved by the finish stage (`imported.py`).
+    imports: list["ImportedValue"] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data (advisor.analysis)
 
     @property
@@ -401,6 +462,10 @@ class Document:
     # the file's own text.
     cells: CellIndex | None = None
     container: Any = None
+    # The loader's parsed form of the file (a Python loader's ParsedModule), kept for the
+    # finish stage so questions across modules never parse the linted file twice; the
+    # finish stage drops it (it refers back to the document, a cycle only the GC frees).
+    parsed: Any = field(default=None, repr=False, compare=False)
 
     def all_texts(self) -> Iterator[PromptText]:
         """Every prompt text of the file once, whether standalone or part of a call."""

@@ -12,13 +12,14 @@ import ast
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ...model import Document, Field, Link, PromptCall, PromptText, Role
+from ...model import Document, Field, ImportedValue, Link, Origin, PromptCall, PromptText, Role
 from ...parameters import PARAMETERS, SAMPLING, Parameter
 from .nodes import NOT_LITERAL, dotted, is_str, literal
 from .outline import Found, Frame
 from .positions import Positions
 from .scopes import MAX_HOPS, Scope, resolve
 from .texts import Text, Texts
+from .values import Values
 
 _MAX_SEARCH = 5_000  # nodes searched for cache_control markers in one call's arguments
 _ROLES = {"user": Role.USER, "assistant": Role.ASSISTANT, "system": Role.SYSTEM}
@@ -59,15 +60,18 @@ class _Prompt:
 class CallReader:
     """Turns one ``messages.create/stream/count_tokens`` call into a PromptCall."""
 
-    def __init__(self, document: Document, positions: Positions, texts: Texts) -> None:
+    def __init__(self, document: Document, positions: Positions, texts: Texts, values: Values) -> None:
         self.document = document
         self.positions = positions
         self.texts = texts
+        self.values = values
+        self._imports: list[ImportedValue] = []
 
     def read(self, found: Found, aliases: Mapping[str, str] | None = None) -> PromptCall:
         """The call's request; ``aliases`` renames a wrapper's keywords to the API's
         (LangChain's ``max_tokens_to_sample`` is ``max_tokens``)."""
         frame = found.frame
+        self._imports = []
         args, unresolved = self._arguments(found.node, frame.scope)
         for alias, name in (aliases or {}).items():
             if alias in args and name not in args:
@@ -94,6 +98,7 @@ class CallReader:
         call.is_async = found.awaited or (frame.function is not None
                                           and isinstance(frame.function.node, ast.AsyncFunctionDef))
         call.function = frame.function.qualname if frame.function else None
+        call.imports = self._imports
         return call
 
     def _arguments(self, node: ast.Call, scope: Scope) -> tuple[dict[str, _Arg], ast.AST | None]:
@@ -151,7 +156,44 @@ class CallReader:
         typed, value = parameter.coerce(literal(target))
         if typed:
             return Field.literal(value, self.positions.span(target))
-        return Field.dynamic(self.positions.span(arg.value), self.positions.expression(arg.value))
+        return self._followed(arg, parameter)
+
+    def _followed(self, arg: _Arg, parameter: Parameter) -> Field:
+        """A value the argument does not write: a default, an attribute, an environment
+        default, options to choose from (`values.py`), or another module's (recorded for
+        the finish stage); else dynamic."""
+        span, expression = self.positions.span(arg.value), self.positions.expression(arg.value)
+        followed = self.values.follow(arg.value, arg.scope)
+        if followed is None:
+            return Field.dynamic(span, expression)
+        if followed.choice is not None:
+            typed, value = parameter.coerce(literal(followed.choice.node))
+            if typed:
+                return Field.literal(value, self.positions.span(followed.choice.node), expression,
+                                     Origin(followed.choice.description))
+        candidates = []
+        for choice in followed.options:
+            typed, value = parameter.coerce(literal(choice.node))
+            if typed:
+                candidates.append(Field.literal(value, self.positions.span(choice.node), None, Origin(choice.description)))
+        if followed.imported is not None:
+            imported = followed.imported
+            self._imports.append(ImportedValue(parameter.name, imported.module, imported.level, imported.names,
+                                               span, expression, imported.called))
+        return Field.dynamic(span, expression, candidates=tuple(candidates))
+
+    def _text(self, arg: _Arg, role: Role, parameter: str, whole: bool) -> Text:
+        """The text of a prompt argument; a name another module defines is recorded for the
+        finish stage (the text stays dynamic here until it is resolved)."""
+        text = self.texts.text(arg.value, arg.scope, role)
+        if text.text is None and text.dynamic and not text.reads:
+            found = self.values.imported(arg.value, arg.scope)
+            if found is not None:
+                imported, formatting = found
+                self._imports.append(ImportedValue(
+                    parameter, imported.module, imported.level, imported.names, self.positions.span(arg.value),
+                    self.positions.expression(arg.value), imported.called, role.value, formatting, whole))
+        return text
 
     def _value(self, arg: _Arg) -> Field:
         target, target_scope, name = resolve(arg.value, arg.scope)
@@ -219,7 +261,7 @@ class CallReader:
         prompt = _Prompt()
         items = self._list(arg)
         if items is None:
-            prompt.add(self.texts.text(arg.value, arg.scope, Role.SYSTEM), Role.SYSTEM)
+            prompt.add(self._text(arg, Role.SYSTEM, "system", True), Role.SYSTEM)
         else:
             self._blocks(*items, Role.SYSTEM, prompt)
         return prompt
@@ -238,7 +280,7 @@ class CallReader:
                 known = block_type is not None and literal(resolve(block_type.value, block_type.scope)[0]) != "text"
                 prompt.dynamic = prompt.dynamic or not known
                 continue
-            prompt.add(self.texts.text(block["text"].value, block["text"].scope, role), role)
+            prompt.add(self._text(block["text"], role, "system" if role is Role.SYSTEM else "messages", False), role)
 
     def _messages(self, arg: _Arg | None, unresolved: ast.AST | None) -> _Prompt:
         if arg is None:
@@ -266,4 +308,4 @@ class CallReader:
         if items is not None:
             self._blocks(*items, role, prompt)
         else:
-            prompt.add(self.texts.text(content.value, content.scope, role), role)
+            prompt.add(self._text(content, role, "messages", False), role)

@@ -72,6 +72,9 @@ class Outline:
     format_names: set[str] = field(default_factory=set)  # names used as `NAME.format(...)`
     percent_names: set[str] = field(default_factory=set)  # names used as `NAME % ...`
     awaited: set[int] = field(default_factory=set)  # id() of every awaited expression
+    # (id(scope), local name) -> (module as written, relative level, imported name or None
+    # for a module): what each import statement binds, for values held by other modules
+    import_bindings: dict[tuple[int, str], tuple[str, int, str | None]] = field(default_factory=dict)
 
     def callee(self, node: ast.expr, frame: Frame) -> Function | None:
         """The function of this module a call or reference names: ``helper`` or ``self.helper``."""
@@ -145,8 +148,15 @@ class Walker:
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 outline.imports.setdefault(alias.name.split(".")[0], node)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            outline.imports.setdefault(node.module.split(".")[0], node)
+                local = alias.asname or alias.name.split(".")[0]
+                outline.import_bindings[(id(frame.scope), local)] = (alias.name if alias.asname else local, 0, None)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and not node.level:
+                outline.imports.setdefault(node.module.split(".")[0], node)
+            for alias in node.names:
+                if alias.name != "*":
+                    outline.import_bindings[(id(frame.scope), alias.asname or alias.name)] = (
+                        node.module or "", node.level, alias.name)
 
     def _children(self, node: ast.AST, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

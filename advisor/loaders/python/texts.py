@@ -95,13 +95,21 @@ class Texts:
                 texts.append(text)
         return texts
 
-    def text(self, node: ast.expr, scope: Scope, role: Role, *, template: bool = False) -> Text:
+    def text(self, node: ast.expr, scope: Scope, role: Role, *, template: bool = False, formatting: str = "") -> Text:
         """The text of a string expression. A constant's text is built once and shared, so
         the engine sees it once; text read from a file is a read, not a text. ``template``:
         the string is a ``str.format``-style template (a LangChain prompt template), whose
-        ``{fields}`` are filled at run time."""
+        ``{fields}`` are filled at run time. ``formatting``: another module fills this
+        module's constant ("format" / "percent": ``prompts.ASK.format(...)``), so its text is
+        built for that use, apart from the shared one."""
         target, target_scope, name = resolve(node, scope)
         base, mode = unwrap_formatting(target)
+        if formatting and not mode:
+            result = self._ops(target, target_scope, formatting)
+            if result is None:
+                return Text(None, True)
+            return Text(None if result.only_reads else self._build(result.ops, role, name), result.dynamic,
+                        result.reads)
         mode = mode or ("format" if template else "")
         filled: tuple[FileRead, ...] = ()
         if mode:
