@@ -11,13 +11,15 @@ piece (implicit concatenation, escapes, UTF-8 byte columns), and f-string fields
 read from other files becomes a :class:`~advisor.model.Link` on the call, for the engine to
 resolve.
 
-The modules, one job each: ``document`` (parse the file, assemble the Document),
+The modules, one job each: ``document`` (assemble the Document), ``module`` (parse and
+walk a file once: the loader's and the project index's parsed form),
 ``strings`` (scanning string literals), ``positions`` (ast positions to spans), ``nodes``
 (small AST-shape helpers), ``scopes`` (which names are bound once, to what), ``outline``
 (the walk: functions, calls, frames), ``texts`` (prompt text and constants), ``files``
 (which file an expression reads), ``calls`` (a call's arguments), ``runs_in`` (where a call
 runs), ``streams`` (whether a stream is buffered), ``wrappers`` (calls sent through LangChain,
-LiteLLM and the Claude Agent SDK).
+LiteLLM and the Claude Agent SDK), ``values`` (values written away from the call: defaults,
+attributes, environment defaults, options, names imported from other modules).
 """
 
 from __future__ import annotations
