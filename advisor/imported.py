@@ -104,7 +104,8 @@ class ImportResolver:
                 path = definition.parsed.document.path
                 where = f"{path}:{definition.parsed.positions.span(followed.choice.node).line}"
                 what = f"{followed.choice.description} in {where}" if followed.choice.via else f"`{definition.name}` in {where}"
-                setattr(call, imported.parameter, Field.literal(value, imported.span, imported.expression, Origin(what, path)))
+                setattr(call, imported.parameter, Field.literal(value, imported.span, imported.expression,
+                                                                  Origin(what, path, imported.span)))
             return None
 
         self._chase(imported, step)

@@ -98,7 +98,8 @@ def check_unsupported(document: Document, context: CheckContext) -> Iterator[Fin
         if route == wrappers.NOT_AN_OPTION:
             continue
         for name, value in _present(document, call):
-            span = value.span or call.span
+            # the argument is the problem, wherever its value is written (a parameter default)
+            span = (value.origin.argument if value.origin is not None else None) or value.span or call.span
             in_code = call.api is not CallApi.BODY and route != _OLD_API_VERSION
             old_sdk = in_code and pin is not None and pin.pre_1
             via_extra_body = in_code and (name in call.sampling_via_extra_body or route == "extra_body")

@@ -191,6 +191,9 @@ class Origin:
 
     description: str
     path: str | None = None
+    # where the call passes the argument (``temperature=temperature``): what a rule about
+    # the argument itself points at, rather than the value's literal
+    argument: Span | None = None
 
     @property
     def editable(self) -> bool:

@@ -170,7 +170,7 @@ class CallReader:
             typed, value = parameter.coerce(literal(followed.choice.node))
             if typed:
                 return Field.literal(value, self.positions.span(followed.choice.node), expression,
-                                     Origin(followed.choice.description))
+                                     Origin(followed.choice.description, argument=span))
         candidates = []
         for choice in followed.options:
             typed, value = parameter.coerce(literal(choice.node))
