@@ -129,8 +129,8 @@ class ProjectIndex:
         return display_path(self.resolved(path), self.cwd)
 
     def _entry(self, path: Path) -> _Entry | None:
-        if not self.inside(path):
-            return None
+        if path.suffix != ".py" or not self.inside(path):
+            return None  # a notebook or other source is never an importable module here
         key = self.resolved(path)
         try:
             status = key.stat()
