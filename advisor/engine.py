@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 from . import __version__, checks, clock
 from .analysis import warm_up
-from .cache import ResultCache, code_digest
+from .cache import FileState, ResultCache, code_digest
 from .catalog import Catalog, load_catalog
 from .config import Settings
 from .discovery import Candidate, Discovery, Note
@@ -81,36 +81,48 @@ class Linter:
             key = "|".join(
                 [__version__, settings.fingerprint(), code_digest(), ",".join(sorted(self.enabled_names))]
             )
-            self.cache = ResultCache(settings.resolved_cache_dir, key)
+            self.cache = ResultCache(settings.resolved_cache_dir, key, root=self.root)
 
     # -- whole runs ---------------------------------------------------------------------
 
     def lint_paths(self, paths: Iterable[str | Path]) -> LintResult:
         discovery = Discovery(self.settings, force_exclude=self.force_exclude, nested_configs=self.nested_configs)
         slots: list[FileReport | None] = []
-        misses: list[tuple[int, Candidate, str | None]] = []
+        misses: list[tuple[int, Candidate, FileState | None, str | None]] = []
         runner = JobRunner(self._lint_job, min_parallel=PARALLEL_MIN_FILES, prepare=warm_up)
-        for candidate in discovery.candidates([Path(p) for p in paths]):
+        named = [Path(p) for p in paths]
+        if self.cache is not None and any(p.is_dir() for p in named):
+            self.cache.walked()
+        for candidate in discovery.candidates(named):
             slots.append(None)
             if self.cache is None:  # nothing to look up: the job reads the file itself
-                misses.append((len(slots) - 1, candidate, None))
+                misses.append((len(slots) - 1, candidate, None, None))
                 runner.submit((candidate, None))
                 continue
-            read = self._read(candidate, discovery.notes)
-            if read is None:
+            state = FileState.of(candidate.path)
+            entry = self.cache.get(candidate.path, candidate.display, candidate.tree)
+            if entry is not None and candidate.explicit and entry.report is None:
+                entry = None  # a walk skipped it; named, it is linted
+            if entry is not None and state is not None and entry.trusted_by_stat and state == entry.state:
+                data: bytes | None = None  # unchanged by its stat: not even read
+                digest: str = entry.digest
+            else:
+                read = self._read(candidate, discovery.notes)
+                if read is None:
+                    continue
+                digest, data = read
+            if entry is not None and digest == entry.digest and (entry.report is None or self._dependencies_fresh(entry.report)):
+                if data is not None and state is not None:  # hashed: note its stat, so the next run need not
+                    self.cache.put(candidate.path, candidate.display, candidate.tree, state, digest, entry.relevant, entry.report)
+                slots[-1] = _shown(candidate, entry.relevant, entry.report)
                 continue
-            digest, data = read
-            hit, cached = self.cache.get(_cache_key(candidate), digest)
-            if hit and (cached is None or self._dependencies_fresh(cached)):
-                slots[-1] = cached
-                continue
-            misses.append((len(slots) - 1, candidate, digest))
+            misses.append((len(slots) - 1, candidate, state, digest))
             runner.submit((candidate, data))
-        for (index, candidate, read_digest), (report, notes) in zip(misses, runner.results()):
-            slots[index] = report
+        for (index, candidate, state, read_digest), (relevant, report, notes) in zip(misses, runner.results()):
+            slots[index] = _shown(candidate, relevant, report)
             discovery.notes.extend(notes)
-            if self.cache is not None and read_digest is not None and not (report and report.errors):
-                self.cache.put(_cache_key(candidate), read_digest, report)
+            if self.cache is not None and read_digest is not None and state is not None and not (report and report.errors):
+                self.cache.put(candidate.path, candidate.display, candidate.tree, state, read_digest, relevant, report)
         if self.cache is not None:
             error = self.cache.save()
             if error:
@@ -151,18 +163,18 @@ class Linter:
             return None
         return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 
-    def _lint_job(self, job: tuple[Candidate, bytes | None]) -> tuple[FileReport | None, list[Note]]:
-        """One file: read it unless its bytes came with the job, then lint it."""
+    def _lint_job(self, job: tuple[Candidate, bytes | None]) -> tuple[bool, FileReport | None, list[Note]]:
+        """One file: read it unless its bytes came with the job, then lint it (`_lint_entry`)."""
         candidate, data = job
         notes: list[Note] = []
         if data is None:
             read = self._read(candidate, notes)
             if read is None:
-                return None, notes
+                return False, None, notes
             data = read[1]
-        report = self.lint_bytes(candidate.display, candidate.kind, data, explicit=candidate.explicit,
-                                 absolute=candidate.path, tree=candidate.tree)
-        return report, notes
+        relevant, report = self._lint_entry(candidate.display, candidate.kind, data, explicit=candidate.explicit,
+                                            absolute=candidate.path, tree=candidate.tree)
+        return relevant, report, notes
 
     # -- one file --------------------------------------------------------------------------
 
@@ -170,16 +182,24 @@ class Linter:
         self, path: str, kind: Kind, data: bytes, *, explicit: bool = True, absolute: Path | None = None,
         tree: Path | None = None,
     ) -> FileReport | None:
+        """One file's report, or None for a walked file that is not a prompt file (a YAML
+        file without a request body, Python that never imports anthropic)."""
+        relevant, report = self._lint_entry(path, kind, data, explicit=explicit, absolute=absolute, tree=tree)
+        return report if explicit else _walked_view(path, kind, relevant, report)
+
+    def _lint_entry(
+        self, path: str, kind: Kind, data: bytes, *, explicit: bool, absolute: Path | None, tree: Path | None,
+    ) -> tuple[bool, FileReport | None]:
+        """(whether a walk keeps the file by its content, its report as a named file). The
+        report is not computed for a walked file its row's sniff rejects. A named and a
+        walked copy of a file share this (and one cache entry)."""
         source, problem = decode(data)
         if source is None:
-            return FileReport(path, kind.value, 0, self.finaliser.finalise(path, [_problem_finding(path, problem)], []).findings)
-        row = source_of(path, kind)
-        if not explicit and not row.relevant(source, path):
-            return None
-        report = self.lint_source(path, kind, source, absolute=absolute, tree=tree)
-        if not explicit and row.needs_calls and not report.calls and not report.findings:
-            return None  # YAML that mentions the keys but holds no request body
-        return report
+            return True, FileReport(path, kind.value, 0, self.finaliser.finalise(path, [_problem_finding(path, problem)], []).findings)
+        relevant = source_of(path, kind).relevant(source, path)
+        if not explicit and not relevant:
+            return False, None
+        return relevant, self.lint_source(path, kind, source, absolute=absolute, tree=tree)
 
     def lint_source(
         self, path: str, kind: Kind, source: str, *, absolute: Path | None = None, tree: Path | None = None
@@ -241,9 +261,20 @@ FILE_BUDGET_S = 10.0  # per file: rules still to run after this are skipped, wit
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
 
 
-def _cache_key(candidate: Candidate) -> str:
-    # A walked file may be dropped as irrelevant where a named one is linted regardless.
-    return candidate.display + ("" if candidate.explicit else "|walked")
+def _shown(candidate: Candidate, relevant: bool, report: FileReport | None) -> FileReport | None:
+    """What a run shows for a file: a named file always has its report, a walked one only
+    if it is a prompt file (`_walked_view`)."""
+    if candidate.explicit:
+        return report
+    return _walked_view(candidate.display, candidate.kind, relevant, report)
+
+
+def _walked_view(path: str, kind: Kind, relevant: bool, report: FileReport | None) -> FileReport | None:
+    if not relevant or report is None:
+        return None
+    if source_of(path, kind).needs_calls and not report.calls and not report.findings:
+        return None  # YAML that mentions the keys but holds no request body
+    return report
 
 
 def _problem_finding(path: str, problem: Problem | None) -> Finding:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -94,8 +95,20 @@ def _repo(tmp_path):
     return repo
 
 
-def _cache_files(repo):
-    return sorted((repo / ".advisor_cache").glob("results-*.json"))
+def _database(repo):
+    return repo / ".advisor_cache" / "results.sqlite3"
+
+
+def _rows(repo):
+    with sqlite3.connect(_database(repo)) as db:
+        return {path: json.loads(report) for path, report in db.execute("SELECT path, report FROM entries")}
+
+
+def _rewrite(repo, statement, *parameters):
+    db = sqlite3.connect(_database(repo))
+    with db:
+        db.execute(statement, parameters)
+    db.close()
 
 
 def test_a_cache_made_on_another_machine_is_never_trusted(tmp_path):
@@ -109,31 +122,53 @@ def test_a_cache_made_on_another_machine_is_never_trusted(tmp_path):
     # the attacker lints on their machine, then edits the cache: no findings for good.txt,
     # a made-up one for clean.txt pointing at a file outside the repository
     lint_json(repo, env=other)
-    [cache] = _cache_files(repo)
-    entries = json.loads(cache.read_text())
-    key = {name.split("|")[0]: name for name in entries}  # walked files carry a suffix
-    entries[key["prompts/good.txt"]]["report"]["findings"] = []
-    entries[key["prompts/clean.txt"]]["report"]["findings"] = [dict(honest["findings"][0], path="../../etc/passwd")]
-    entries[key["prompts/clean.txt"]]["report"]["path"] = "../../etc/passwd"
-    cache.write_text(json.dumps(entries))
+    rows = _rows(repo)
+    assert set(rows) == {"prompts/good.txt", "prompts/clean.txt"}  # one row per file, keyed by path
+    good, clean = rows["prompts/good.txt"], rows["prompts/clean.txt"]
+    good["findings"] = []
+    clean["findings"] = [dict(honest["findings"][0], path="../../etc/passwd")]
+    clean["path"] = "../../etc/passwd"
+    _rewrite(repo, "UPDATE entries SET report = ? WHERE path = ?", json.dumps(good), "prompts/good.txt")
+    _rewrite(repo, "UPDATE entries SET report = ?, display = ? WHERE path = ?", json.dumps(clean), "../../etc/passwd",
+             "prompts/clean.txt")
     # the victim's CI, with its own key: the forged cache changes nothing
     assert lint_json(repo, env=mine)["findings"] == honest["findings"]
-    # even with the attacker's own key, a finding about another file is not served
-    served = lint_json(repo, env=other)["findings"]
-    assert all(f["path"] != "../../etc/passwd" for f in served)
+    # even with the attacker's own key, an edited row is not served
+    lint_json(repo, env=other)
+    _rewrite(repo, "UPDATE entries SET report = ? WHERE path = ?", json.dumps(good), "prompts/good.txt")
+    assert lint_json(repo, env=other)["findings"] == honest["findings"]
     report = advisor(repo, "report", ".", "-o", str(tmp_path / "r.html"), env=other)
     assert report.returncode in (0, 1), report.stderr
     assert "root:x:0:0" not in (tmp_path / "r.html").read_text()
 
 
-@pytest.mark.parametrize("content", ["[]", "{}", "NaN", '{"prompts/good.txt|walked": []}', '{"prompts/good.txt|walked": {"digest": 5}}',
-                                     '{"prompts/good.txt|walked": {"digest": null, "report": "x"}}'])
-def test_a_wrong_shaped_result_cache_is_a_miss(tmp_path, content):
+@pytest.mark.parametrize("content", [b"", b"[]", b"{not json", b"SQLite format 3\x00" + b"\xff" * 200])
+def test_a_result_cache_that_is_not_a_database_is_a_miss_and_replaced(tmp_path, content):
     repo = _repo(tmp_path)
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "home")}
     expected = lint_json(repo, env=env)["findings"]
-    for cache in _cache_files(repo):
-        cache.write_text(content)
+    _database(repo).write_bytes(content)
+    proc = advisor(repo, "lint", ".", "--format", "json", env=env)
+    assert json.loads(proc.stdout)["findings"] == expected and "Traceback" not in proc.stderr
+    assert set(_rows(repo)) == {"prompts/good.txt", "prompts/clean.txt"}  # rebuilt
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE entries SET digest = 5",
+    "UPDATE entries SET report = 'x'",
+    "UPDATE entries SET report = '[]'",
+    "UPDATE entries SET relevant = 7",
+    "UPDATE entries SET size = 'big', inode = 1.5",
+    "UPDATE entries SET report = NULL",
+    "CREATE VIEW extra AS SELECT 1",
+    "CREATE TRIGGER hide AFTER INSERT ON entries BEGIN DELETE FROM entries; END",
+])
+def test_a_wrong_shaped_result_cache_is_a_miss(tmp_path, statement):
+    repo = _repo(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "home")}
+    expected = lint_json(repo, env=env)["findings"]
+    _rewrite(repo, statement)
+    assert lint_json(repo, env=env)["findings"] == expected
     assert lint_json(repo, env=env)["findings"] == expected
 
 
@@ -152,6 +187,14 @@ def test_the_cache_is_not_written_through_a_planted_link(tmp_path):
     (repo / ".advisor_cache" / "README").symlink_to(tmp_path / "created-outside")
     advisor(repo, "lint", ".", "--isolated", env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "home")})
     assert not (tmp_path / "created-outside").exists()
+    # nor are the database or the journal SQLite writes next to it
+    for name in ("results.sqlite3", "results.sqlite3-journal"):
+        shutil.rmtree(repo / ".advisor_cache")
+        (repo / ".advisor_cache").mkdir()
+        (repo / ".advisor_cache" / name).symlink_to(tmp_path / f"outside-{name}")
+        proc = advisor(repo, "lint", ".", "--isolated", env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "home")})
+        assert proc.returncode == 1 and "result cache not saved" in proc.stderr
+        assert not (tmp_path / f"outside-{name}").exists()
 
 
 def test_the_machine_key_is_private_and_reused(tmp_path):

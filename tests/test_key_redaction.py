@@ -94,7 +94,7 @@ def test_no_key_reaches_any_output_or_written_file(planted, tmp_path):
     assert "hardcoded-api-key" in outputs["lint text"] and "prompt-too-long" in outputs["lint text"]
     assert "notebooks/n.ipynb:cell 1:2:" in outputs["lint text"] and ".env:1:" in outputs["lint text"]
     assert "configs/fields.json" in outputs["lint json"] and "sk-ant-…[redacted]" in outputs["lint json"]
-    assert any(p.name.startswith("results-") for p in written)
+    assert any(p.name.startswith("results.") for p in written)
     leaks = [(where, key[:20]) for where, text in outputs.items() for key in KEYS for w in _windows(key) if w in text]
     assert leaks == []
 
