@@ -35,7 +35,6 @@ import functools
 import hashlib
 import json
 import os
-import secrets
 import sqlite3
 import stat
 import time
@@ -115,6 +114,8 @@ def machine_key() -> bytes:
             return key[:64]
     except (OSError, SkippedFile):
         pass
+    import secrets  # once per machine
+
     key = secrets.token_bytes(32)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

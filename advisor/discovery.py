@@ -12,17 +12,19 @@ finding nobody saw.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
-
-import pathspec
+from typing import TYPE_CHECKING, Iterator
 
 from .config import CONFIG_FILES, ConfigError, Settings, read_config_table
 from .files import SkippedFile, is_regular, read_regular
 from .model import Kind
 from .sources import kind_for
+
+if TYPE_CHECKING:  # imported on first use: a run on named files may never match a pattern
+    import pathspec
 
 RUN_MARKER = ".advisor-run"  # written by `advisor ab` into its run directories
 
@@ -109,6 +111,8 @@ class _GitIgnores:
             if is_regular(ignore_file):
                 try:
                     lines = read_regular(ignore_file, _MAX_GITIGNORE_BYTES).decode("utf-8", errors="replace").splitlines()
+                    import pathspec
+
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
                 except (OSError, ValueError, SkippedFile):
                     spec = None
@@ -157,14 +161,36 @@ class Discovery:
         self.cwd = (cwd or Path.cwd()).resolve()
         self.root = settings.root.resolve()
         self.force_exclude = force_exclude
-        self.include = pathspec.PathSpec.from_lines("gitignore", settings.all_include)
-        self.exclude = pathspec.PathSpec.from_lines("gitignore", settings.all_exclude)
         self.gitignores = _GitIgnores()
         self.notes: list[Note] = []
         self._git_tops: dict[Path, Path] = {}
-        # Directory-only patterns ("build/") cannot match a file the walk reached, since the
-        # walk never enters an excluded directory; then files skip the exclude check.
-        self._files_need_exclude_check = any(not p.rstrip().endswith("/") for p in settings.all_exclude)
+        self._tops_excluded: dict[Path, bool] = {}
+        # The walk never enters an excluded directory, so for a walked file directory
+        # patterns ("build/") can only match through a folder above the walk's top (checked
+        # once per top), and patterns without a "/" (the default "*.html.j2") only through
+        # its name: one match a file instead of three. Other patterns (or negations) need
+        # the full check.
+        patterns = [p.strip() for p in settings.all_exclude if p.strip() and not p.lstrip().startswith("#")]
+        self._walked_files_by_name = not any(p.startswith("!") or "/" in p.rstrip("/") for p in patterns)
+        self._name_patterns = tuple(p for p in patterns if not p.endswith("/"))
+
+    @functools.cached_property
+    def include(self) -> pathspec.PathSpec:
+        import pathspec
+
+        return pathspec.PathSpec.from_lines("gitignore", self.settings.all_include)
+
+    @functools.cached_property
+    def exclude(self) -> pathspec.PathSpec:
+        import pathspec
+
+        return pathspec.PathSpec.from_lines("gitignore", self.settings.all_exclude)
+
+    @functools.cached_property
+    def _name_exclude(self) -> pathspec.PathSpec | None:
+        import pathspec
+
+        return pathspec.PathSpec.from_lines("gitignore", self._name_patterns) if self._name_patterns else None
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -175,7 +201,11 @@ class Discovery:
             return None
 
     def _excluded(self, path: Path, is_dir: bool, top: Path, *, walked: bool = False) -> bool:
-        if walked and not is_dir and not self._files_need_exclude_check:
+        if walked and not is_dir and self._walked_files_by_name:
+            if self._top_excluded(top):
+                return True
+            if self._name_exclude is not None and self._name_exclude.match_file(path.name):
+                return True
             return self._gitignored(path, is_dir, top)
         for base in (self.root, top):
             rel = self._relative(path, base)
@@ -187,6 +217,21 @@ class Discovery:
         if is_dir and (is_regular(path / "pyvenv.cfg") or is_regular(path / RUN_MARKER)):
             return True  # a virtualenv under any name, or an `advisor ab` run directory
         return self._gitignored(path, is_dir, top)
+
+    def _top_excluded(self, top: Path) -> bool:
+        """Whether a walk's top folder, or a folder between it and the project root, is
+        excluded: then so is every file below it (as the full check would find)."""
+        cached = self._tops_excluded.get(top)
+        if cached is None:
+            cached = False
+            for folder in (top, *top.parents):
+                if folder == self.root or self.root not in folder.parents:
+                    break
+                if self.exclude.match_file(folder.relative_to(self.root).as_posix() + "/"):
+                    cached = True
+                    break
+            self._tops_excluded[top] = cached
+        return cached
 
     def _gitignored(self, path: Path, is_dir: bool, top: Path) -> bool:
         if not self.settings.respect_gitignore:

@@ -11,11 +11,12 @@ parallel falls back to this process, with the same results.
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # imported when a pool starts: a small run never pays for multiprocessing
+    import concurrent.futures
 
 _work: Callable[[Any], Any] | None = None  # what forked workers run; set before the fork
 
@@ -74,12 +75,15 @@ class JobRunner:
                 self.buffer = []
             out: list[Any] = []
             for part in self.parts:
-                out.extend(part.result() if isinstance(part, concurrent.futures.Future) else part)
+                out.extend(part if isinstance(part, list) else part.result())
             return out
         finally:
             self._stop()
 
     def _start(self) -> None:
+        import concurrent.futures
+        import multiprocessing
+
         global _work
         _work = self.work
         if self.prepare is not None:
@@ -92,6 +96,8 @@ class JobRunner:
             self.serial = True
 
     def _flush(self) -> None:
+        import concurrent.futures.process
+
         pool = self.pool
         assert pool is not None  # called only once the pool has started
         jobs, self.buffer = self.buffer, []

@@ -17,11 +17,8 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
-
-from ruamel.yaml import YAML
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_ENV = "ADVISOR_RULES_CACHE"  # a directory, or "off"
@@ -50,6 +47,8 @@ def _plain(value: Any) -> Any:
 
 
 def parse_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML  # only when the JSON copy misses
+
     yaml = YAML(typ="safe", pure=True)
     with open(path, encoding="utf-8") as handle:
         return _plain(yaml.load(handle))
@@ -96,6 +95,8 @@ def _write_cached(path: Path, digest: str, data: Any) -> None:
     directory = _cache_dir()
     if directory is None:
         return
+    import tempfile
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".rules-", suffix=".tmp")

@@ -19,7 +19,6 @@ import functools
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +87,8 @@ def _from_lock(folder: Path, package_name: str) -> SdkPin | None:
         text = _read(folder / name)
         if text is None:
             continue
+        import tomllib  # only for a project with a lock file or pyproject.toml
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError:
@@ -131,6 +132,8 @@ def _from_pyproject(folder: Path, package: str) -> SdkPin | None:
     text = _read(folder / "pyproject.toml")
     if text is None:
         return None
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:

@@ -164,3 +164,35 @@ def test_markdown_pages_for_people_in_a_prompts_folder_are_not_prompts(make_repo
     # named on the command line, a page is still linted: the user asked for it
     result = CliRunner().invoke(cli, ["lint", "--no-cache", "--isolated", "--format", "json", "prompts/README.md"])
     assert [f["path"] for f in json.loads(result.output)["files"]] == ["prompts/README.md"]
+
+
+def test_the_walk_fast_path_excludes_exactly_what_the_full_check_does(make_repo):
+    """Walked files are checked by name (and their walk's top once) where the patterns
+    allow it; the files found must be the ones the full three-way check finds."""
+    root = make_repo({
+        "prompts/a.txt": "x",
+        "prompts/page.html.j2": "x",
+        "t/reply.j2": "x",
+        "t/mail.sql.j2": "x",
+        "build/prompts/b.txt": "x",
+        "vendor.pyc/c.prompt": "x",
+        "deep/cache/d.prompt": "x",
+        "deep/keep/e.prompt": "x",
+    })
+    cases = [
+        ((), [root]),
+        ((), [root / "build"]),
+        (("*.pyc", "cache/"), [root]),
+        (("*.pyc", "cache/"), [root / "deep"]),
+        (("*.pyc",), [root / "vendor.pyc"]),
+        (("deep/keep/",), [root]),
+        (("!t/mail.sql.j2",), [root]),
+    ]
+    for extra, paths in cases:
+        settings = Settings(root=root, extend_exclude=extra)
+        fast = Discovery(settings, cwd=root)
+        full = Discovery(settings, cwd=root)
+        full._walked_files_by_name = False
+        assert [c.display for c in fast.candidates(paths)] == [c.display for c in full.candidates(paths)], (extra, paths)
+    found, _ = _discover(root)
+    assert "prompts/page.html.j2" not in found and "t/reply.j2" in found and "build/prompts/b.txt" not in found

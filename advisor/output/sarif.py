@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..engine import LintResult
 from ..model import Severity, Span
+from ..results import LintResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
