@@ -305,11 +305,11 @@ def _mask(text: str, slots: Sequence[Any]) -> str:
 
 
 def warm_up(languages: Sequence[str] = ("en",)) -> None:
-    """Compile every language's scanner and the full lexicons of ``languages`` now (a
-    process about to fork workers does this once, so they inherit the compiled patterns)."""
-    for code in supported_languages():
-        _scanner(code)
+    """Compile the scanners and full lexicons of ``languages`` now (a process about to fork
+    workers does this once, so they inherit the compiled patterns). Other languages' are
+    compiled when a run meets a text that may be in them."""
     for code in languages:
+        _scanner(code)
         _lexicon(code)
 
 

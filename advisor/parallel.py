@@ -7,6 +7,12 @@ as the run proves large enough: the first jobs wait in a buffer, and once there 
 ``min_parallel`` of them the pool starts and discovery goes on feeding it. Small runs (a
 pre-commit hook on a handful of files) never pay for a pool. Any failure to run in
 parallel falls back to this process, with the same results.
+
+This process is one of the workers: it forks one fewer, keeps only a few chunks queued in
+the pool, and lints the next chunk itself whenever the pool is full. On a machine whose
+other cores are busy (CI runners, a laptop building something) the children get little
+time and this process does most of the work, so the run is not slower than a serial one;
+on idle cores every core works.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ class JobRunner:
         work: Callable[[Any], Any],
         *,
         min_parallel: int = 200,
-        chunk: int = 64,
+        chunk: int = 32,
         workers: int | None = None,
         prepare: Callable[[], None] | None = None,
     ) -> None:
@@ -52,10 +58,13 @@ class JobRunner:
         self.min_parallel = min_parallel
         self.chunk = chunk
         self.workers = min(workers or cores(), 8)
+        self.children = self.workers - 1  # this process is the other worker
         self.buffer: list[Any] = []
-        self.parts: list[Any] = []  # futures or lists of results, in submission order
+        self.queue: list[tuple[int, list[Any]]] = []  # chunks not handed out yet: (part index, jobs)
+        self.parts: list[Any] = []  # per chunk: a future or its list of results, in submission order
+        self.outstanding: list[Any] = []  # futures handed to the pool, not yet known to be done
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self.serial = self.workers <= 1
+        self.serial = self.children < 1
 
     def submit(self, job: Any) -> None:
         self.buffer.append(job)
@@ -64,12 +73,15 @@ class JobRunner:
         if self.pool is None and len(self.buffer) >= self.min_parallel:
             self._start()
         if self.pool is not None and len(self.buffer) >= self.chunk:
-            self._flush()
+            self._enqueue()
+            self._share()
 
     def results(self) -> list[Any]:
         try:
             if self.pool is not None:
-                self._flush()
+                self._enqueue()
+                while self.queue:
+                    self._share()
             else:
                 self.parts.append([self.work(job) for job in self.buffer])
                 self.buffer = []
@@ -90,23 +102,35 @@ class JobRunner:
             self.prepare()
         try:
             self.pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
+                max_workers=self.children, mp_context=multiprocessing.get_context("fork")
             )
         except OSError:
             self.serial = True
 
-    def _flush(self) -> None:
+    def _enqueue(self) -> None:
+        jobs, self.buffer = self.buffer, []
+        for start in range(0, len(jobs), self.chunk):
+            self.parts.append(None)
+            self.queue.append((len(self.parts) - 1, jobs[start:start + self.chunk]))
+
+    def _share(self) -> None:
+        """Hand queued chunks to the pool while it has room (two per child), then lint one
+        here if any is left."""
         import concurrent.futures.process
 
         pool = self.pool
         assert pool is not None  # called only once the pool has started
-        jobs, self.buffer = self.buffer, []
-        for start in range(0, len(jobs), self.chunk):
-            piece = jobs[start:start + self.chunk]
+        self.outstanding = [future for future in self.outstanding if not future.done()]
+        while self.queue and len(self.outstanding) < 2 * self.children:
+            index, jobs = self.queue.pop(0)
             try:
-                self.parts.append(pool.submit(_run_chunk, piece))
+                self.parts[index] = pool.submit(_run_chunk, jobs)
+                self.outstanding.append(self.parts[index])
             except (RuntimeError, concurrent.futures.process.BrokenProcessPool):
-                self.parts.append([self.work(job) for job in piece])
+                self.parts[index] = [self.work(job) for job in jobs]
+        if self.queue:
+            index, jobs = self.queue.pop(0)
+            self.parts[index] = [self.work(job) for job in jobs]
 
     def _stop(self) -> None:
         global _work
