@@ -169,6 +169,7 @@ class ResultCache:
     def __init__(self, directory: Path, key: str, root: Path | None = None) -> None:
         self.directory = directory
         self.root = root
+        self._root_prefix = os.path.join(str(root), "") if root is not None else ""  # root and a separator
         self.run_key = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
         self._connection: sqlite3.Connection | None = None
         self._unusable: str | None = None  # why the database cannot be used in this run
@@ -185,12 +186,10 @@ class ResultCache:
         survives moving the checkout), else absolute. Like everything the cache stores, with
         API keys masked (a file named after a key is then never a hit: its findings name it
         in full)."""
-        if self.root is not None:
-            try:
-                return redact(absolute.relative_to(self.root).as_posix())
-            except ValueError:
-                pass
-        return redact(absolute.as_posix())
+        text = str(absolute)
+        if self._root_prefix and text.startswith(self._root_prefix):
+            text = text[len(self._root_prefix):]
+        return redact(text.replace(os.sep, "/") if os.sep != "/" else text)
 
     def _seal(self, path: str, display: str, tree: str, state: FileState, checked_ns: int, digest: str,
               relevant: bool, report: str | None) -> str:
@@ -428,7 +427,7 @@ class ResultCache:
         connection.execute("COMMIT")
 
     def _absolute(self, path: str) -> Path:
-        return Path(path) if self.root is None or os.path.isabs(path) else self.root / path
+        return Path(path) if self.root is None or path.startswith("/") or os.path.isabs(path) else self.root / path
 
     def close(self) -> None:
         if self._connection is not None:

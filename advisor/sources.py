@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import fnmatch
 import importlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
@@ -226,11 +227,24 @@ _BY_NAME: tuple[tuple[str, Source], ...] = tuple((glob, source) for source in SO
 
 def source_for(path: str | PurePath) -> Source | None:
     """The source type a file's name or extension says it is (None: not a file advisor reads)."""
-    name = PurePath(path).name
+    name = _name(path)
     for glob, source in _BY_NAME:
         if fnmatch.fnmatchcase(name, glob):
             return source
-    return _BY_SUFFIX.get(PurePath(path).suffix.lower())
+    dot = name.rfind(".")
+    return _BY_SUFFIX.get(name[dot:].lower() if 0 < dot < len(name) - 1 else "")
+
+
+def _name(path: str | PurePath) -> str:
+    """``PurePath(path).name``, without building a path for a POSIX path string
+    (discovery asks for every file it walks)."""
+    if isinstance(path, PurePath):
+        return path.name
+    if os.sep == "/":
+        name = path.rstrip("/").rpartition("/")[2]
+        if name not in ("", ".", ".."):
+            return name
+    return PurePath(path).name
 
 
 def kind_for(path: str | PurePath) -> Kind | None:
