@@ -43,6 +43,19 @@ _END = ""  # trie key marking the end of a phrase (real atoms are never empty)
 _ATOMS = {" ": r"\s+", "-": r"(?:-|\s+)?", "'": "['’]", "’": "['’]"}
 
 
+_LEADING_WORD = re.compile(r"\w*")
+
+
+def first_word(variant: str) -> tuple[str, bool]:
+    """(the word a phrase variant's match starts with, whether a longer word may stand for
+    it). A wordlike variant matches only where a word starts, and its first word is matched
+    literally; only a hyphen after it may vary into nothing ("in-depth" matches "indepth").
+    Text holding no such word cannot match the variant. ("", True) for a variant that does
+    not start with a word character (no cheap test)."""
+    word = _LEADING_WORD.match(variant)
+    head = word.group() if word else ""
+    return head, not head or variant[len(head):].startswith("-")
+
 # ---------------------------------------------------------------------------------------
 # Languages
 # ---------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from . import ruledata
 from .language import (
     detect_language,
     expand_phrase,
+    first_word,
     fold_case,
     negation_pattern,
     phrase_key,
@@ -161,11 +162,54 @@ def _scan_phrases(entry: dict[str, Any]) -> list[str]:
     return [*unit_nouns, *qualitative, *labels]
 
 
-@functools.cache
+_SCANNERS: dict[str, re.Pattern[str]] = {}
+
+
 def _scanner(language: str) -> re.Pattern[str]:
     """The one pattern a text must match before the (costly) full lexicon is compiled:
     most prompts mention no length at all, and most languages never occur in a repo."""
-    return re.compile(phrase_pattern(_scan_phrases(_data()["languages"][language])))
+    scanner = _SCANNERS.get(language)
+    if scanner is None:
+        scanner = _SCANNERS[language] = re.compile(phrase_pattern(_scan_phrases(_data()["languages"][language])))
+    return scanner
+
+
+@functools.cache
+def _scan_words(language: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """The first words of the scanner's phrases (`language.first_word`): (words a text
+    must hold as they are, words a text word may start with), or None when a phrase
+    starts with a symbol (no cheap test)."""
+    exact: set[str] = set()
+    starts: set[str] = set()
+    for phrase in _scan_phrases(_data()["languages"][language]):
+        for variant in expand_phrase(phrase):
+            word, open_ended = first_word(variant)
+            if not word:
+                return None
+            (starts if open_ended else exact).add(word)
+    return frozenset(exact), tuple(sorted(starts))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _may_scan(language: str, text: str, words: list[set[str]]) -> bool:
+    """Whether the language's scanner may match ``text``. A scanner not compiled yet is
+    compiled only for a text holding one of its phrases' first words: a text whose
+    language is unknown is tried in every language, and compiling six scanners is most of
+    what linting one short file costs. ``words`` memoises the text's words across
+    languages."""
+    if language in _SCANNERS:
+        return True
+    found = _scan_words(language)
+    if found is None:
+        return True
+    if not words:
+        words.append(set(_WORD.findall(text)))
+    exact, starts = found
+    if not exact.isdisjoint(words[0]):
+        return True
+    return bool(starts) and any(word.startswith(starts) for word in words[0])
 
 
 @functools.cache
@@ -316,7 +360,8 @@ def warm_up(languages: Sequence[str] = ("en",)) -> None:
 def _lexicons_for(text: str, language: str | None) -> list[_Lexicon]:
     code = language if language in supported_languages() else detect_language(text)
     codes = [code] if code else supported_languages()
-    return [_lexicon(c) for c in codes if _scanner(c).search(text)]
+    words: list[set[str]] = []
+    return [_lexicon(c) for c in codes if _may_scan(c, text, words) and _scanner(c).search(text)]
 
 
 def _without_overlaps(found: list[LengthRequest]) -> list[LengthRequest]:

@@ -329,3 +329,28 @@ def test_a_phrase_has_one_meaning_per_list() -> None:
         inputs = {v for p in entry["cues"]["input"] for v in expand_phrase(p)}
         outputs = {v for p in entry["cues"]["output"] + entry["cues"]["item_verbs"] for v in expand_phrase(p)}
         assert not inputs & outputs, (code, inputs & outputs)
+
+
+def test_a_scanner_is_never_skipped_for_a_text_it_would_match():
+    """Scanners are compiled only for texts holding one of their phrases' first words; the
+    cheap test must say yes wherever the scanner matches, in every language and for every
+    way a phrase may be written (hyphens dropped or spaced, apostrophes curled)."""
+    from advisor import lengths
+    from advisor.language import expand_phrase, fold_case, supported_languages
+
+    for code in supported_languages():
+        scanner = lengths._scanner(code)
+        entry = lengths._data()["languages"][code]
+        for phrase in lengths._scan_phrases(entry):
+            for variant in expand_phrase(phrase):
+                for written in {variant, variant.replace("-", ""), variant.replace("-", " "), variant.replace("'", "’")}:
+                    text = fold_case(f"Please, {written}: now.")
+                    if scanner.search(text):
+                        lengths._SCANNERS.pop(code)
+                        try:
+                            assert lengths._may_scan(code, text, []), (code, written)
+                        finally:
+                            lengths._SCANNERS[code] = scanner
+    # and a text with none of them is not worth compiling a scanner for
+    lengths._SCANNERS.pop("de", None)
+    assert not lengths._may_scan("de", fold_case("Classify the ticket as bug or feature."), [])
