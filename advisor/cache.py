@@ -177,6 +177,7 @@ class ResultCache:
         self._pending: list[tuple[Any, ...]] = []
         self._seen: set[str] = set()
         self._walked = False
+        self._rows: dict[str, tuple[Any, ...]] | None = None  # this run key's rows, read at once for a walk
         self._error: str | None = None
 
     # -- keys and seals ----------------------------------------------------------------------
@@ -325,8 +326,14 @@ class ResultCache:
         if connection is None:
             return None
         try:
-            row = connection.execute(f"SELECT {_COLUMNS} FROM entries WHERE run_key = ? AND path = ?",
-                                     (self.run_key, path)).fetchone()
+            if self._walked and self._rows is None:  # a walk asks for most rows: one query
+                self._rows = {row[0]: row[1:] for row in connection.execute(
+                    f"SELECT path, {_COLUMNS} FROM entries WHERE run_key = ?", (self.run_key,))}
+            if self._rows is not None:
+                row = self._rows.pop(path, None)
+            else:
+                row = connection.execute(f"SELECT {_COLUMNS} FROM entries WHERE run_key = ? AND path = ?",
+                                         (self.run_key, path)).fetchone()
         except sqlite3.Error:
             return None
         if row is None:

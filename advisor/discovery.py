@@ -15,9 +15,10 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .config import CONFIG_FILES, ConfigError, Settings, read_config_table
 from .files import SkippedFile, is_regular, read_regular
@@ -192,6 +193,14 @@ class Discovery:
         import pathspec
 
         return pathspec.PathSpec.from_lines("gitignore", self._name_patterns) if self._name_patterns else None
+
+    @functools.cached_property
+    def _include_any(self) -> Callable[[str], bool]:
+        return _any_of(self.include)
+
+    @functools.cached_property
+    def _name_exclude_any(self) -> Callable[[str], bool]:
+        return _any_of(self._name_exclude) if self._name_exclude is not None else (lambda name: False)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -372,11 +381,11 @@ class Discovery:
         )
         for name in names:
             rel = name if folder_rel in (None, ".") else f"{folder_rel}/{name}"
-            if not (self.include.match_file(rel) or self.include.match_file(name)):
+            if not (self._include_any(rel) or self._include_any(name)):
                 continue
             path = here / name
             if by_name:
-                if self._name_exclude is not None and self._name_exclude.match_file(name):
+                if self._name_exclude_any(name):
                     continue
                 if gitignores and self._gitignored(path, False, top):
                     continue
@@ -391,6 +400,26 @@ class Discovery:
             seen.add(path)
             display = name if folder_display == "." else posixpath.join(folder_display, name)
             yield Candidate(path, display, kind, explicit=False, tree=links_tree)
+
+
+def _any_of(spec: pathspec.PathSpec) -> Callable[[str], bool]:
+    """``spec.match_file`` for a normalised relative POSIX path, as one regular expression
+    when the patterns allow it (no negations, so "any pattern matches" is the answer):
+    pathspec tries its patterns one by one in Python, twice for every file a walk meets."""
+    patterns = [pattern for pattern in spec.patterns if pattern.include is not None]
+    sources = [getattr(getattr(pattern, "regex", None), "pattern", None) for pattern in patterns]
+    if not patterns or any(p.include is False for p in patterns) or not all(isinstance(s, str) for s in sources) \
+            or any("(?P<" in source or "(?P=" in source for source in sources if isinstance(source, str)):
+        return spec.match_file
+    combined = re.compile("|".join(f"(?:{source})" for source in sources if isinstance(source, str)))
+    search = combined.search
+
+    def matches(path: str) -> bool:
+        if path.startswith(("./", "/")) or "\\" in path:
+            return spec.match_file(path)  # pathspec normalises these first
+        return search(path) is not None
+
+    return matches
 
 
 def has_own_config(directory: Path) -> bool:

@@ -196,3 +196,18 @@ def test_the_walk_fast_path_excludes_exactly_what_the_full_check_does(make_repo)
         assert [c.display for c in fast.candidates(paths)] == [c.display for c in full.candidates(paths)], (extra, paths)
     found, _ = _discover(root)
     assert "prompts/page.html.j2" not in found and "t/reply.j2" in found and "build/prompts/b.txt" not in found
+
+
+def test_the_combined_include_pattern_answers_as_pathspec_does():
+    import pathspec
+
+    from advisor.config import DEFAULT_INCLUDE
+    from advisor.discovery import _any_of
+
+    paths = ["a.prompt", "prompts/x.txt", "deep/My_Prompts/sub/y.md", "notes.txt", "x/prompt.txt", "app.py",
+             "t/reply.j2", "c/req.yaml", "c/req.yml.bak", "PROMPTS/a.txt", "./prompts/x.txt", "image.png", "a/b/c.json"]
+    for lines in (DEFAULT_INCLUDE, (*DEFAULT_INCLUDE, "*.cfg", "extra/**"), (*DEFAULT_INCLUDE, "!app.py"), ("/top.prompt",)):
+        spec = pathspec.PathSpec.from_lines("gitignore", lines)
+        fast = _any_of(spec)
+        assert [fast(p) for p in paths + ["top.prompt", "x/top.prompt"]] == \
+            [spec.match_file(p) for p in paths + ["top.prompt", "x/top.prompt"]], lines
