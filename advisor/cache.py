@@ -53,6 +53,7 @@ SCHEMA_VERSION = 3
 KEEP_RUN_KEYS = 4  # configurations (or advisor builds) whose rows are kept
 RACY_NS = 2_000_000_000  # a file modified this close to its row being written is hashed, not trusted by stat
 FLUSH_EVERY = 500  # rows written per transaction while a run goes on
+TOUCH_NS = 3600 * 1_000_000_000  # a run key's last use is noted at most this often by a run that changes nothing
 _README = "This directory is advisor's result cache; it is safe to delete.\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# advisor result cache (https://bford.info/cachedir/)\n"
 _SCHEMA = (
@@ -179,6 +180,7 @@ class ResultCache:
         self._walked = False
         self._rows: dict[str, tuple[Any, ...]] | None = None  # this run key's rows, read at once for a walk
         self._error: str | None = None
+        self._wrote = False
 
     # -- keys and seals ----------------------------------------------------------------------
 
@@ -394,6 +396,7 @@ class ResultCache:
             connection.executemany(f"INSERT OR REPLACE INTO entries (run_key, path, {_COLUMNS}) "
                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             connection.execute("COMMIT")
+            self._wrote = True
         except sqlite3.Error as error:
             _rollback(connection)
             self._error = _message(error)
@@ -419,10 +422,16 @@ class ResultCache:
         now = time.time_ns()
         gone: list[tuple[str, str]] = []
         if self._walked:
-            stored = connection.execute("SELECT path FROM entries WHERE run_key = ?", (self.run_key,)).fetchall()
-            for (path,) in stored:
+            if self._rows is not None:  # what the walk did not ask for
+                stored = list(self._rows)
+            else:
+                stored = [path for (path,) in connection.execute("SELECT path FROM entries WHERE run_key = ?", (self.run_key,))]
+            for path in stored:
                 if path not in self._seen and not os.path.lexists(self._absolute(path)):
                     gone.append((self.run_key, path))
+        used = connection.execute("SELECT used_ns FROM run_keys WHERE run_key = ?", (self.run_key,)).fetchone()
+        if not gone and not self._wrote and used is not None and isinstance(used[0], int) and now - used[0] < TOUCH_NS:
+            return  # nothing to change: a warm run writes nothing
         connection.execute("BEGIN IMMEDIATE")
         connection.execute("INSERT OR REPLACE INTO run_keys (run_key, used_ns) VALUES (?, ?)", (self.run_key, now))
         old = [key for (key,) in connection.execute(
