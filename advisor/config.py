@@ -43,6 +43,7 @@ DEFAULT_EXCLUDE = (
     "site-packages/",
     "build/",
     "dist/",
+    ".next/",  # Next.js build output (bundled copies of the app's own routes)
     "_build/",
     "__pypackages__/",
     # Jinja templates of web pages, scripts and queries, not prompts

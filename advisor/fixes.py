@@ -137,6 +137,9 @@ def insert_parameter(document: "Document", call: "PromptCall", name: str, value:
 
     if call.via is not None:
         return _append_keyword(document, call.via.settings, name, value)
+    syntax = source_of(document.path, document.kind).syntax
+    if call.api is not CallApi.BODY and syntax in (Syntax.TYPESCRIPT, Syntax.JAVASCRIPT):
+        return _insert_property(document, call, name, value)
     if call.api is not CallApi.BODY:
         start, end = _offsets(document, call.span)
         opening = _CALL_OPEN.search(document.source, start, end)
@@ -155,7 +158,7 @@ def insert_parameter(document: "Document", call: "PromptCall", name: str, value:
         return None
     _, value_end = _offsets(document, model.span)
     flow = document.source[document.lines.offset(call.span.line, call.span.column)] == "{"
-    json = source_of(document.path, document.kind).syntax is Syntax.JSON
+    json = syntax is Syntax.JSON
     if document.kind is Kind.CONFIG and (flow or json):
         key = f'"{name}"' if json else name
         return Edit(value_end, value_end, f", {key}: {value}")
@@ -167,6 +170,26 @@ def insert_parameter(document: "Document", call: "PromptCall", name: str, value:
     line_end = line_start + len(line.rstrip("\r\n"))
     newline = "\r\n" if line.endswith("\r\n") else "\n"
     return Edit(line_end, line_end, f"{newline}{' ' * key_column}{name}: {value}")
+
+
+def _insert_property(document: "Document", call: "PromptCall", name: str, value: str) -> Edit | None:
+    """``name: value`` as the first property of the options object a TypeScript/JavaScript
+    call writes inline (``create({`` / ``generateText({``), in the layout of its first
+    property; None when the options are not an object literal there."""
+    start, end = _offsets(document, call.span)
+    method = (call.callee or call.api.value).rsplit(".", 1)[-1]
+    opening = re.compile(rf"\b{re.escape(method)}\s*(?:<[^>()]*>\s*)?\(\s*\{{").search(document.source, start, end)
+    if opening is None:
+        return None
+    after = opening.end()
+    rest = document.source[after:end]
+    first = after + len(rest) - len(rest.lstrip())
+    between = document.source[after:first]
+    if document.source.startswith("}", first):
+        return Edit(after, first, f" {name}: {value} ")
+    if "\n" in between:  # one property per line: add a line in the same style
+        return Edit(first, first, f"{name}: {value},\n{between[between.rfind(chr(10)) + 1:]}")
+    return Edit(first, first, f"{name}: {value}, ")
 
 
 def edit_text_span(text: "PromptText", source: str, start: int, end: int, replacement: str) -> Edit | None:

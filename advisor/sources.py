@@ -39,6 +39,7 @@ class Comments(enum.Enum):
     HASH = "hash"  # YAML `#` comments
     JINJA = "jinja"  # Jinja `{# … #}` comments, which the renderer strips
     JINJA_IF_TEMPLATED = "jinja-if-templated"  # `{# #}` only when the file is a template anyway
+    SLASH = "slash"  # real `//` and `/* */` comments of TypeScript/JavaScript (parsed, never in strings)
 
 
 class Syntax(enum.Enum):
@@ -50,6 +51,8 @@ class Syntax(enum.Enum):
     YAML = "yaml"
     JSON = "json"
     PYTHON = "python"
+    TYPESCRIPT = "typescript"
+    JAVASCRIPT = "javascript"
 
 
 Loader = Callable[..., "Document"]
@@ -211,6 +214,12 @@ SOURCES: tuple[Source, ...] = (
         needs_calls=True,  # only a file with a key is reported
         names=(".env", ".env.*"),
     ),
+    Source("typescript", Kind.TYPESCRIPT, (".ts", ".tsx", ".mts", ".cts"), ("*.ts", "*.tsx", "*.mts", "*.cts"),
+           "advisor.loaders.typescript:load", Comments.SLASH, Syntax.TYPESCRIPT,
+           sniff="advisor.loaders.typescript:imports_claude_client"),
+    Source("javascript", Kind.JAVASCRIPT, (".js", ".jsx", ".mjs", ".cjs"), ("*.js", "*.jsx", "*.mjs", "*.cjs"),
+           "advisor.loaders.typescript:load", Comments.SLASH, Syntax.JAVASCRIPT,
+           sniff="advisor.loaders.typescript:imports_claude_client"),
 )
 
 _BY_SUFFIX: dict[str, Source] = {suffix: source for source in SOURCES for suffix in source.suffixes}

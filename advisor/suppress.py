@@ -3,12 +3,13 @@
 A comment after code on a line covers findings on that line; a comment alone on its line
 covers the next line that has content. ``ignore-file[...]`` anywhere covers the whole
 file. An empty or missing list means every rule. Comments are read only where the format
-has comments: Python and YAML ``#`` comments, Jinja ``{# #}`` comments (in templates, and
+has comments: Python and YAML ``#`` comments, TypeScript/JavaScript ``//`` and ``/* */``, Jinja ``{# #}`` comments (in templates, and
 in prompt files that are templates: with ``{{ }}`` or ``{% %}``). JSON and plain prompt
 text have none (a ``{# #}`` there is sent to the model) and use ``per-file-ignores``.
 
-Python comments are found with :mod:`tokenize` so that a ``#`` inside a string literal is
-not mistaken for one; the other formats use a careful regular expression.
+Python comments are found with :mod:`tokenize` and TypeScript/JavaScript ``//`` and
+``/* */`` comments with the tree-sitter parser, so that a comment marker inside a string
+literal is not mistaken for one; the other formats use a careful regular expression.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def find_suppressions(document: Document) -> list[Suppression]:
     comments = source_of(document.path, document.kind).comments
     if comments is Comments.PYTHON:
         for start, end, text in _python_comments(source, index):
+            found += _make(lines, index, text, start, end)
+    elif comments is Comments.SLASH:
+        from .loaders.typescript.syntax import comments as script_comments
+
+        for start, end, text in script_comments(document.path, source):
             found += _make(lines, index, text, start, end)
     elif comments is Comments.HASH:
         for match in _YAML_COMMENT.finditer(source):

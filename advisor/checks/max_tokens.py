@@ -18,6 +18,7 @@ from ..lengths import COUNTED_UNITS
 from ..model import CallApi, Document, Finding, PromptCall, Severity, Span
 from ..registry import CheckContext, FixSafety, Option, Rule
 from .examples import request_config, script_call
+from .idioms import assignment, call_label, is_ai_sdk, parameter
 
 GUIDE_OUTPUT = "2. Optimize prompt and output length: set appropriate output limits"
 DEFAULT_BUDGET = 1024  # what the missing-max-tokens fix adds when the prompt says nothing
@@ -182,11 +183,12 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
         call = calls[0]
         sized = [_missing_budget(each) for each in calls]
         budget, explicit = max(size for size, _ in sized), all(known for _, known in sized)
-        edit = insert_parameter(document, call, "max_tokens", str(budget))
-        fix = single_edit_fix(f"add max_tokens={budget}", "safe" if explicit else "unsafe", edit)
+        name, written = parameter(call, "max_tokens"), assignment(document, call, "max_tokens", str(budget))
+        edit = insert_parameter(document, call, name, str(budget))
+        fix = single_edit_fix(f"add {written}", "safe" if explicit else "unsafe", edit)
         fits = "the answer the prompt asks for" if len(calls) == 1 else f"the longest answer its {len(calls)} calls ask for"
-        hint = f"`max_tokens={budget}` fits {fits}" if explicit else (
-            f"set `max_tokens` to the longest answer you expect, e.g. `max_tokens={budget}` for a few paragraphs"
+        hint = f"`{written}` fits {fits}" if explicit else (
+            f"set `{name}` to the longest answer you expect, e.g. `{written}` for a few paragraphs"
         )
         if call.via is not None:
             default = wrappers.default_max_tokens(call, context.catalog, document.wrapper_pins)
@@ -194,8 +196,8 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
             message = f"{call.via.label} has no `max_tokens`, so it sends {sends}: output length is effectively unbounded"
             span = call.via.settings
         else:
-            where = "request config" if call.api is CallApi.BODY else f"`{call.api.value}` call"
-            message = f"{where} has no `max_tokens`: output length is unbounded (or the call fails)"
+            unbounded = "the provider's default cap applies" if is_ai_sdk(call) else "output length is unbounded (or the call fails)"
+            message = f"{call_label(call)} has no `{name}`: {unbounded}"
             span = call.span
         yield context.finding(call.path, span, message, hint, fix=fix)
 

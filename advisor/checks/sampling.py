@@ -16,6 +16,7 @@ from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, Option, Rule
 from ..sdk_pin import SdkPin
 from .examples import request_config, script_call
+from .idioms import is_script, parameter
 
 _OLD_API_VERSION = "api-2023-06-01"  # a wrapper that sends sampling parameters as request fields (rules/wrappers.yaml)
 GUIDE_TEMPERATURE = "2. Optimize prompt and output length: experiment with temperature"
@@ -66,18 +67,21 @@ def _present(document: Document, call: PromptCall) -> list[tuple[str, Field]]:
         value = getattr(call, name)
         if value.is_absent:
             continue
-        if value.is_dynamic and call.api is not CallApi.BODY and not _written_as_keyword(document, name, value):
+        if value.is_dynamic and call.api is not CallApi.BODY and not _written_as_keyword(document, call, name, value):
             continue
         present.append((name, value))
     return present
 
 
-def _written_as_keyword(document: Document, name: str, value: Field) -> bool:
+def _written_as_keyword(document: Document, call: PromptCall, name: str, value: Field) -> bool:
+    """``temperature=t`` in Python, ``temperature: t`` / ``topP: p`` in an object literal."""
     if value.span is None:
         return False
+    spelled = parameter(call, name)
     start = document.lines.offset(value.span.line, value.span.column)
-    before = document.source[max(0, start - len(name) - 8):start]
-    return re.search(rf"\b{name}\s*=\s*$", before) is not None
+    before = document.source[max(0, start - len(spelled) - 8):start]
+    pattern = rf"\b{spelled}[\"']?\s*:\s*$" if is_script(document) else rf"\b{name}\s*=\s*$"
+    return re.search(pattern, before) is not None
 
 
 def _model_sampling(call: PromptCall, context: CheckContext) -> str | None:
@@ -100,7 +104,8 @@ def check_unsupported(document: Document, context: CheckContext) -> Iterator[Fin
         for name, value in _present(document, call):
             # the argument is the problem, wherever its value is written (a parameter default)
             span = (value.origin.argument if value.origin is not None else None) or value.span or call.span
-            in_code = call.api is not CallApi.BODY and route != _OLD_API_VERSION
+            # Python SDK 1.0+ has no such argument; a TypeScript call sends it as written
+            in_code = call.api is not CallApi.BODY and route != _OLD_API_VERSION and not is_script(document)
             old_sdk = in_code and pin is not None and pin.pre_1
             via_extra_body = in_code and (name in call.sampling_via_extra_body or route == "extra_body")
             moved = f" ({call.via.name} moves it there with anthropic 1.0 and later)" if call.via is not None else ""
@@ -140,7 +145,7 @@ def check_unsupported(document: Document, context: CheckContext) -> Iterator[Fin
 def check_high_temperature(document: Document, context: CheckContext) -> Iterator[Finding]:
     threshold = float(context.options["threshold"])
     for call in document.calls:
-        sent = call.api is CallApi.BODY or wrappers.sampling_route(call) == _OLD_API_VERSION
+        sent = call.api is CallApi.BODY or is_script(document) or wrappers.sampling_route(call) == _OLD_API_VERSION
         if not sent or _model_sampling(call, context) != "full":
             continue
         value = call.temperature.get()

@@ -15,6 +15,7 @@ from ..fixes import Fix, insert_parameter, replace_value, single_edit_fix
 from ..model import CallApi, Document, Finding, PromptCall, RunsIn, Severity
 from ..registry import CheckContext, FixSafety, Option, Rule
 from .examples import BLOCKING_REPLY, BUFFERED_REPLY, STREAMED_REPLY, WEB_APP
+from .idioms import buffered_hint, streaming_hint
 
 GUIDE_STREAMING = "3. Leverage streaming"
 
@@ -93,7 +94,7 @@ def check_buffered_stream(document: Document, context: CheckContext) -> Iterator
             call.path,
             call.buffered.span or call.span,
             f"stream collected in full ({how}) before the user sees anything ({call.where.reason or 'user-facing handler'})",
-            "send each text delta on as it arrives: `yield from stream.text_stream`, a StreamingResponse, or a websocket send per chunk",
+            buffered_hint(document, call),
             estimate=_streaming_saving(call, context),
         )
 
@@ -123,14 +124,7 @@ def check_non_streaming_ui_call(document: Document, context: CheckContext) -> It
             continue
         span = call.stream.span if call.stream.is_literal and call.stream.span else call.span
         advice = wrappers.stream_advice(call)
-        if advice is not None:
-            suggestion = advice
-        elif call.api is CallApi.BODY:
-            suggestion = "set `stream: true` and render text deltas as they arrive"
-        elif call.is_async:
-            suggestion = "use `async with client.messages.stream(...) as stream:` and forward `stream.text_stream` to the client"
-        else:
-            suggestion = "use `with client.messages.stream(...) as stream:` and send `stream.text_stream` to the user as it arrives"
+        suggestion = advice if advice is not None else streaming_hint(document, call)
         yield context.finding(
             call.path,
             span,

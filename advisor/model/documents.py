@@ -387,6 +387,10 @@ class PromptCall:
     # Parameters whose value another module of the project holds (``from config import
     # MODEL``): recorded by the Python loader, resolved by the finish stage (`imported.py`).
     imports: list["ImportedValue"] = field(default_factory=list)
+    # How the code names the call and spells a parameter where that differs from the
+    # Messages API (an AI SDK `generateText` with `maxOutputTokens`): messages and fixes say it so.
+    callee: str | None = None
+    spelling: dict[str, str] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data (advisor.analysis)
 
     @property
@@ -431,6 +435,8 @@ class Kind(str, enum.Enum):
     TEMPLATE = "template"
     CONFIG = "config"
     PYTHON = "python"
+    TYPESCRIPT = "typescript"
+    JAVASCRIPT = "javascript"
 
 
 @dataclass(frozen=True, slots=True)

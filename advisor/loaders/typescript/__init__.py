@@ -1,0 +1,33 @@
+"""TypeScript and JavaScript: Messages API calls, prompt constants and where each call
+runs, via tree-sitter.
+
+The file is parsed, never run. Two client libraries are read: the Anthropic SDK
+(``@anthropic-ai/sdk``: ``client.messages.create({...})``, ``.stream``, ``.countTokens``,
+``client.beta.messages.*``) and the Vercel AI SDK with the Anthropic provider
+(``generateText`` / ``streamText`` / ``generateObject`` / ``streamObject`` with
+``anthropic('claude-…')``). Every request field becomes the same :class:`~advisor.model.Field`
+the Python loader builds -- literal with its span, absent, or dynamic -- so every rule
+reads a TypeScript call as it reads a Python one.
+
+The modules, one job each: ``syntax`` (tree-sitter, imported lazily, and byte positions to
+spans), ``bindings`` (which names are bound once, to what), ``values`` (literals and prompt
+text), ``outline`` (the walk: imports, functions, the API calls), ``calls`` (a call's
+options), ``runs_in`` (where a call runs), ``streams`` (whether a stream is buffered),
+``document`` (assembling the Document).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .document import load
+
+__all__ = ["imports_claude_client", "load"]
+
+_IMPORTS = re.compile(r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'](?:@anthropic-ai/sdk|@ai-sdk/anthropic)(?:/[^"']*)?["']""")
+
+
+def imports_claude_client(source: str, path: str = "") -> bool:
+    """The relevance sniff for walked files: a module that imports or requires
+    ``@anthropic-ai/sdk`` or ``@ai-sdk/anthropic``."""
+    return bool(_IMPORTS.search(source))

@@ -1,0 +1,185 @@
+"""Name binding in a TypeScript/JavaScript module: which names are bound once, to what.
+
+A value is followed through a name only when the code makes it plain: a ``const`` (or a
+``let`` / ``var`` never assigned again) declared in a scope the reference can see. A
+parameter, an import, a destructured name or a reassigned ``let`` is dynamic; an object or
+array changed after its declaration (``body.max_tokens = n``, ``msgs.push(m)``) is too.
+Scopes are the syntax nodes that hold declarations; a reference is looked up by walking
+its ancestors, so no scope objects are built.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .syntax import walk
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+MAX_HOPS = 20  # `const A = B` chains followed before a value counts as dynamic
+SCOPES = frozenset({"program", "statement_block", "function_declaration", "function_expression", "function",
+                    "arrow_function", "method_definition", "generator_function_declaration",
+                    "generator_function", "for_statement", "for_in_statement", "class_body", "switch_body",
+                    "catch_clause"})
+FUNCTIONS = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
+                       "method_definition", "generator_function_declaration", "generator_function"})
+_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
+                       "type_assertion"})
+_MUTATORS = frozenset({"push", "unshift", "splice", "pop", "shift", "sort", "reverse", "fill", "set", "delete",
+                       "clear", "add"})
+_PARAMETERS = frozenset({"formal_parameters"})
+
+
+def unwrap(node: "Node") -> "Node":
+    """The expression inside parentheses, ``as`` / ``satisfies`` casts and ``!``."""
+    while node.type in _WRAPPERS:
+        inner = node.named_children[0] if node.named_children else None
+        if inner is None:
+            return node
+        node = inner
+    return node
+
+
+def scope_of(node: "Node") -> "Node | None":
+    parent = node.parent
+    while parent is not None and parent.type not in SCOPES:
+        parent = parent.parent
+    return parent
+
+
+class Bindings:
+    """Every declaration of a module, by (scope, name); None marks a name that is dynamic."""
+
+    def __init__(self, root: "Node") -> None:
+        self._bound: dict[tuple[int, str], list[Node | None]] = {}
+        self.mutated: set[tuple[int, str]] = set()
+        reassigned: list[Node] = []
+        changed: list[Node] = []
+        for node in walk(root):
+            kind = node.type
+            if kind == "variable_declarator":
+                self._declare(node)
+            elif kind in ("function_declaration", "generator_function_declaration", "class_declaration"):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    self._bind(node, name.text, None, owner=scope_of(node))
+            elif kind in _PARAMETERS:
+                for identifier in _identifiers(node):
+                    self._bind(identifier, identifier.text, None, owner=node.parent)
+            elif kind == "arrow_function" and node.child_by_field_name("parameter") is not None:
+                parameter = node.child_by_field_name("parameter")
+                self._bind(parameter, parameter.text, None, owner=node)
+            elif kind in ("import_specifier", "namespace_import", "import_clause"):
+                for identifier in node.named_children:
+                    if identifier.type == "identifier":
+                        self._bind(identifier, identifier.text, None, owner=root)
+            elif kind == "catch_clause":
+                parameter = node.child_by_field_name("parameter")
+                for identifier in _identifiers(parameter) if parameter is not None else ():
+                    self._bind(identifier, identifier.text, None, owner=node)
+            elif kind in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+                target = node.child_by_field_name("left") or node.child_by_field_name("argument")
+                if target is not None:
+                    (reassigned if unwrap(target).type == "identifier" else changed).append(unwrap(target))
+            elif kind == "call_expression":
+                function = node.child_by_field_name("function")
+                if function is not None and function.type == "member_expression":
+                    prop = function.child_by_field_name("property")
+                    if prop is not None and prop.text.decode("utf-8", "replace") in _MUTATORS:
+                        changed.append(function.child_by_field_name("object"))
+        for target in reassigned:
+            owner = self.owner(target)
+            if owner is not None:
+                self._bound[owner].append(None)
+        for target in changed:
+            base = _base(target)
+            owner = self.owner(base) if base is not None else None
+            if owner is not None:
+                self.mutated.add(owner)
+
+    def _declare(self, declarator: "Node") -> None:
+        name = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        if name is None:
+            return
+        owner = scope_of(declarator)
+        declaration = declarator.parent
+        if declaration is not None and declaration.type == "variable_declaration":  # `var`: function scoped
+            while owner is not None and owner.type not in FUNCTIONS and owner.type != "program":
+                owner = scope_of(owner)
+        if name.type == "identifier":
+            self._bind(name, name.text, value, owner=owner)
+        else:  # destructuring: every name it binds is computed
+            for identifier in _identifiers(name):
+                self._bind(identifier, identifier.text, None, owner=owner)
+
+    def _bind(self, node: "Node", name: bytes | None, value: "Node | None", *, owner: "Node | None") -> None:
+        if owner is None or name is None:
+            return
+        self._bound.setdefault((owner.id, name.decode("utf-8", "replace")), []).append(value)
+
+    def owner(self, reference: "Node") -> tuple[int, str] | None:
+        """The (scope, name) key of the declaration a name refers to."""
+        if reference.text is None:
+            return None
+        name = reference.text.decode("utf-8", "replace")
+        scope = scope_of(reference)
+        while scope is not None:
+            if (scope.id, name) in self._bound:
+                return scope.id, name
+            scope = scope_of(scope)
+        return None
+
+    def resolve(self, node: "Node") -> tuple["Node", str | None]:
+        """Follows names bound once to their value; returns the value and the last name."""
+        name = None
+        node = unwrap(node)
+        for _ in range(MAX_HOPS):
+            if node.type not in ("identifier", "shorthand_property_identifier"):
+                break
+            key = self.owner(node)
+            values = self._bound.get(key, []) if key is not None else []
+            if len(values) != 1 or values[0] is None:
+                break
+            name = key[1] if key is not None else None
+            node = unwrap(values[0])
+        return node, name
+
+    def is_mutated(self, name_node: "Node") -> bool:
+        key = self.owner(name_node)
+        return key is not None and key in self.mutated
+
+
+def _identifiers(node: "Node") -> list["Node"]:
+    """The names a parameter list or destructuring pattern binds (not default values or types)."""
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in ("identifier", "shorthand_property_identifier_pattern"):
+            found.append(current)
+            continue
+        if current.type in ("type_annotation", "number", "string"):
+            continue
+        if current.type in ("assignment_pattern", "object_assignment_pattern"):
+            left = current.child_by_field_name("left")
+            stack.extend([left] if left is not None else [])
+            continue
+        if current.type == "pair_pattern":
+            value = current.child_by_field_name("value")
+            stack.extend([value] if value is not None else [])
+            continue
+        if current.type in ("required_parameter", "optional_parameter"):
+            pattern = current.child_by_field_name("pattern")
+            stack.extend([pattern] if pattern is not None else [])
+            continue
+        stack.extend(current.named_children)
+    return found
+
+
+def _base(node: "Node | None") -> "Node | None":
+    """``x`` for ``x``, ``x.a``, ``x[0].b`` (the object a store or method call changes)."""
+    while node is not None and node.type in ("member_expression", "subscript_expression", *_WRAPPERS):
+        node = node.child_by_field_name("object") or (node.named_children[0] if node.named_children else None)
+    return node if node is not None and node.type == "identifier" else None

@@ -1,0 +1,73 @@
+"""Reading one TypeScript or JavaScript file into a Document: parse, walk, read each call."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ...model import Document, Kind, LineIndex, Problem
+from .bindings import Bindings
+from .calls import CallReader
+from .outline import Walker
+from .runs_in import Contexts
+from .streams import Streams
+from .syntax import Positions, grammar_for, parse, syntax_errors
+from .values import Values
+
+MAX_LINE = 5_000  # characters: a longer line is a minified bundle, not code a person wrote
+_MAX_REPORTED_ERRORS = 3
+
+
+def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) -> Document:
+    """Reads one file; problems become :class:`Problem`s, never exceptions. ``variables`` is
+    accepted for the common loader signature (code values are never sampled)."""
+    kind = Kind.JAVASCRIPT if grammar_for(path) == "javascript" else Kind.TYPESCRIPT
+    document = Document(path, kind, source, LineIndex(source))
+    try:
+        _read(document)
+    except (RecursionError, MemoryError):
+        document.problems.append(Problem("code nested too deeply to analyse"))
+    return document
+
+
+def _read(document: Document) -> None:
+    source = document.source
+    if is_minified(source):
+        document.problems.append(Problem(
+            f"a line longer than {MAX_LINE:,} characters: a minified bundle, not linted",
+            hint="lint the sources the bundle is built from, and exclude the bundle (`exclude` in [tool.advisor])"))
+        return
+    data = source.encode("utf-8", "surrogatepass")
+    tree = parse(document.path, data)
+    positions = Positions(source, data, document.lines)
+    root = tree.root_node
+    language = "TypeScript" if document.kind is Kind.TYPESCRIPT else "JavaScript"
+    for error in syntax_errors(root, _MAX_REPORTED_ERRORS):
+        what = f"missing `{error.type}`" if error.is_missing else f"unexpected `{positions.expression(error)[:40]}`"
+        document.problems.append(Problem(
+            f"invalid {language} syntax ({what}); the rest of the file is checked as far as it parses",
+            positions.span(error)))
+    bindings = Bindings(root)
+    outline = Walker(bindings).walk(root)
+    values = Values(document, positions, bindings)
+    document.texts.extend(values.constants(root))
+    calls = CallReader(document, positions, bindings, values)
+    contexts = Contexts(positions, outline, bindings, document.path, root)
+    streams = Streams(positions)
+    for found in outline.api_calls:
+        call = calls.read(found)
+        call.where = contexts.where(found.function)
+        call.buffered = streams.buffered(found, call)
+        document.calls.append(call)
+
+
+def is_minified(source: str) -> bool:
+    """A bundle or minified file: some line is longer than any a person writes."""
+    start = 0
+    length = len(source)
+    while start < length:
+        end = source.find("\n", start)
+        end = length if end == -1 else end
+        if end - start > MAX_LINE:
+            return True
+        start = end + 1
+    return False

@@ -1,0 +1,297 @@
+"""One walk over the module: its imports, its functions, every call with the function it
+sits in, and the Messages API calls among them.
+
+Two client libraries are recognised. ``@anthropic-ai/sdk``: ``<client>.messages.create``,
+``.stream`` and ``.countTokens`` (also under ``.beta``), given an options object. The Vercel
+AI SDK: ``generateText`` / ``streamText`` / ``generateObject`` / ``streamObject`` whose
+``model`` is an Anthropic model (``anthropic('claude-…')`` from ``@ai-sdk/anthropic``, a
+``createAnthropic(...)`` provider, or an ``"anthropic/…"`` gateway id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ...model import CallApi
+from .bindings import FUNCTIONS, Bindings, unwrap
+from .syntax import walk
+from .values import name_of, property_name, string_value
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+ANTHROPIC_SDK = "@anthropic-ai/sdk"
+AI_SDK_PROVIDER = "@ai-sdk/anthropic"
+_SDK_METHODS = {"create": CallApi.CREATE, "stream": CallApi.STREAM, "countTokens": CallApi.COUNT_TOKENS}
+_AI_SDK_FUNCTIONS = {"generateText": CallApi.CREATE, "generateObject": CallApi.CREATE,
+                     "streamText": CallApi.STREAM, "streamObject": CallApi.STREAM}
+_REQUEST_KEYS = {"model", "messages", "max_tokens", "system"}
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+_ITERATING_METHODS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find"})
+_OTHER_PROVIDERS = ("@ai-sdk/openai", "@ai-sdk/google", "@ai-sdk/mistral", "@ai-sdk/azure", "@ai-sdk/amazon-bedrock",
+                    "@ai-sdk/google-vertex", "@ai-sdk/cohere", "@ai-sdk/groq", "@ai-sdk/xai", "@ai-sdk/deepseek")
+
+
+@dataclass(eq=False)
+class Function:
+    node: "Node"
+    qualname: str | None  # ``POST``, ``ChatService.reply``; None for an anonymous callback
+    parent: Function | None
+    is_async: bool
+    exported: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A Messages API call: the node, its options object, which library and method."""
+
+    node: "Node"
+    options: "Node | None"  # the (first) argument: the request or options object
+    api: CallApi
+    library: str  # ANTHROPIC_SDK or AI_SDK_PROVIDER
+    callee: str  # ``messages.create``, ``generateText``
+    function: Function | None
+    in_loop: bool
+    awaited: bool
+
+
+@dataclass(eq=False)
+class Outline:
+    imports: dict[str, "Node"] = field(default_factory=dict)  # module specifier -> first import
+    functions: dict[int, Function] = field(default_factory=dict)  # node id -> function
+    calls: list[tuple["Node", Function | None]] = field(default_factory=list)
+    api_calls: list[Found] = field(default_factory=list)
+    directives: set[str] = field(default_factory=set)  # "use server" / "use client" at the top
+
+    def function_named(self, name: str) -> Function | None:
+        return next((function for function in self.functions.values() if function.qualname == name), None)
+
+
+def module_specifier(node: "Node") -> str | None:
+    """``"x"`` of ``import … from "x"``, ``require("x")`` or ``import("x")``."""
+    if node.type in ("import_statement", "export_statement"):
+        source = node.child_by_field_name("source")
+        return string_value(source) if source is not None else None
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is not None and function.type in ("identifier", "import") and name_of(function) in ("require", "import"):
+            first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+            return string_value(first) if first is not None else None
+    return None
+
+
+def function_name(node: "Node") -> str | None:
+    """The name a function is known by: its declaration, the const or key it is assigned to."""
+    name = node.child_by_field_name("name")
+    if node.type == "method_definition":
+        owner = node.parent.parent if node.parent is not None else None
+        owner_name = owner.child_by_field_name("name") if owner is not None else None
+        return f"{name_of(owner_name)}.{name_of(name)}" if owner_name is not None else name_of(name)
+    if name is not None:
+        return name_of(name)
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression", "satisfies_expression"):
+        parent = parent.parent
+    if parent is None:
+        return None
+    if parent.type == "variable_declarator":
+        return name_of(parent.child_by_field_name("name")) or None
+    if parent.type == "pair":
+        return property_name(parent.child_by_field_name("key"))
+    if parent.type == "assignment_expression":
+        return name_of(parent.child_by_field_name("left")) or None
+    if parent.type == "export_statement":
+        return "default"
+    return None
+
+
+def _exported(node: "Node") -> bool:
+    parent = node.parent
+    for _ in range(3):  # export function f / export const f = () => … / export default …
+        if parent is None:
+            return False
+        if parent.type == "export_statement":
+            return True
+        parent = parent.parent
+    return False
+
+
+class Walker:
+    def __init__(self, bindings: Bindings) -> None:
+        self.bindings = bindings
+        self.outline = Outline()
+
+    def walk(self, root: "Node") -> Outline:
+        outline = self.outline
+        outline.directives = _directives(root)
+        call_nodes = []
+        for node in walk(root):
+            if node.type in FUNCTIONS:
+                parent = self._enclosing(node)
+                is_async = any(child.type == "async" for child in node.children)
+                outline.functions[node.id] = Function(node, function_name(node), parent, is_async, _exported(node))
+            elif node.type == "call_expression":
+                call_nodes.append(node)
+                specifier = module_specifier(node)
+                if specifier is not None:
+                    outline.imports.setdefault(specifier, node)
+            elif node.type in ("import_statement", "export_statement"):
+                specifier = module_specifier(node)
+                if specifier is not None:
+                    outline.imports.setdefault(specifier, node)
+        for node in call_nodes:
+            function = self._enclosing(node)
+            outline.calls.append((node, function))
+            found = self._api_call(node, function)
+            if found is not None:
+                outline.api_calls.append(found)
+        return outline
+
+    def _enclosing(self, node: "Node") -> Function | None:
+        parent = node.parent
+        while parent is not None:
+            if parent.type in FUNCTIONS:
+                return self.outline.functions.get(parent.id)
+            parent = parent.parent
+        return None
+
+    def _api_call(self, node: "Node", function: Function | None) -> Found | None:
+        callee = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if callee is None or arguments is None or arguments.type != "arguments":
+            return None
+        options = arguments.named_children[0] if arguments.named_children else None
+        sdk = self._sdk_method(callee, options)
+        if sdk is not None:
+            return self._found(node, options, sdk[0], ANTHROPIC_SDK, sdk[1], function)
+        name = name_of(callee.child_by_field_name("property")) if callee.type == "member_expression" else name_of(callee)
+        if name in _AI_SDK_FUNCTIONS and options is not None and self._anthropic_model(options):
+            return self._found(node, options, _AI_SDK_FUNCTIONS[name], AI_SDK_PROVIDER, name, function)
+        return None
+
+    def _found(self, node: "Node", options: "Node | None", api: CallApi, library: str, callee: str,
+               function: Function | None) -> Found:
+        return Found(node, options, api, library, callee, function, _in_loop(node), _awaited(node))
+
+    def _sdk_method(self, callee: "Node", options: "Node | None") -> tuple[CallApi, str] | None:
+        """``<x>.messages.create`` (``.beta.messages`` too) with a request-shaped argument."""
+        if callee.type != "member_expression":
+            return None
+        method = name_of(callee.child_by_field_name("property"))
+        owner = callee.child_by_field_name("object")
+        if method not in _SDK_METHODS or owner is None or owner.type != "member_expression":
+            return None
+        if name_of(owner.child_by_field_name("property")) != "messages" or options is None:
+            return None
+        target, _ = self.bindings.resolve(options)
+        if target.type == "object":
+            keys = {property_name(child.child_by_field_name("key")) if child.type == "pair" else name_of(child)
+                    for child in target.named_children}
+            if not keys & _REQUEST_KEYS and not any(child.type == "spread_element" for child in target.named_children):
+                return None
+        elif ANTHROPIC_SDK not in self.outline.imports:
+            return None  # `x.messages.create(something)`: only the SDK's when the module imports it
+        return _SDK_METHODS[method], f"messages.{method}"
+
+    def _anthropic_model(self, options: "Node") -> bool:
+        """Whether an AI SDK options object names an Anthropic model (or, in a module that
+        uses no other provider, a model the code computes)."""
+        target, _ = self.bindings.resolve(options)
+        if target.type != "object":
+            return False
+        model = next((child.child_by_field_name("value") for child in target.named_children
+                      if child.type == "pair" and property_name(child.child_by_field_name("key")) == "model"), None)
+        if model is None:
+            model = next((child for child in target.named_children
+                          if child.type == "shorthand_property_identifier" and name_of(child) == "model"), None)
+        if model is None:
+            return False
+        return anthropic_model(model, self.bindings) is not None or (
+            AI_SDK_PROVIDER in self.outline.imports and not any(p in self.outline.imports for p in _OTHER_PROVIDERS))
+
+
+def anthropic_model(node: "Node", bindings: Bindings) -> "Node | None":
+    """The model id node of ``anthropic('claude-…')`` (or ``provider.languageModel(…)`` of a
+    ``createAnthropic`` provider, or an ``"anthropic/…"`` gateway string); None otherwise."""
+    target, _ = bindings.resolve(node)
+    if target.type in ("string", "template_string"):
+        value = string_value(target)
+        return target if value is not None and value.startswith("anthropic/") else None
+    if target.type != "call_expression":
+        return None
+    function = target.child_by_field_name("function")
+    arguments = target.child_by_field_name("arguments")
+    if function is None or arguments is None or not arguments.named_children:
+        return None
+    if function.type == "member_expression" and name_of(function.child_by_field_name("property")) in (
+            "languageModel", "chat", "messages"):
+        function = function.child_by_field_name("object")
+    if function is None or function.type != "identifier":
+        return None
+    if name_of(function) != "anthropic" and not _is_provider(function, bindings):
+        return None
+    return arguments.named_children[0]
+
+
+def _is_provider(name: "Node", bindings: Bindings) -> bool:
+    """Whether a name is bound to ``createAnthropic(...)``."""
+    value, _ = bindings.resolve(name)
+    if value.type != "call_expression":
+        return False
+    function = value.child_by_field_name("function")
+    return function is not None and name_of(function) == "createAnthropic"
+
+
+def _directives(root: "Node") -> set[str]:
+    found = set()
+    for statement in root.named_children:
+        if statement.type == "comment" or statement.type == "hash_bang_line":
+            continue
+        expression = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+        value = string_value(expression) if expression is not None else None
+        if value is None:
+            break
+        found.add(value)
+    return found
+
+
+def body_directives(function: "Node") -> set[str]:
+    """``"use server"`` at the top of a function body (an inline server action)."""
+    body = function.child_by_field_name("body")
+    return _directives(body) if body is not None and body.type == "statement_block" else set()
+
+
+def _in_loop(node: "Node") -> bool:
+    """Whether a call repeats: inside a loop, or a callback of ``.map`` / ``.forEach`` …,
+    within its function."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type in _LOOPS:
+            body = parent.child_by_field_name("body")
+            if body is not None and body.id == child.id or parent.type in ("while_statement", "do_statement"):
+                return True
+        if parent.type in FUNCTIONS:
+            arguments = parent.parent
+            call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+            function = call.child_by_field_name("function") if call is not None else None
+            if function is None or function.type != "member_expression":
+                return False
+            return name_of(function.child_by_field_name("property")) in _ITERATING_METHODS
+        child, parent = parent, parent.parent
+    return False
+
+
+def _awaited(node: "Node") -> bool:
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression", "non_null_expression"):
+        parent = parent.parent
+    return parent is not None and parent.type == "await_expression"
+
+
+def unwrap_await(node: "Node") -> "Node":
+    node = unwrap(node)
+    while node.type == "await_expression" and node.named_children:
+        node = unwrap(node.named_children[0])
+    return node

@@ -1,0 +1,177 @@
+"""Where a TypeScript/JavaScript call runs: a request handler (a person waits), a script or
+scheduled job, or unknown.
+
+Evidence is direct -- a Next.js route handler (an exported ``GET`` / ``POST`` … of an
+``app/**/route.ts``), a ``pages/api`` route, a server action (``"use server"``), a function
+registered with an Express / Fastify / Hono / Koa router (``app.post("/chat", handler)``),
+a cron schedule, a ``require.main === module`` guard, a ``main()`` or a shebang script -- or
+one level removed: a helper called from a function with direct evidence inherits it. UI
+evidence wins over batch evidence, as in the Python loader.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ...model import RunsIn, Where
+from .bindings import FUNCTIONS, Bindings
+from .outline import Function, Outline, body_directives
+from .syntax import Positions
+from .values import name_of, property_name, string_value
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_UI, _BATCH = RunsIn.UI, RunsIn.BATCH
+_HTTP_EXPORTS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+_ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "all", "use", "options", "head", "route", "on", "ws"}
+_APP_ROUTE = re.compile(r"(?:^|/)app/(?:.*/)?route\.[cm]?[jt]sx?$")
+_PAGES_API = re.compile(r"(?:^|/)pages/api/")
+_CRON_ROUTE = re.compile(r"(?:^|/)cron(?:s|jobs?)?/")
+_FRAMEWORKS = (("express", "Express route handler"), ("fastify", "Fastify route handler"), ("hono", "Hono route handler"),
+               ("@koa/router", "Koa route handler"), ("koa-router", "Koa route handler"), ("koa", "Koa middleware"),
+               ("next-connect", "next-connect handler"), ("@nestjs/common", "NestJS handler"))
+_CRON_CALLS = {"schedule": "cron job", "scheduleJob": "scheduled job", "CronJob": "cron job", "cron": "cron job"}
+
+
+def _pick(candidates: list[Where | None]) -> Where | None:
+    known = [where for where in candidates if where is not None]
+    return next((where for where in known if where.kind is _UI), known[0] if known else None)
+
+
+class Contexts:
+    """Decides where each function of a module runs."""
+
+    def __init__(self, positions: Positions, outline: Outline, bindings: Bindings, path: str, root: "Node") -> None:
+        self.positions = positions
+        self.outline = outline
+        self.bindings = bindings
+        self.path = path.replace("\\", "/")
+        self._own: dict[int, list[Where]] = {}
+        self._callers: dict[int, list[tuple[Function, Node]]] = {}
+        self._module = self._module_where(root)
+        for function in outline.functions.values():
+            self._add(function, self._structure(function))
+        for call, function in outline.calls:
+            self._note_call(call, function)
+        self._direct: dict[int, Where | None] = {}
+        for function in outline.functions.values():  # parents come first (pre-order walk)
+            inherited = self._direct.get(function.parent.node.id) if function.parent is not None else None
+            self._direct[function.node.id] = _pick([*self._own.get(function.node.id, []), self._module, inherited])
+
+    def where(self, function: Function | None) -> Where:
+        if function is None:
+            return self._module or Where.unknown()
+        direct = self._direct.get(function.node.id)
+        helper = _pick([Where(where.kind, f"called from {where.reason}", self.positions.span(call))
+                        for caller, call in self._callers.get(function.node.id, [])
+                        if (where := self._direct.get(caller.node.id)) is not None])
+        for candidate in (direct, helper):
+            if candidate is not None and candidate.kind is _UI:
+                return candidate
+        return direct or helper or Where.unknown()
+
+    def _add(self, function: Function, evidence: Where | None) -> None:
+        if evidence is not None:
+            self._own.setdefault(function.node.id, []).append(evidence)
+
+    def _named(self, function: Function, kind: RunsIn, label: str, node: "Node") -> Where:
+        name = f" `{function.qualname}`" if function.qualname else ""
+        return Where(kind, f"{label}{name}", self.positions.span(node))
+
+    def _module_where(self, root: "Node") -> Where | None:
+        """Evidence for the whole file: a pages/api route, a server actions module, a script."""
+        first = root.named_children[0] if root.named_children else root
+        if _PAGES_API.search(self.path):
+            return Where(_UI, "Next.js API route (pages/api)", self.positions.span(first))
+        if "use server" in self.outline.directives:
+            return Where(_UI, "Next.js server action", self.positions.span(first))
+        if first.type == "hash_bang_line":
+            return Where(_BATCH, "Node script (#! line)", self.positions.span(first))
+        return None
+
+    def _structure(self, function: Function) -> Where | None:
+        node, name = function.node, function.qualname
+        top_level = function.parent is None
+        if top_level and function.exported and name in _HTTP_EXPORTS and _APP_ROUTE.search(self.path):
+            if _CRON_ROUTE.search(self.path):
+                return self._named(function, _BATCH, "Vercel cron route", node)
+            return self._named(function, _UI, "Next.js route handler", node)
+        if "use server" in body_directives(node):
+            return self._named(function, _UI, "Next.js server action", node)
+        if top_level and name == "main":
+            return Where(_BATCH, "`main()` function", self.positions.span(node))
+        return None
+
+    def _note_call(self, call: "Node", function: Function | None) -> None:
+        for handler, kind, label in self._registrations(call):
+            target = self._function_of(handler)
+            if target is not None:
+                self._add(target, self._named(target, kind, label, call))
+        callee = call.child_by_field_name("function")
+        if function is None:
+            if callee is not None and _in_main_guard(call):
+                target = self._function_of(callee)
+                if target is not None:
+                    reason = f"function `{target.qualname}` called from the `require.main === module` block"
+                    self._add(target, Where(_BATCH, reason, self.positions.span(call)))
+            return
+        target = self._function_of(callee) if callee is not None and callee.type == "identifier" else None
+        if target is not None and target is not function:
+            self._callers.setdefault(target.node.id, []).append((function, call))
+
+    def _function_of(self, node: "Node") -> Function | None:
+        """The function of this module an expression names or writes inline."""
+        if node.type in FUNCTIONS:
+            return self.outline.functions.get(node.id)
+        if node.type == "identifier":
+            declared, _ = self.bindings.resolve(node)
+            if declared.type in FUNCTIONS:
+                return self.outline.functions.get(declared.id)
+            return self.outline.function_named(name_of(node))
+        return None
+
+    def _registrations(self, call: "Node"):
+        """Functions handed to a framework: ``app.post("/chat", handler)``,
+        ``fastify.route({url, handler})``, ``cron.schedule("0 * * * *", job)``."""
+        callee = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        if callee is None or arguments is None or arguments.type != "arguments":
+            return
+        args = [child for child in arguments.named_children if child.type != "comment"]
+        name = name_of(callee.child_by_field_name("property")) if callee.type == "member_expression" else name_of(callee)
+        if callee.type == "new_expression" or call.type == "new_expression":
+            return
+        if name in _CRON_CALLS and args and string_value(args[0]) is not None:
+            for handler in args[1:]:
+                yield handler, _BATCH, _CRON_CALLS[name]
+            return
+        if callee.type != "member_expression" or name not in _ROUTE_METHODS or not args:
+            return
+        label = self._framework_label()
+        path = string_value(args[0])
+        if name == "route" and args[0].type == "object":  # fastify.route({method, url, handler})
+            for child in args[0].named_children:
+                if child.type == "pair" and property_name(child.child_by_field_name("key")) == "handler":
+                    yield child.child_by_field_name("value"), _UI, label or "route handler"
+            return
+        if (path is not None and path.startswith("/")) or (label is not None and name == "use"):
+            for handler in args[1:] if path is not None else args:
+                yield handler, _UI, label or "route handler"
+
+    def _framework_label(self) -> str | None:
+        return next((label for module, label in _FRAMEWORKS if module in self.outline.imports), None)
+
+
+def _in_main_guard(call: "Node") -> bool:
+    """Inside ``if (require.main === module) { … }`` (or ``import.meta.main``)."""
+    parent = call.parent
+    while parent is not None:
+        if parent.type == "if_statement":
+            condition = parent.child_by_field_name("condition")
+            text = " ".join(name_of(condition).split()) if condition is not None else ""
+            if "require.main === module" in text or "require.main == module" in text or "import.meta.main" in text:
+                return True
+        parent = parent.parent
+    return False

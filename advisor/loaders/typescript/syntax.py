@@ -1,0 +1,132 @@
+"""Parsing TypeScript and JavaScript with tree-sitter, and turning its byte positions into
+the character offsets and spans the rest of advisor counts in.
+
+tree-sitter is imported on first use (a Python-only run never loads it); one parser per
+grammar is kept for the process. tree-sitter never raises on bad input: it recovers and
+marks what it could not read as ``ERROR`` / missing nodes, which :func:`syntax_errors` lists.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterator
+
+from ...model import LineIndex, Span
+from ..python.strings import squeeze
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser, Tree
+
+_MAX_EXPRESSION = 120  # characters of an expression quoted in a message
+_TSX_SUFFIXES = (".tsx",)
+_TYPESCRIPT_SUFFIXES = (".ts", ".mts", ".cts")
+
+
+def grammar_for(path: str) -> str:
+    """Which grammar reads a file: TypeScript, TSX (TypeScript with JSX) or JavaScript (which
+    reads JSX too)."""
+    lower = path.lower()
+    if lower.endswith(_TSX_SUFFIXES):
+        return "tsx"
+    return "typescript" if lower.endswith(_TYPESCRIPT_SUFFIXES) else "javascript"
+
+
+@lru_cache(maxsize=None)
+def _parser(grammar: str) -> "Parser":
+    from tree_sitter import Language, Parser
+
+    if grammar == "javascript":
+        import tree_sitter_javascript as module
+
+        language = Language(module.language())
+    else:
+        import tree_sitter_typescript as typescript
+
+        language = Language(typescript.language_tsx() if grammar == "tsx" else typescript.language_typescript())
+    return Parser(language)
+
+
+def parse(path: str, data: bytes) -> "Tree":
+    return _parser(grammar_for(path)).parse(data)
+
+
+def walk(root: "Node") -> Iterator["Node"]:
+    """Every named node under ``root`` in source order, iteratively (deep nesting must not
+    recurse)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.named_children))
+
+
+def syntax_errors(root: "Node", limit: int = 20) -> list["Node"]:
+    """The first ``ERROR`` and missing nodes of a tree (where tree-sitter had to recover)."""
+    if not root.has_error:
+        return []
+    found: list[Node] = []
+    stack = [root]
+    while stack and len(found) < limit:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            found.append(node)
+            continue
+        stack.extend(reversed([child for child in node.children if child.has_error or child.is_missing]))
+    return found
+
+
+class Positions:
+    """Byte offsets of the parsed UTF-8 to character offsets, spans and source text."""
+
+    def __init__(self, source: str, data: bytes, lines: LineIndex) -> None:
+        self.source = source
+        self.lines = lines
+        self._ascii = len(data) == len(source)
+        self._data = data
+        self._line_bytes: list[int] | None = None
+
+    def offset(self, byte: int) -> int:
+        if self._ascii:
+            return byte
+        if self._line_bytes is None:  # byte offset of each line start, built on first need
+            starts, position = [0], 0
+            for line in self._data.split(b"\n")[:-1]:
+                position += len(line) + 1
+                starts.append(position)
+            self._line_bytes = starts
+        import bisect
+
+        row = bisect.bisect_right(self._line_bytes, byte) - 1
+        prefix = self._data[self._line_bytes[row]:byte].decode("utf-8", "surrogatepass" if _whole(self._data, byte) else "ignore")
+        return self.lines.offset(row + 1, 1) + len(prefix)
+
+    def range(self, node: "Node") -> tuple[int, int]:
+        return self.offset(node.start_byte), self.offset(node.end_byte)
+
+    def span(self, node: "Node") -> Span:
+        return self.lines.span(*self.range(node))
+
+    def text(self, node: "Node") -> str:
+        start, end = self.range(node)
+        return self.source[start:end]
+
+    def expression(self, node: "Node") -> str:
+        """The source of ``node`` on one line, shortened for a message."""
+        text = squeeze(self.text(node))
+        return text if len(text) <= _MAX_EXPRESSION else text[:_MAX_EXPRESSION - 3] + "..."
+
+
+def _whole(data: bytes, byte: int) -> bool:
+    """Whether ``byte`` is at a character boundary (not inside a multi-byte sequence)."""
+    return byte >= len(data) or (data[byte] & 0xC0) != 0x80
+
+
+def comments(path: str, source: str) -> Iterator[tuple[int, int, str]]:
+    """(start offset, end offset, text) of each real comment (``//`` and ``/* */``), as the
+    parser sees them: never a ``//`` inside a string, template literal or regular expression."""
+    data = source.encode("utf-8", "surrogatepass")
+    positions = Positions(source, data, LineIndex(source))
+    for node in walk(parse(path, data).root_node):
+        if node.type == "comment":
+            start, end = positions.range(node)
+            yield start, end, source[start:end]
