@@ -94,3 +94,34 @@ def test_json_has_no_comments_so_a_hash_in_a_value_suppresses_nothing():
     assert json_findings, "the JSON request should have findings to suppress"
     assert yaml_findings == []
     assert {f.rule for f in json_findings} >= {"missing-max-tokens"}
+
+
+def test_typescript_line_and_block_comments_but_never_strings():
+    source = textwrap.dedent("""
+        const a = 1; // advisor: ignore[word-count-limit]
+        /* advisor: ignore[missing-max-tokens, O001] */
+
+        const b = 2;
+        const s = "// advisor: ignore[word-count-limit] inside a string is not a comment";
+        const t = `/* advisor: ignore */ nor inside a template literal`;
+        const r = /\\/\\/ advisor: ignore/;
+        /**
+         * advisor: ignore-file[oversized-model]
+         */
+    """)
+    found = find_suppressions(Document("src/a.ts", Kind.TYPESCRIPT, source, LineIndex(source)))
+    assert [(s.line, s.rules, s.file_wide) for s in found[:2]] == [
+        (2, ("word-count-limit",), False), (5, ("missing-max-tokens", "O001"), False)]
+    assert len(found) == 3 and found[2].file_wide and found[2].rules == ("oversized-model",)
+
+
+def test_a_typescript_suppression_silences_the_finding_on_the_next_line():
+    source = """
+        import Anthropic from "@anthropic-ai/sdk";
+        const client = new Anthropic();
+        // advisor: ignore[missing-max-tokens]
+        await client.messages.create({ model: "claude-haiku-5-5", messages: [] });
+        await client.messages.create({ model: "claude-haiku-5-5", messages: [] }); /* advisor: ignore[oversized-model] */
+    """
+    findings = lint_text("src/a.ts", source, select=["missing-max-tokens", "oversized-model", "unused-suppression"])
+    assert [(f.rule, f.span.line) for f in findings] == [("missing-max-tokens", 6), ("unused-suppression", 6)]

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .syntax import walk
-
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -28,7 +26,6 @@ _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_e
                        "type_assertion"})
 _MUTATORS = frozenset({"push", "unshift", "splice", "pop", "shift", "sort", "reverse", "fill", "set", "delete",
                        "clear", "add"})
-_PARAMETERS = frozenset({"formal_parameters"})
 
 
 def unwrap(node: "Node") -> "Node":
@@ -51,43 +48,45 @@ def scope_of(node: "Node") -> "Node | None":
 class Bindings:
     """Every declaration of a module, by (scope, name); None marks a name that is dynamic."""
 
-    def __init__(self, root: "Node") -> None:
+    def __init__(self, root: "Node", nodes: dict[str, list["Node"]]) -> None:
         self._bound: dict[tuple[int, str], list[Node | None]] = {}
         self.mutated: set[tuple[int, str]] = set()
         reassigned: list[Node] = []
         changed: list[Node] = []
-        for node in walk(root):
-            kind = node.type
-            if kind == "variable_declarator":
-                self._declare(node)
-            elif kind in ("function_declaration", "generator_function_declaration", "class_declaration"):
+        for node in nodes.get("variable_declarator", []):
+            self._declare(node)
+        for kind in ("function_declaration", "generator_function_declaration", "class_declaration"):
+            for node in nodes.get(kind, []):
                 name = node.child_by_field_name("name")
                 if name is not None:
                     self._bind(node, name.text, None, owner=scope_of(node))
-            elif kind in _PARAMETERS:
-                for identifier in _identifiers(node):
-                    self._bind(identifier, identifier.text, None, owner=node.parent)
-            elif kind == "arrow_function" and node.child_by_field_name("parameter") is not None:
-                parameter = node.child_by_field_name("parameter")
+        for node in nodes.get("formal_parameters", []):
+            for identifier in _identifiers(node):
+                self._bind(identifier, identifier.text, None, owner=node.parent)
+        for node in nodes.get("arrow_function", []):
+            parameter = node.child_by_field_name("parameter")
+            if parameter is not None:
                 self._bind(parameter, parameter.text, None, owner=node)
-            elif kind in ("import_specifier", "namespace_import", "import_clause"):
+        for kind in ("import_specifier", "namespace_import", "import_clause"):
+            for node in nodes.get(kind, []):
                 for identifier in node.named_children:
                     if identifier.type == "identifier":
                         self._bind(identifier, identifier.text, None, owner=root)
-            elif kind == "catch_clause":
-                parameter = node.child_by_field_name("parameter")
-                for identifier in _identifiers(parameter) if parameter is not None else ():
-                    self._bind(identifier, identifier.text, None, owner=node)
-            elif kind in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+        for node in nodes.get("catch_clause", []):
+            parameter = node.child_by_field_name("parameter")
+            for identifier in _identifiers(parameter) if parameter is not None else ():
+                self._bind(identifier, identifier.text, None, owner=node)
+        for kind in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+            for node in nodes.get(kind, []):
                 target = node.child_by_field_name("left") or node.child_by_field_name("argument")
                 if target is not None:
                     (reassigned if unwrap(target).type == "identifier" else changed).append(unwrap(target))
-            elif kind == "call_expression":
-                function = node.child_by_field_name("function")
-                if function is not None and function.type == "member_expression":
-                    prop = function.child_by_field_name("property")
-                    if prop is not None and prop.text.decode("utf-8", "replace") in _MUTATORS:
-                        changed.append(function.child_by_field_name("object"))
+        for node in nodes.get("call_expression", []):
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "member_expression":
+                prop = function.child_by_field_name("property")
+                if prop is not None and prop.text is not None and prop.text.decode("utf-8", "replace") in _MUTATORS:
+                    changed.append(function.child_by_field_name("object"))
         for target in reassigned:
             owner = self.owner(target)
             if owner is not None:

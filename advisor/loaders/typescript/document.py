@@ -10,7 +10,7 @@ from .calls import CallReader
 from .outline import Walker
 from .runs_in import Contexts
 from .streams import Streams
-from .syntax import Positions, grammar_for, parse, syntax_errors
+from .syntax import Positions, grammar_for, index, parse, syntax_errors
 from .values import Values
 
 MAX_LINE = 5_000  # characters: a longer line is a minified bundle, not code a person wrote
@@ -46,8 +46,9 @@ def _read(document: Document) -> None:
         document.problems.append(Problem(
             f"invalid {language} syntax ({what}); the rest of the file is checked as far as it parses",
             positions.span(error)))
-    bindings = Bindings(root)
-    outline = Walker(bindings).walk(root)
+    nodes = index(document.path, root)
+    bindings = Bindings(root, nodes)
+    outline = Walker(bindings).walk(root, nodes)
     values = Values(document, positions, bindings)
     document.texts.extend(values.constants(root))
     calls = CallReader(document, positions, bindings, values)

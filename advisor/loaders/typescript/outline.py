@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from ...model import CallApi
 from .bindings import FUNCTIONS, Bindings, unwrap
-from .syntax import walk
 from .values import name_of, property_name, string_value
 
 if TYPE_CHECKING:
@@ -123,25 +122,21 @@ class Walker:
         self.bindings = bindings
         self.outline = Outline()
 
-    def walk(self, root: "Node") -> Outline:
+    def walk(self, root: "Node", nodes: dict[str, list["Node"]]) -> Outline:
         outline = self.outline
         outline.directives = _directives(root)
-        call_nodes = []
-        for node in walk(root):
-            if node.type in FUNCTIONS:
-                parent = self._enclosing(node)
-                is_async = any(child.type == "async" for child in node.children)
-                outline.functions[node.id] = Function(node, function_name(node), parent, is_async, _exported(node))
-            elif node.type == "call_expression":
-                call_nodes.append(node)
+        functions = sorted((node for kind in FUNCTIONS for node in nodes.get(kind, [])),
+                           key=lambda node: (node.start_byte, -node.end_byte))
+        for node in functions:  # outer functions first, so each finds its parent
+            parent = self._enclosing(node)
+            is_async = any(child.type == "async" for child in node.children)
+            outline.functions[node.id] = Function(node, function_name(node), parent, is_async, _exported(node))
+        for kind in ("import_statement", "export_statement", "call_expression"):
+            for node in nodes.get(kind, []):
                 specifier = module_specifier(node)
                 if specifier is not None:
                     outline.imports.setdefault(specifier, node)
-            elif node.type in ("import_statement", "export_statement"):
-                specifier = module_specifier(node)
-                if specifier is not None:
-                    outline.imports.setdefault(specifier, node)
-        for node in call_nodes:
+        for node in nodes.get("call_expression", []):
             function = self._enclosing(node)
             outline.calls.append((node, function))
             found = self._api_call(node, function)

@@ -56,7 +56,10 @@ class Streams:
         if any(kind == "forward" for kind, _ in evidence):
             return Field.absent()
         buffers = [node for kind, node in evidence if kind == "buffer"]
-        return self._buffer(buffers[0]) if buffers else Field.absent()
+        if not buffers:
+            return Field.absent()
+        first = buffers[0]  # the call `stream.finalMessage()` rather than its callee
+        return self._buffer(first.parent if first.parent is not None and first.parent.type == "call_expression" else first)
 
     def _buffer(self, node: "Node") -> Field:
         return Field.literal(True, self.positions.span(node), self.positions.expression(node))
