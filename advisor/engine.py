@@ -161,6 +161,10 @@ class Linter:
         if is_binary(data):
             notes.append(Note(candidate.display, "skipped: binary file"))
             return None
+        skipped = None if candidate.explicit else source_of(candidate.display, candidate.kind).skip_reason(data)
+        if skipped is not None:  # a walked bundle; named on the command line it is linted (a parse-error says why not)
+            notes.append(Note(candidate.display, f"skipped: {skipped}"))
+            return None
         return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 
     def _lint_job(self, job: tuple[Candidate, bytes | None]) -> tuple[bool, FileReport | None, list[Note]]:

@@ -79,6 +79,7 @@ class Source:
     view: str | None = None  # "module:function": the text positions refer to, when not the file's
     # "module:function" (file text, span) -> that span in the file's own text, where `view` is set
     file_positions: str | None = None
+    skip: str | None = None  # "module:function": (bytes) -> why a walked file is skipped with a note, or None
 
     def linted_text(self, text: str) -> str:
         """The text positions in this file refer to (what the report quotes): the file's
@@ -99,6 +100,9 @@ class Source:
             return True
         sniff: Sniff = _resolve(self.sniff)
         return bool(sniff(text, path))
+
+    def skip_reason(self, data: bytes) -> str | None:
+        return None if self.skip is None else _resolve(self.skip)(data)
 
 
 # Prompt text only counts as a prompt inside a folder named like one or under a name that
@@ -216,10 +220,10 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source("typescript", Kind.TYPESCRIPT, (".ts", ".tsx", ".mts", ".cts"), ("*.ts", "*.tsx", "*.mts", "*.cts"),
            "advisor.loaders.typescript:load", Comments.SLASH, Syntax.TYPESCRIPT,
-           sniff="advisor.loaders.typescript:imports_claude_client"),
+           sniff="advisor.loaders.typescript:imports_claude_client", skip="advisor.loaders.typescript:minified_bundle"),
     Source("javascript", Kind.JAVASCRIPT, (".js", ".jsx", ".mjs", ".cjs"), ("*.js", "*.jsx", "*.mjs", "*.cjs"),
            "advisor.loaders.typescript:load", Comments.SLASH, Syntax.JAVASCRIPT,
-           sniff="advisor.loaders.typescript:imports_claude_client"),
+           sniff="advisor.loaders.typescript:imports_claude_client", skip="advisor.loaders.typescript:minified_bundle"),
 )
 
 _BY_SUFFIX: dict[str, Source] = {suffix: source for source in SOURCES for suffix in source.suffixes}

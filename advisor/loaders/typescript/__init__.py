@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 
-from .document import load
+from .document import MAX_LINE, is_minified, load
 
-__all__ = ["imports_claude_client", "load"]
+__all__ = ["imports_claude_client", "load", "minified_bundle"]
 
 _IMPORTS = re.compile(r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'](?:@anthropic-ai/sdk|@ai-sdk/anthropic)(?:/[^"']*)?["']""")
 
@@ -31,3 +31,10 @@ def imports_claude_client(source: str, path: str = "") -> bool:
     """The relevance sniff for walked files: a module that imports or requires
     ``@anthropic-ai/sdk`` or ``@ai-sdk/anthropic``."""
     return bool(_IMPORTS.search(source))
+
+
+def minified_bundle(data: bytes) -> str | None:
+    """Why a walked file is skipped unread: a minified bundle (built output, not source)."""
+    if is_minified(data):
+        return f"minified bundle (a line longer than {MAX_LINE:,} characters)"
+    return None

@@ -61,12 +61,13 @@ def _read(document: Document) -> None:
         document.calls.append(call)
 
 
-def is_minified(source: str) -> bool:
+def is_minified(source: str | bytes) -> bool:
     """A bundle or minified file: some line is longer than any a person writes."""
     start = 0
     length = len(source)
+    newline = "\n" if isinstance(source, str) else b"\n"
     while start < length:
-        end = source.find("\n", start)
+        end = source.find(newline, start)  # type: ignore[arg-type]
         end = length if end == -1 else end
         if end - start > MAX_LINE:
             return True

@@ -149,16 +149,18 @@ class Contexts:
             return
         if callee.type != "member_expression" or name not in _ROUTE_METHODS or not args:
             return
-        label = self._framework_label()
         path = string_value(args[0])
+        label = self._framework_label() or "route handler"
+        if path is not None and path.startswith("/"):
+            label = f"{label} for `{'*' if name in ('all', 'use') else name.upper()} {path}`"
         if name == "route" and args[0].type == "object":  # fastify.route({method, url, handler})
             for child in args[0].named_children:
                 if child.type == "pair" and property_name(child.child_by_field_name("key")) == "handler":
-                    yield child.child_by_field_name("value"), _UI, label or "route handler"
+                    yield child.child_by_field_name("value"), _UI, label
             return
-        if (path is not None and path.startswith("/")) or (label is not None and name == "use"):
+        if (path is not None and path.startswith("/")) or (self._framework_label() is not None and name == "use"):
             for handler in args[1:] if path is not None else args:
-                yield handler, _UI, label or "route handler"
+                yield handler, _UI, label
 
     def _framework_label(self) -> str | None:
         return next((label for module, label in _FRAMEWORKS if module in self.outline.imports), None)
