@@ -161,9 +161,9 @@ class Linter:
         if is_binary(data):
             notes.append(Note(candidate.display, "skipped: binary file"))
             return None
-        skipped = None if candidate.explicit else source_of(candidate.display, candidate.kind).skip_reason(data)
-        if skipped is not None:  # a walked bundle; named on the command line it is linted (a parse-error says why not)
-            notes.append(Note(candidate.display, f"skipped: {skipped}"))
+        unread = None if candidate.explicit else source_of(candidate.display, candidate.kind).skip_reason(data)
+        if unread is not None:  # a walked bundle; named on the command line it is linted (a parse-error says why not)
+            notes.append(Note(candidate.display, f"skipped: {unread}"))
             return None
         return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 

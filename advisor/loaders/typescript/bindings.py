@@ -85,8 +85,10 @@ class Bindings:
             function = node.child_by_field_name("function")
             if function is not None and function.type == "member_expression":
                 prop = function.child_by_field_name("property")
-                if prop is not None and prop.text is not None and prop.text.decode("utf-8", "replace") in _MUTATORS:
-                    changed.append(function.child_by_field_name("object"))
+                receiver = function.child_by_field_name("object")
+                if prop is not None and prop.text is not None and prop.text.decode("utf-8", "replace") in _MUTATORS \
+                        and receiver is not None:
+                    changed.append(receiver)
         for target in reassigned:
             owner = self.owner(target)
             if owner is not None:

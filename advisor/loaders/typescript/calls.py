@@ -59,9 +59,9 @@ class CallReader:
 
     def read(self, found: Found) -> PromptCall:
         call = PromptCall(path=self.document.path, span=self.positions.span(found.node), api=found.api)
-        if found.options is None:
-            args, unresolved = {}, None
-        else:
+        args: dict[str, _Arg] = {}
+        unresolved: Node | None = None
+        if found.options is not None:
             args, unresolved = self._entries(found.options)
         if found.library == AI_SDK_PROVIDER:
             self._ai_sdk(call, args, unresolved)
@@ -133,7 +133,7 @@ class CallReader:
                 if key is None or value is None:
                     unresolved = unresolved or child
                 else:
-                    entries[key] = _Arg(value, child.child_by_field_name("key"))
+                    entries[key] = _Arg(value, child.child_by_field_name("key") or child)
             elif child.type == "shorthand_property_identifier":
                 entries[name_of(child)] = _Arg(child, child)
             elif child.type == "spread_element" and child.named_children and depth < MAX_HOPS:

@@ -53,8 +53,8 @@ class Contexts:
         self._module = self._module_where(root)
         for function in outline.functions.values():
             self._add(function, self._structure(function))
-        for call, function in outline.calls:
-            self._note_call(call, function)
+        for call, caller in outline.calls:
+            self._note_call(call, caller)
         self._direct: dict[int, Where | None] = {}
         for function in outline.functions.values():  # parents come first (pre-order walk)
             inherited = self._direct.get(function.parent.node.id) if function.parent is not None else None

@@ -135,7 +135,8 @@ def _loop_forwards(loop: "Node") -> bool:
         if node.type == "call_expression":
             function = node.child_by_field_name("function")
             method = name_of(function.child_by_field_name("property")) if function is not None and function.type == "member_expression" else name_of(function)
-            if method not in _ACCUMULATE and method not in ("log", "debug") and node.child_by_field_name("arguments") is not None \
-                    and node.child_by_field_name("arguments").named_child_count:
+            arguments = node.child_by_field_name("arguments")
+            if method not in _ACCUMULATE and method not in ("log", "debug") and arguments is not None \
+                    and arguments.named_child_count:
                 return True
     return False

@@ -140,9 +140,9 @@ class Values:
         if kind == "unary_expression" and node.child_by_field_name("operator") is not None:
             operator = name_of(node.child_by_field_name("operator"))
             argument = node.child_by_field_name("argument")
-            value = self._literal(argument, budget, depth + 1) if argument is not None else NOT_LITERAL
-            if operator in ("-", "+") and isinstance(value, (int, float)) and not isinstance(value, bool):
-                return -value if operator == "-" else value
+            operand = self._literal(argument, budget, depth + 1) if argument is not None else NOT_LITERAL
+            if operator in ("-", "+") and isinstance(operand, (int, float)) and not isinstance(operand, bool):
+                return -operand if operator == "-" else operand
             return NOT_LITERAL
         if name is not None and (kind in ("object", "array")) and self._mutated(name, node):
             return NOT_LITERAL
@@ -154,18 +154,19 @@ class Values:
             for child in node.named_children:
                 if child.type == "comment":
                     continue
+                key: str | None
                 if child.type == "shorthand_property_identifier":
-                    value = self._literal(child, budget, depth + 1)
+                    entry = self._literal(child, budget, depth + 1)
                     key = name_of(child)
                 elif child.type == "pair":
                     key = property_name(child.child_by_field_name("key"))
                     value_node = child.child_by_field_name("value")
-                    value = self._literal(value_node, budget, depth + 1) if value_node is not None else NOT_LITERAL
+                    entry = self._literal(value_node, budget, depth + 1) if value_node is not None else NOT_LITERAL
                 else:
                     return NOT_LITERAL
-                if key is None or value is NOT_LITERAL:
+                if key is None or entry is NOT_LITERAL:
                     return NOT_LITERAL
-                result[key] = value
+                result[key] = entry
             return result
         return NOT_LITERAL
 
@@ -247,11 +248,13 @@ class Values:
 
     def _concat_ops(self, node: "Node", depth: int) -> tuple[list[_Op], bool] | None:
         """``a + b``: the pieces in order; a computed piece becomes a slot."""
-        operands, stack = [], [node]
+        operands: list[Node] = []
+        stack = [node]
         while stack:  # iteratively: long chains must not recurse
             current = unwrap(stack.pop())
             if current.type == "binary_expression" and name_of(current.child_by_field_name("operator")) == "+":
-                stack.extend(reversed([current.child_by_field_name("left"), current.child_by_field_name("right")]))
+                sides = (current.child_by_field_name("left"), current.child_by_field_name("right"))
+                stack.extend(side for side in reversed(sides) if side is not None)
             else:
                 operands.append(current)
         results = [self._ops(operand, depth + 1) for operand in operands]
