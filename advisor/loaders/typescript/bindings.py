@@ -38,6 +38,15 @@ def unwrap(node: "Node") -> "Node":
     return node
 
 
+def outside(node: "Node", wrappers: tuple[str, ...]) -> "Node | None":
+    """The first ancestor of ``node`` that is not one of ``wrappers`` (``await``, parentheses,
+    casts): what the value of an expression is really handed to."""
+    parent = node.parent
+    while parent is not None and parent.type in wrappers:
+        parent = parent.parent
+    return parent
+
+
 def scope_of(node: "Node") -> "Node | None":
     parent = node.parent
     while parent is not None and parent.type not in SCOPES:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ...model import CallApi
-from .bindings import FUNCTIONS, Bindings, unwrap
+from .bindings import FUNCTIONS, Bindings, outside, unwrap
 from .values import name_of, property_name, string_value
 
 if TYPE_CHECKING:
@@ -90,9 +90,7 @@ def function_name(node: "Node") -> str | None:
         return f"{name_of(owner_name)}.{name_of(name)}" if owner_name is not None else name_of(name)
     if name is not None:
         return name_of(name)
-    parent = node.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "as_expression", "satisfies_expression"):
-        parent = parent.parent
+    parent = outside(node, ("parenthesized_expression", "as_expression", "satisfies_expression"))
     if parent is None:
         return None
     if parent.type == "variable_declarator":
@@ -279,9 +277,7 @@ def _in_loop(node: "Node") -> bool:
 
 
 def _awaited(node: "Node") -> bool:
-    parent = node.parent
-    while parent is not None and parent.type in ("parenthesized_expression", "as_expression", "non_null_expression"):
-        parent = parent.parent
+    parent = outside(node, ("parenthesized_expression", "as_expression", "non_null_expression"))
     return parent is not None and parent.type == "await_expression"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...model import CallApi, Field, PromptCall
+from .bindings import FUNCTIONS, outside
 from .outline import Found
 from .syntax import Positions, walk
 from .values import name_of
@@ -68,9 +69,7 @@ class Streams:
 def _holder(call: "Node") -> "Node | str | None":
     """The name a stream is kept in (``const stream = …``), or the member access chained on
     the call itself; None when the call's result goes elsewhere."""
-    parent = call.parent
-    while parent is not None and parent.type in ("await_expression", "parenthesized_expression", "as_expression"):
-        parent = parent.parent
+    parent = outside(call, ("await_expression", "parenthesized_expression", "as_expression"))
     if parent is None:
         return None
     if parent.type == "member_expression":
@@ -82,8 +81,6 @@ def _holder(call: "Node") -> "Node | str | None":
 
 
 def _function_body(node: "Node") -> "Node":
-    from .bindings import FUNCTIONS
-
     parent = node.parent
     while parent is not None and parent.type not in FUNCTIONS and parent.type != "program":
         parent = parent.parent

@@ -263,13 +263,17 @@ class Values:
         ops: list[_Op] = []
         dynamic = False
         for operand, result in zip(operands, results):
-            if result is None:
-                ops.append(self._slot(operand))
-                dynamic = True
-            else:
-                ops.extend(result[0])
-                dynamic = dynamic or result[1]
+            dynamic = self._piece(ops, operand, result) or dynamic
         return ops, dynamic
+
+    def _piece(self, ops: list[_Op], node: "Node", result: tuple[list[_Op], bool] | None) -> bool:
+        """Adds one piece of a concatenation or join: its text, or a slot for a computed
+        part; returns whether the piece is (partly) computed."""
+        if result is None:
+            ops.append(self._slot(node))
+            return True
+        ops.extend(result[0])
+        return result[1]
 
     def _slot(self, node: "Node") -> _Op:
         start, end = self.positions.range(node)
@@ -319,10 +323,5 @@ class Values:
                 start, end = self.positions.range(separator) if separator is not None else (0, 0)
                 ops.append(("opaque", glue, start, end))
             result = self._ops(item, depth + 1) if item.type != "spread_element" else None
-            if result is None:
-                ops.append(self._slot(item))
-                dynamic = True
-            else:
-                ops.extend(result[0])
-                dynamic = dynamic or result[1]
+            dynamic = self._piece(ops, item, result) or dynamic
         return ops, dynamic
