@@ -55,7 +55,7 @@ def test_rule_codes_in_any_case_and_rules_listed_by_code(run, tmp_path):
 
 
 def test_a_directory_with_nothing_to_lint_says_so(make_repo, run):
-    root = make_repo({"docs/notes.txt": "hello\n", "src/app.js": "x\n"})
+    root = make_repo({"docs/notes.txt": "hello\n", "src/app.rb": "x\n"})
     result = run(root, "lint", "--no-cache")
     assert result.exit_code == 0
     assert "nothing to lint: no file here matches the include patterns (*.prompt" in result.output
