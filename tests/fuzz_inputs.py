@@ -58,6 +58,18 @@ SEEDS: dict[str, list[str]] = {
         '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
     ],
     "config/prod.env": ["# settings\nANTHROPIC_API_KEY=sk-ant-api03-" + "Q" * 40 + "\nDEBUG=1\n"],
+    "app/route.ts": [
+        'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\nconst BASE = { model: "claude-haiku-5-5" };\n'
+        "export async function POST(req: Request) {\n  const s = client.messages.stream({ ...BASE, max_tokens: 1_000,\n"
+        "    system: `Answer in ${n} words.`, messages: [{ role: 'user', content: [{ type: 'text', text: q }] }] });\n"
+        "  return Response.json(await s.finalMessage());\n}\n",
+    ],
+    "lib/ai.jsx": [
+        'import { anthropic } from "@ai-sdk/anthropic";\nimport { generateText, streamText } from "ai";\n'
+        'export const ask = async (p) => (await generateText({ model: anthropic("claude-sonnet-5-5"), maxTokens: 64000,\n'
+        "  prompt: ['Reply in 2 sentences.', p].join('\\n'), providerOptions: { anthropic: { thinking: { type: 'enabled', "
+        "budgetTokens: 2048 } } } })).text;\nexport const View = () => <div>{ask('x')}</div>; // advisor: ignore\n",
+    ],
 }
 
 FRAGMENTS = [
@@ -67,6 +79,7 @@ FRAGMENTS = [
     "\u2028", "\u202e", "\udcff", "1e400", "10**400", "-1", "NaN", ".inf", "9" * 500, "max_tokens: ",
     "model: ", "claude-", "sk-ant-api03-" + "Q" * 40, "in 300 words", "\"\"\"", "'''", "\\", "#", "---\n",
     "<document>", "</document>", "def f(:", "lambda: ", "async ", "await ", "(" * 100, ")" * 100,
+    "`${", "${", "`", "/*", "*/", "//", "...", "=>", "<div>", "'use server';", "as const", "?.", "x" * 6000,
 ]
 
 _glue = st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=20))
