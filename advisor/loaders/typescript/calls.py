@@ -51,7 +51,9 @@ class _Prompt:
 class CallReader:
     """Turns one found call into a PromptCall."""
 
-    def __init__(self, document: Document, positions: Positions, bindings: Bindings, values: Values) -> None:
+    def __init__(self, document: Document, positions: Positions, bindings: Bindings, values: Values,
+                 providers: set[str]) -> None:
+        self.providers = providers  # the names @ai-sdk/anthropic's provider is imported as
         self.document = document
         self.positions = positions
         self.bindings = bindings
@@ -107,7 +109,7 @@ class CallReader:
             call.extra["thinking"] = self._value(provider["thinking"], _THINKING_KEYS)
 
     def _model(self, arg: _Arg) -> Field:
-        model = anthropic_model(arg.value, self.bindings)
+        model = anthropic_model(arg.value, self.bindings, self.providers)
         if model is not None:
             target, _ = self.bindings.resolve(model)
             value = string_value(target)

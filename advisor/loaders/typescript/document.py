@@ -51,7 +51,7 @@ def _read(document: Document) -> None:
     outline = Walker(bindings).walk(root, nodes)
     values = Values(document, positions, bindings)
     document.texts.extend(values.constants(root))
-    calls = CallReader(document, positions, bindings, values)
+    calls = CallReader(document, positions, bindings, values, outline.providers)
     contexts = Contexts(positions, outline, bindings, document.path, root)
     streams = Streams(positions)
     for found in outline.api_calls:

@@ -11,7 +11,7 @@ AI SDK: ``generateText`` / ``streamText`` / ``generateObject`` / ``streamObject`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 from ...model import CallApi
 from .bindings import FUNCTIONS, Bindings, outside, unwrap
@@ -62,6 +62,7 @@ class Outline:
     calls: list[tuple["Node", Function | None]] = field(default_factory=list)
     api_calls: list[Found] = field(default_factory=list)
     directives: set[str] = field(default_factory=set)  # "use server" / "use client" at the top
+    providers: set[str] = field(default_factory=lambda: {"anthropic"})  # names of @ai-sdk/anthropic's provider
 
     def function_named(self, name: str) -> Function | None:
         return next((function for function in self.functions.values() if function.qualname == name), None)
@@ -134,6 +135,8 @@ class Walker:
                 specifier = module_specifier(node)
                 if specifier is not None:
                     outline.imports.setdefault(specifier, node)
+                if specifier == AI_SDK_PROVIDER and kind == "import_statement":
+                    outline.providers.update(_provider_aliases(node))
         for node in nodes.get("call_expression", []):
             function = self._enclosing(node)
             outline.calls.append((node, function))
@@ -201,11 +204,24 @@ class Walker:
                           if child.type == "shorthand_property_identifier" and name_of(child) == "model"), None)
         if model is None:
             return False
-        return anthropic_model(model, self.bindings) is not None or (
+        return anthropic_model(model, self.bindings, self.outline.providers) is not None or (
             AI_SDK_PROVIDER in self.outline.imports and not any(p in self.outline.imports for p in _OTHER_PROVIDERS))
 
 
-def anthropic_model(node: "Node", bindings: Bindings) -> "Node | None":
+def _provider_aliases(statement: "Node") -> set[str]:
+    """``claude`` of ``import { anthropic as claude } from "@ai-sdk/anthropic"``."""
+    found = set()
+    for node in statement.named_children:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type == "import_specifier" and name_of(current.child_by_field_name("name")) == "anthropic":
+                found.add(name_of(current.child_by_field_name("alias") or current.child_by_field_name("name")))
+            stack.extend(current.named_children)
+    return found
+
+
+def anthropic_model(node: "Node", bindings: Bindings, providers: Collection[str] = ("anthropic",)) -> "Node | None":
     """The model id node of ``anthropic('claude-…')`` (or ``provider.languageModel(…)`` of a
     ``createAnthropic`` provider, or an ``"anthropic/…"`` gateway string); None otherwise."""
     target, _ = bindings.resolve(node)
@@ -223,7 +239,7 @@ def anthropic_model(node: "Node", bindings: Bindings) -> "Node | None":
         function = function.child_by_field_name("object")
     if function is None or function.type != "identifier":
         return None
-    if name_of(function) != "anthropic" and not _is_provider(function, bindings):
+    if name_of(function) not in providers and not _is_provider(function, bindings):
         return None
     return arguments.named_children[0]
 

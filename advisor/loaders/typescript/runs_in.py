@@ -32,6 +32,8 @@ _CRON_ROUTE = re.compile(r"(?:^|/)cron(?:s|jobs?)?/")
 _FRAMEWORKS = (("express", "Express route handler"), ("fastify", "Fastify route handler"), ("hono", "Hono route handler"),
                ("@koa/router", "Koa route handler"), ("koa-router", "Koa route handler"), ("koa", "Koa middleware"),
                ("next-connect", "next-connect handler"), ("@nestjs/common", "NestJS handler"))
+_NEST_ROUTES = {"Get", "Post", "Put", "Patch", "Delete", "All", "Sse", "MessagePattern", "SubscribeMessage"}
+_NEST_JOBS = {"Cron", "Interval", "Timeout", "Process"}
 _CRON_CALLS = {"schedule": "cron job", "scheduleJob": "scheduled job", "CronJob": "cron job", "cron": "cron job"}
 
 
@@ -98,6 +100,11 @@ class Contexts:
             if _CRON_ROUTE.search(self.path):
                 return self._named(function, _BATCH, "Vercel cron route", node)
             return self._named(function, _UI, "Next.js route handler", node)
+        decorators = _decorators(node)
+        if decorators & _NEST_ROUTES:
+            return self._named(function, _UI, "NestJS route handler", node)
+        if decorators & _NEST_JOBS:
+            return self._named(function, _BATCH, "NestJS scheduled job", node)
         if "use server" in body_directives(node):
             return self._named(function, _UI, "Next.js server action", node)
         if top_level and name == "main":
@@ -164,6 +171,19 @@ class Contexts:
 
     def _framework_label(self) -> str | None:
         return next((label for module, label in _FRAMEWORKS if module in self.outline.imports), None)
+
+
+def _decorators(method: "Node") -> set[str]:
+    """The names of the decorators written above a class method (``@Post()``, ``@Cron(…)``)."""
+    names = set()
+    sibling = method.prev_named_sibling if method.type == "method_definition" else None
+    while sibling is not None and sibling.type == "decorator":
+        expression = sibling.named_children[0] if sibling.named_children else None
+        if expression is not None and expression.type == "call_expression":
+            expression = expression.child_by_field_name("function")
+        names.add(name_of(expression))
+        sibling = sibling.prev_named_sibling
+    return names
 
 
 def _in_main_guard(call: "Node") -> bool:
