@@ -280,7 +280,7 @@ def token_report(
         if not texts and not document.calls:
             continue
         calls = [
-            counter.count(f"{call.path}:{_line_label(document, call.span.line)} {call.api.value}",
+            counter.count(f"{call.path}:{_line_label(document, call.span.line)} {call.callee or call.api.value}",
                           [*call.texts, *call.linked_texts], _call_model(call))
             for call in document.calls
         ]
