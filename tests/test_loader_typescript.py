@@ -232,3 +232,11 @@ def test_a_walk_lints_files_that_import_a_claude_client_and_skips_build_output(m
     notes = {note.path: note.reason for note in result.notes}
     assert notes["public/bundle.js"] == "skipped: minified bundle (a line longer than 5,000 characters)"
     assert any(note.path == "big/huge.js" and "skipped" in note.reason for note in result.notes)
+
+
+def test_code_nested_past_the_limit_is_a_problem_not_a_slow_analysis():
+    deep = "async function g(){ const s = client.messages.stream({ model: 'm', max_tokens: 1 }); await s.finalMessage();\n"
+    document = load("src/deep.ts", SDK + deep * 500 + "}\n" * 500)
+    assert [problem.message for problem in document.problems] == ["code nested more than 400 brackets deep: not analysed"]
+    within = load("src/deep.ts", SDK + deep * 100 + "}\n" * 100)
+    assert within.problems == [] and len(within.calls) == 100 and all(call.buffered.value for call in within.calls)

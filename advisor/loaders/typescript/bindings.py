@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .syntax import Nesting
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -47,18 +49,14 @@ def outside(node: "Node", wrappers: tuple[str, ...]) -> "Node | None":
     return parent
 
 
-def scope_of(node: "Node") -> "Node | None":
-    parent = node.parent
-    while parent is not None and parent.type not in SCOPES:
-        parent = parent.parent
-    return parent
-
-
 class Bindings:
     """Every declaration of a module, by (scope, name); None marks a name that is dynamic."""
 
     def __init__(self, root: "Node", nodes: dict[str, list["Node"]]) -> None:
+        self.scopes = Nesting([node for kind in SCOPES for node in nodes.get(kind, [])])
+        scope_of = self.scopes.around
         self._bound: dict[tuple[int, str], list[Node | None]] = {}
+        self._owners: dict[str, list[Node]] = {}  # name -> the scopes that declare it
         self.mutated: set[tuple[int, str]] = set()
         reassigned: list[Node] = []
         changed: list[Node] = []
@@ -113,11 +111,11 @@ class Bindings:
         value = declarator.child_by_field_name("value")
         if name is None:
             return
-        owner = scope_of(declarator)
+        owner = self.scopes.around(declarator)
         declaration = declarator.parent
         if declaration is not None and declaration.type == "variable_declaration":  # `var`: function scoped
             while owner is not None and owner.type not in FUNCTIONS and owner.type != "program":
-                owner = scope_of(owner)
+                owner = self.scopes.parent(owner)
         if name.type == "identifier":
             self._bind(name, name.text, value, owner=owner)
         else:  # destructuring: every name it binds is computed
@@ -127,19 +125,25 @@ class Bindings:
     def _bind(self, node: "Node", name: bytes | None, value: "Node | None", *, owner: "Node | None") -> None:
         if owner is None or name is None:
             return
-        self._bound.setdefault((owner.id, name.decode("utf-8", "replace")), []).append(value)
+        key = (owner.id, name.decode("utf-8", "replace"))
+        if key not in self._bound:
+            self._owners.setdefault(key[1], []).append(owner)
+        self._bound.setdefault(key, []).append(value)
 
     def owner(self, reference: "Node") -> tuple[int, str] | None:
-        """The (scope, name) key of the declaration a name refers to."""
+        """The (scope, name) key of the declaration a name refers to: the innermost scope
+        declaring the name that contains the reference (declarations are hoisted to their
+        scope, as JavaScript does for functions and, for lookups, for `let` and `const`)."""
         if reference.text is None:
             return None
         name = reference.text.decode("utf-8", "replace")
-        scope = scope_of(reference)
-        while scope is not None:
-            if (scope.id, name) in self._bound:
-                return scope.id, name
-            scope = scope_of(scope)
-        return None
+        start, end = reference.start_byte, reference.end_byte
+        best: Node | None = None
+        for scope in self._owners.get(name, ()):
+            if scope.start_byte <= start and end <= scope.end_byte and (
+                    best is None or (scope.start_byte, -scope.end_byte) > (best.start_byte, -best.end_byte)):
+                best = scope
+        return (best.id, name) if best is not None else None
 
     def resolve(self, node: "Node") -> tuple["Node", str | None]:
         """Follows names bound once to their value; returns the value and the last name."""

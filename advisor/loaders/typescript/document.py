@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from ...model import Document, Kind, LineIndex, Problem
@@ -14,6 +15,7 @@ from .syntax import Positions, grammar_for, index, parse, syntax_errors
 from .values import Values
 
 MAX_LINE = 5_000  # characters: a longer line is a minified bundle, not code a person wrote
+MAX_NESTING = 400  # bracket levels: far past hand-written code, and where the analysis would turn slow
 _MAX_REPORTED_ERRORS = 3
 
 
@@ -36,6 +38,9 @@ def _read(document: Document) -> None:
             f"a line longer than {MAX_LINE:,} characters: a minified bundle, not linted",
             hint="lint the sources the bundle is built from, and exclude the bundle (`exclude` in [tool.advisor])"))
         return
+    if nesting_depth(source) > MAX_NESTING:
+        document.problems.append(Problem(f"code nested more than {MAX_NESTING} brackets deep: not analysed"))
+        return
     data = source.encode("utf-8", "surrogatepass")
     tree = parse(document.path, data)
     positions = Positions(source, data, document.lines)
@@ -52,13 +57,26 @@ def _read(document: Document) -> None:
     values = Values(document, positions, bindings)
     document.texts.extend(values.constants(root))
     calls = CallReader(document, positions, bindings, values, outline.providers)
-    contexts = Contexts(positions, outline, bindings, document.path, root)
-    streams = Streams(positions)
+    contexts = Contexts(positions, outline, bindings, document.path, root, nodes.get("if_statement", []))
+    streams = Streams(positions, root)
     for found in outline.api_calls:
         call = calls.read(found)
         call.where = contexts.where(found.function)
         call.buffered = streams.buffered(found, call)
         document.calls.append(call)
+
+
+def nesting_depth(source: str) -> int:
+    """The deepest nesting of ``( [ {`` in the text (strings and comments included: a close
+    enough upper bound, found without parsing)."""
+    depth = deepest = 0
+    for char in re.sub(r"[^()\[\]{}]+", "", source):
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def is_minified(source: str | bytes) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Collection
 
 from ...model import CallApi
 from .bindings import FUNCTIONS, Bindings, outside, unwrap
+from .syntax import Nesting
 from .values import name_of, property_name, string_value
 
 if TYPE_CHECKING:
@@ -62,10 +63,17 @@ class Outline:
     calls: list[tuple["Node", Function | None]] = field(default_factory=list)
     api_calls: list[Found] = field(default_factory=list)
     directives: set[str] = field(default_factory=set)  # "use server" / "use client" at the top
-    providers: set[str] = field(default_factory=lambda: {"anthropic"})  # names of @ai-sdk/anthropic's provider
+    providers: set[str] = field(default_factory=lambda: {"anthropic"})
+    _by_name: dict[str, Function] | None = field(default=None, repr=False)  # names of @ai-sdk/anthropic's provider
 
     def function_named(self, name: str) -> Function | None:
-        return next((function for function in self.functions.values() if function.qualname == name), None)
+        """The first function of the module known by ``name`` (asked once the walk is done)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for function in self.functions.values():
+                if function.qualname:
+                    self._by_name.setdefault(function.qualname, function)
+        return self._by_name.get(name)
 
 
 def module_specifier(node: "Node") -> str | None:
@@ -105,31 +113,38 @@ def function_name(node: "Node") -> str | None:
     return None
 
 
-def _exported(node: "Node") -> bool:
-    parent = node.parent
-    for _ in range(3):  # export function f / export const f = () => … / export default …
-        if parent is None:
-            return False
-        if parent.type == "export_statement":
-            return True
-        parent = parent.parent
-    return False
+def _exported(statements: list["Node"]) -> set[int]:
+    """The functions an ``export`` statement exports: ``export function f``, ``export const
+    f = () => …``, ``export default function …``."""
+    found: set[int] = set()
+    for statement in statements:
+        declaration = statement.child_by_field_name("declaration") or statement.child_by_field_name("value")
+        if declaration is None:
+            continue
+        if declaration.type in ("lexical_declaration", "variable_declaration"):
+            values = (child.child_by_field_name("value") for child in declaration.named_children)
+            found.update(unwrap(value).id for value in values if value is not None)
+        else:
+            found.add(unwrap(declaration).id)
+    return found
 
 
 class Walker:
     def __init__(self, bindings: Bindings) -> None:
         self.bindings = bindings
+        self.nesting = self.loops = Nesting([])
         self.outline = Outline()
 
     def walk(self, root: "Node", nodes: dict[str, list["Node"]]) -> Outline:
         outline = self.outline
         outline.directives = _directives(root)
-        functions = sorted((node for kind in FUNCTIONS for node in nodes.get(kind, [])),
-                           key=lambda node: (node.start_byte, -node.end_byte))
-        for node in functions:  # outer functions first, so each finds its parent
+        self.nesting = Nesting([node for kind in FUNCTIONS for node in nodes.get(kind, [])])
+        self.loops = Nesting(_loop_bodies(nodes))
+        exported = _exported(nodes.get("export_statement", []))
+        for node in self.nesting.nodes:  # outer functions first, so each finds its parent
             parent = self._enclosing(node)
             is_async = any(child.type == "async" for child in node.children)
-            outline.functions[node.id] = Function(node, function_name(node), parent, is_async, _exported(node))
+            outline.functions[node.id] = Function(node, function_name(node), parent, is_async, node.id in exported)
         for kind in ("import_statement", "export_statement", "call_expression"):
             for node in nodes.get(kind, []):
                 specifier = module_specifier(node)
@@ -146,12 +161,8 @@ class Walker:
         return outline
 
     def _enclosing(self, node: "Node") -> Function | None:
-        parent = node.parent
-        while parent is not None:
-            if parent.type in FUNCTIONS:
-                return self.outline.functions.get(parent.id)
-            parent = parent.parent
-        return None
+        around = self.nesting.around(node)
+        return self.outline.functions.get(around.id) if around is not None else None
 
     def _api_call(self, node: "Node", function: Function | None) -> Found | None:
         callee = node.child_by_field_name("function")
@@ -169,7 +180,15 @@ class Walker:
 
     def _found(self, node: "Node", options: "Node | None", api: CallApi, library: str, callee: str,
                function: Function | None) -> Found:
-        return Found(node, options, api, library, callee, function, _in_loop(node), _awaited(node))
+        return Found(node, options, api, library, callee, function, self._in_loop(node, function), _awaited(node))
+
+    def _in_loop(self, node: "Node", function: Function | None) -> bool:
+        """Whether a call repeats within its function: inside a loop body, or the function
+        is a callback of ``.map`` / ``.forEach`` …"""
+        loop = self.loops.around(node)
+        if loop is not None and (function is None or loop.start_byte > function.node.start_byte):
+            return True
+        return function is not None and _iterating_callback(function.node)
 
     def _sdk_method(self, callee: "Node", options: "Node | None") -> tuple[CallApi, str] | None:
         """``<x>.messages.create`` (``.beta.messages`` too) with a request-shaped argument."""
@@ -272,24 +291,22 @@ def body_directives(function: "Node") -> set[str]:
     return _directives(body) if body is not None and body.type == "statement_block" else set()
 
 
-def _in_loop(node: "Node") -> bool:
-    """Whether a call repeats: inside a loop, or a callback of ``.map`` / ``.forEach`` …,
-    within its function."""
-    child, parent = node, node.parent
-    while parent is not None:
-        if parent.type in _LOOPS:
-            body = parent.child_by_field_name("body")
-            if body is not None and body.id == child.id or parent.type in ("while_statement", "do_statement"):
-                return True
-        if parent.type in FUNCTIONS:
-            arguments = parent.parent
-            call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
-            function = call.child_by_field_name("function") if call is not None else None
-            if function is None or function.type != "member_expression":
-                return False
-            return name_of(function.child_by_field_name("property")) in _ITERATING_METHODS
-        child, parent = parent, parent.parent
-    return False
+def _loop_bodies(nodes: dict[str, list["Node"]]) -> list["Node"]:
+    """What repeats: a loop's body (a while loop's condition too), not a for loop's iterable."""
+    bodies = []
+    for kind in _LOOPS:
+        for loop in nodes.get(kind, []):
+            body = loop if kind in ("while_statement", "do_statement") else loop.child_by_field_name("body")
+            bodies.extend([body] if body is not None else [])
+    return bodies
+
+
+def _iterating_callback(function: "Node") -> bool:
+    arguments = function.parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None else None
+    return callee is not None and callee.type == "member_expression" and name_of(
+        callee.child_by_field_name("property")) in _ITERATING_METHODS
 
 
 def _awaited(node: "Node") -> bool:

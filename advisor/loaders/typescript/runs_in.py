@@ -45,7 +45,8 @@ def _pick(candidates: list[Where | None]) -> Where | None:
 class Contexts:
     """Decides where each function of a module runs."""
 
-    def __init__(self, positions: Positions, outline: Outline, bindings: Bindings, path: str, root: "Node") -> None:
+    def __init__(self, positions: Positions, outline: Outline, bindings: Bindings, path: str, root: "Node",
+                 ifs: list["Node"]) -> None:
         self.positions = positions
         self.outline = outline
         self.bindings = bindings
@@ -53,6 +54,7 @@ class Contexts:
         self._own: dict[int, list[Where]] = {}
         self._callers: dict[int, list[tuple[Function, Node]]] = {}
         self._module = self._module_where(root)
+        self._guards = [statement.child_by_field_name("consequence") for statement in ifs if _is_main_guard(statement)]
         for function in outline.functions.values():
             self._add(function, self._structure(function))
         for call, caller in outline.calls:
@@ -118,7 +120,8 @@ class Contexts:
                 self._add(target, self._named(target, kind, label, call))
         callee = call.child_by_field_name("function")
         if function is None:
-            if callee is not None and _in_main_guard(call):
+            if callee is not None and any(guard is not None and guard.start_byte <= call.start_byte < guard.end_byte
+                                          for guard in self._guards):
                 target = self._function_of(callee)
                 if target is not None:
                     reason = f"function `{target.qualname}` called from the `require.main === module` block"
@@ -186,14 +189,8 @@ def _decorators(method: "Node") -> set[str]:
     return names
 
 
-def _in_main_guard(call: "Node") -> bool:
-    """Inside ``if (require.main === module) { … }`` (or ``import.meta.main``)."""
-    parent = call.parent
-    while parent is not None:
-        if parent.type == "if_statement":
-            condition = parent.child_by_field_name("condition")
-            text = " ".join(name_of(condition).split()) if condition is not None else ""
-            if "require.main === module" in text or "require.main == module" in text or "import.meta.main" in text:
-                return True
-        parent = parent.parent
-    return False
+def _is_main_guard(statement: "Node") -> bool:
+    """``if (require.main === module) { … }`` (or ``import.meta.main``): the script entry point."""
+    condition = statement.child_by_field_name("condition")
+    text = " ".join(name_of(condition).split()) if condition is not None else ""
+    return "require.main === module" in text or "require.main == module" in text or "import.meta.main" in text

@@ -13,10 +13,11 @@ and never hands the stream out (``toDataStreamResponse()``, ``toTextStreamRespon
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 from ...model import CallApi, Field, PromptCall
-from .bindings import FUNCTIONS, outside
+from .bindings import outside
 from .outline import Found
 from .syntax import Positions, walk
 from .values import name_of
@@ -34,8 +35,10 @@ _ACCUMULATE = {"push", "concat", "join"}
 
 
 class Streams:
-    def __init__(self, positions: Positions) -> None:
+    def __init__(self, positions: Positions, root: "Node") -> None:
         self.positions = positions
+        self.root = root
+        self._uses: dict[str, list[tuple[int, str, Node]]] | None = None  # name -> (start, use, node), in order
 
     def buffered(self, found: Found, call: PromptCall) -> Field:
         if found.api is not CallApi.STREAM and not (found.api is CallApi.CREATE and call.stream.get() is True):
@@ -48,12 +51,11 @@ class Streams:
             if method in _FINAL:
                 return self._buffer(holder.parent if holder.parent is not None else holder)
             return Field.absent()
-        scope = _function_body(found.node)
-        evidence: list[tuple[str, Node]] = []
-        for node in walk(scope):
-            kind = _use(node, holder)
-            if kind is not None:
-                evidence.append((kind, node))
+        scope = found.function.node if found.function is not None else self.root
+        uses = self._all_uses().get(holder, [])
+        low = bisect.bisect_left(uses, scope.start_byte, key=lambda use: use[0])
+        high = bisect.bisect_left(uses, scope.end_byte, key=lambda use: use[0])
+        evidence = [(kind, node) for _, kind, node in uses[low:high]]
         if any(kind == "forward" for kind, _ in evidence):
             return Field.absent()
         buffers = [node for kind, node in evidence if kind == "buffer"]
@@ -61,6 +63,19 @@ class Streams:
             return Field.absent()
         first = buffers[0]  # the call `stream.finalMessage()` rather than its callee
         return self._buffer(first.parent if first.parent is not None and first.parent.type == "call_expression" else first)
+
+    def _all_uses(self) -> dict[str, list[tuple[int, str, "Node"]]]:
+        """Every use of a name that could pass a stream on or wait for it, in source order:
+        one walk of the file, made the first time a stream is kept in a name, so a module
+        with many functions and streams is not walked once per stream."""
+        if self._uses is None:
+            self._uses = {}
+            for node in walk(self.root):
+                for name in _names_used(node):
+                    kind = _use(node, name)
+                    if kind is not None:
+                        self._uses.setdefault(name, []).append((node.start_byte, kind, node))
+        return self._uses
 
     def _buffer(self, node: "Node") -> Field:
         return Field.literal(True, self.positions.span(node), self.positions.expression(node))
@@ -80,11 +95,20 @@ def _holder(call: "Node") -> "Node | str | None":
     return None
 
 
-def _function_body(node: "Node") -> "Node":
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS and parent.type != "program":
-        parent = parent.parent
-    return parent if parent is not None else node
+def _names_used(node: "Node") -> list[str]:
+    """The identifiers a node could use a stream through (see :func:`_use`)."""
+    kind = node.type
+    if kind == "member_expression":
+        candidates = [node.child_by_field_name("object")]
+    elif kind == "for_in_statement":
+        candidates = [node.child_by_field_name("right")]
+    elif kind in ("return_statement", "arguments"):
+        candidates = list(node.named_children)
+    elif kind == "pair":
+        candidates = [node.child_by_field_name("value")]
+    else:
+        return []
+    return [name_of(candidate) for candidate in candidates if candidate is not None and candidate.type == "identifier"]
 
 
 def _use(node: "Node", name: str) -> str | None:

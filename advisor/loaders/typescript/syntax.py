@@ -37,7 +37,9 @@ INDEXED = ("variable_declarator", "function_declaration", "generator_function_de
            "function_expression", "generator_function", "arrow_function", "method_definition", "formal_parameters",
            "import_specifier", "namespace_import", "import_clause", "catch_clause", "assignment_expression",
            "augmented_assignment_expression", "update_expression", "call_expression", "import_statement",
-           "export_statement", "comment")
+           "export_statement", "comment", "program", "statement_block", "for_statement", "for_in_statement",
+           "class_body", "switch_body", "if_statement",
+           "while_statement", "do_statement")
 
 
 @lru_cache(maxsize=None)
@@ -91,6 +93,40 @@ def syntax_errors(root: "Node", limit: int = 20) -> list["Node"]:
             continue
         stack.extend(reversed([child for child in node.children if child.has_error or child.is_missing]))
     return found
+
+
+class Nesting:
+    """The nodes of some types (scopes, functions) and how they nest, from their byte ranges.
+
+    tree-sitter nodes have no parent pointer (``node.parent`` searches down from the root),
+    so walking up from every reference would cost depth squared per lookup; this answers
+    "the innermost one around this node" with a binary search and a walk up a dictionary."""
+
+    def __init__(self, nodes: list["Node"]) -> None:
+        self.nodes = sorted(nodes, key=lambda node: (node.start_byte, -node.end_byte))
+        self._keys = [(node.start_byte, -node.end_byte) for node in self.nodes]
+        self._parent: dict[int, Node | None] = {}
+        stack: list[Node] = []
+        for node in self.nodes:
+            while stack and stack[-1].end_byte < node.end_byte:
+                stack.pop()
+            self._parent[node.id] = stack[-1] if stack else None
+            stack.append(node)
+
+    def parent(self, node: "Node") -> "Node | None":
+        """The innermost indexed node strictly around an indexed node."""
+        return self._parent.get(node.id)
+
+    def around(self, node: "Node") -> "Node | None":
+        """The innermost indexed node that contains ``node`` (other than ``node`` itself)."""
+        import bisect
+
+        index = bisect.bisect_right(self._keys, (node.start_byte, -node.end_byte)) - 1
+        candidate = self.nodes[index] if index >= 0 else None
+        while candidate is not None and (candidate.id == node.id or candidate.end_byte < node.end_byte
+                                         or candidate.start_byte > node.start_byte):
+            candidate = self._parent.get(candidate.id)
+        return candidate
 
 
 class Positions:
