@@ -50,6 +50,10 @@ EVERY_SOURCE = {  # one file per row of advisor/sources.py, each with the word-c
         f'client.messages.create(model="claude-haiku-5-5", max_tokens=100, stream=True, system="{LIMIT}", messages=[])\n',
     ]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1),
     ".env": "ANTHROPIC_API_KEY=sk-ant-api03-" + "Z" * 60 + "\n",  # .env files are read for keys only
+    "web/route.ts": ('import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+                     f'client.messages.stream({{ model: "claude-haiku-5-5", max_tokens: 100, system: "{LIMIT}", messages: [] }});\n'),
+    "web/ask.mjs": ('import { anthropic } from "@ai-sdk/anthropic";\nimport { streamText } from "ai";\n'
+                    f'streamText({{ model: anthropic("claude-haiku-5-5"), maxTokens: 100, system: "{LIMIT}", prompt: "x" }});\n'),
 }
 EXPECTED = {name: "K001" if name == ".env" else "O001" for name in EVERY_SOURCE}
 
