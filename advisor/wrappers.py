@@ -54,10 +54,13 @@ def default_max_tokens(call: PromptCall, catalog: Catalog, pins: Mapping[str, An
     pins one below the release the current default came in."""
     if call.via is None or not call.max_tokens.is_absent:
         return None
-    pin = (pins or {}).get(call.via.name)
-    data = entry(call.via.name).get("max_tokens", {})
-    package = call.via.name
-    data = _for_release(data, pin)
+    return package_default(call.via.name, call, catalog, (pins or {}).get(call.via.name))
+
+
+def package_default(package: str, call: PromptCall, catalog: Catalog, pin: Any = None) -> DefaultBudget | None:
+    """What ``package`` (a row of ``rules/wrappers.yaml``) sends as ``max_tokens`` for
+    ``call`` when the code sets none; None when the data says nothing usable."""
+    data = _for_release(entry(package).get("max_tokens", {}), pin)
     default = data.get("default")
     if isinstance(default, int) and not isinstance(default, bool):
         release = f" for {pin.describe()}" if pin is not None and hasattr(pin, "describe") else ""

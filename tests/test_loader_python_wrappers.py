@@ -314,3 +314,24 @@ def test_call_time_settings_override_the_constructors():
     assert label.max_tokens.get() == 20 and label.max_tokens.span == source_span(source, "20")
     assert summary.max_tokens.get() == 300
     assert essay.max_tokens.is_absent
+
+
+def test_a_missing_budget_is_an_error_only_where_the_call_fails(make_repo, monkeypatch):
+    """The anthropic SDK refuses a request without max_tokens (an error); a wrapper or the
+    AI SDK fills in the model's largest output, so the call works and may run long (a
+    warning)."""
+    from advisor.config import Settings
+    from advisor.engine import Linter
+
+    root = make_repo({
+        "app/sdk.py": "import anthropic\nclient = anthropic.Anthropic()\n"
+                      "client.messages.create(model='claude-haiku-5-5', messages=[{'role': 'user', 'content': 'hi'}])\n",
+        "app/chain.py": "from langchain_anthropic import ChatAnthropic\n"
+                        "llm = ChatAnthropic(model='claude-haiku-5-5')\nprint(llm.invoke('hi').content)\n",
+        "web/route.ts": 'import { anthropic } from "@ai-sdk/anthropic";\nimport { generateText } from "ai";\n'
+                        'export const run = (q: string) => generateText({ model: anthropic("claude-haiku-5-5"), prompt: q });\n',
+    })
+    monkeypatch.chdir(root)
+    result = Linter(Settings(root=root), use_cache=False).lint_paths(["."])
+    severities = {f.path: f.severity.value for f in result.findings if f.rule == "missing-max-tokens"}
+    assert severities == {"app/sdk.py": "error", "app/chain.py": "warning", "web/route.ts": "warning"}

@@ -71,7 +71,9 @@ MISSING_MAX_TOKENS = Rule(
         "`max_tokens` is the hard ceiling on how long the model may generate, and generation "
         "time grows with every output token. The Messages API requires it: an SDK call without "
         "it fails at run time, while wrappers, gateways and config loaders often fill in a large "
-        "default silently, so a runaway answer costs seconds and money before anyone notices."
+        "default silently, so a runaway answer costs seconds and money before anyone notices. "
+        "It is an error where the call fails (the anthropic SDK), a warning where a wrapper or "
+        "the AI SDK sends the model's largest output instead (`rules/wrappers.yaml`)."
     ),
     example=script_call('    model="claude-haiku-5-5",\n', "Greet the customer in one sentence."),
     use_instead=script_call('    model="claude-haiku-5-5",\n    max_tokens=100,\n', "Greet the customer in one sentence."),
@@ -169,6 +171,9 @@ def _missing_budget(call: PromptCall) -> tuple[int, bool]:
     return (fitting_budget(expected[1]) if expected is not None and explicit else DEFAULT_BUDGET), explicit
 
 
+AI_SDK = "ai-sdk-anthropic"  # the AI SDK provider's row in rules/wrappers.yaml
+
+
 @MISSING_MAX_TOKENS.checker
 def check_missing_max_tokens(document: Document, context: CheckContext) -> Iterator[Finding]:
     missing = []
@@ -190,16 +195,25 @@ def check_missing_max_tokens(document: Document, context: CheckContext) -> Itera
         hint = f"`{written}` fits {fits}" if explicit else (
             f"set `{name}` to the longest answer you expect, e.g. `{written}` for a few paragraphs"
         )
+        fails = False  # only the anthropic SDK itself refuses a request without max_tokens
         if call.via is not None:
             default = wrappers.default_max_tokens(call, context.catalog, document.wrapper_pins)
             sends = default.describe if default is not None else "whatever default it applies"
             message = f"{call.via.label} has no `max_tokens`, so it sends {sends}: output length is effectively unbounded"
             span = call.via.settings
-        else:
-            unbounded = "the provider's default cap applies" if is_ai_sdk(call) else "output length is unbounded (or the call fails)"
-            message = f"{call_label(call)} has no `{name}`: {unbounded}"
+        elif is_ai_sdk(call):
+            default = wrappers.package_default(AI_SDK, call, context.catalog)
+            sends = default.describe if default is not None else "the provider's default"
+            message = f"{call_label(call)} has no `{name}`, so it sends {sends}: output length is effectively unbounded"
             span = call.span
-        yield context.finding(call.path, span, message, hint, fix=fix)
+        else:
+            fails = True
+            message = f"{call_label(call)} has no `{name}`: output length is unbounded (or the call fails)"
+            span = call.span
+        finding = context.finding(call.path, span, message, hint, fix=fix)
+        if not fails and finding.severity is Severity.ERROR:
+            finding.severity = Severity.WARNING  # the call works, it just may run long; a config override still applies later
+        yield finding
 
 
 @MAX_TOKENS_OVERSIZED.checker
