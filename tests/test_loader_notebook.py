@@ -100,6 +100,15 @@ def test_magics_and_shell_lines_are_neutralised_in_place():
     assert "files = !ls\n%matplotlib inline" in cells_source(notebook(code(mixed)))
 
 
+def test_automagic_commands_are_ipython_not_python():
+    """`pip install x` in a code cell runs `%pip` (IPython's automagic): not a syntax error.
+    A name followed by a keyword is still Python and stays."""
+    cell = "pip install -U langchain-anthropic\ncd ../data\npip in installed or print(pip)\nimport anthropic\n"
+    document = load("nb.ipynb", notebook(code(cell)))
+    assert document.problems == []
+    assert "#ip install -U langchain-anthropic\n#d ../data\npip in installed or print(pip)\nimport anthropic\n" in document.source
+
+
 def test_a_prompt_constant_in_a_cell_keeps_its_exact_position(make_repo, monkeypatch):
     cell = ('import anthropic\nSYSTEM = "Answer in 3 sentences."\nclient = anthropic.Anthropic()\n'
             'client.messages.create(model="claude-haiku-5-5", max_tokens=4000, system=SYSTEM, messages=[])\n')

@@ -41,6 +41,10 @@ _LINE_MAGIC = re.compile(
     r"[%!?]"  # %magic, !shell, ?help, ??source
     r"|[^#'\"]*\?\??\s*$"  # obj? / obj?? / f(x)? (a `?` ending a comment or string is Python)
     r"|[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[%!]"  # files = !ls, t = %timeit -o f()
+    # automagic: `pip install x` runs %pip in IPython; a name and then a word is never Python
+    # (but `pip in x`, `cd if ok else y` are)
+    r"|(?:pip|conda|mamba|cd|load_ext|matplotlib|autoreload)[ \t]+"
+    r"(?!(?:in|is|and|or|not|if|else|for|async)\b)(?:[\w~/]|\.\.)"
 )
 
 
