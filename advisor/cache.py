@@ -37,6 +37,7 @@ import json
 import os
 import sqlite3
 import stat
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +179,7 @@ class ResultCache:
         self._pending: list[tuple[Any, ...]] = []
         self._seen: set[str] = set()
         self._walked = False
+        self._now_ns: int | None = None  # the file system's clock, read on the first write
         self._rows: dict[str, tuple[Any, ...]] | None = None  # this run key's rows, read at once for a walk
         self._error: str | None = None
         self._wrote = False
@@ -374,7 +376,7 @@ class ResultCache:
         self._seen.add(path)
         # call summaries hold field values as written, keys included: mask them
         text = None if report is None else redact(json.dumps(report.to_dict(), separators=(",", ":")))
-        checked_ns = time.time_ns()
+        checked_ns = self._filesystem_now_ns()
         tree_text = _tree_text(tree)
         display = redact(display)
         seal = self._seal(path, display, tree_text, state, checked_ns, digest, relevant, text)
@@ -382,6 +384,23 @@ class ResultCache:
                               checked_ns, digest, int(relevant), text, seal))
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
+
+    def _filesystem_now_ns(self) -> int:
+        """Now by the clock that stamps the files (what `RACY_NS` compares file times with),
+        read once per run off a file made in the cache folder and gone at once: a process
+        clock that runs ahead of the file system's (a network file system, a faked date)
+        would otherwise call a file rewritten in the same tick old enough to trust by stat.
+        The process clock where the folder cannot be written (nothing is trusted then
+        anyway: nothing is cached)."""
+        if self._now_ns is None:
+            self._now_ns = time.time_ns()
+            if self._open(create=True) is not None:
+                try:
+                    with tempfile.TemporaryFile(dir=self.directory) as probe:
+                        self._now_ns = os.fstat(probe.fileno()).st_mtime_ns
+                except OSError:
+                    pass
+        return self._now_ns
 
     def _flush(self) -> None:
         if not self._pending or self._error is not None:
