@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from . import ruledata
+from .derived import compile_pattern
 from .language import (
     detect_language,
     expand_phrase,
@@ -170,7 +171,7 @@ def _scanner(language: str) -> re.Pattern[str]:
     most prompts mention no length at all, and most languages never occur in a repo."""
     scanner = _SCANNERS.get(language)
     if scanner is None:
-        scanner = _SCANNERS[language] = re.compile(phrase_pattern(_scan_phrases(_data()["languages"][language])))
+        scanner = _SCANNERS[language] = compile_pattern(phrase_pattern(_scan_phrases(_data()["languages"][language])))
     return scanner
 
 
@@ -190,7 +191,7 @@ def _scan_words(language: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
     return frozenset(exact), tuple(sorted(starts))
 
 
-_WORD = re.compile(r"\w+")
+_WORD = compile_pattern(r"\w+")
 
 
 def _may_scan(language: str, text: str, words: list[set[str]]) -> bool:
@@ -258,25 +259,25 @@ def _lexicon(language: str) -> _Lexicon:
         ),
         adjectives=frozenset(phrase_key(a) for a in entry["adjectives"]),
         scan_re=_scanner(language),
-        unit_re=re.compile(units),
-        left_re=re.compile(left),
-        atom_re=re.compile(phrase_pattern(entry["numbers"])),
-        prefix_re=re.compile(prefix),
-        suffix_re=re.compile(rf"\s*(?:{phrase_pattern([p for ps in entry['suffixes'].values() for p in ps])})"),
-        label_re=re.compile(label),
-        cue_re=re.compile(phrase_pattern([*cues["input"], *cues["output"], *cues["item_verbs"]])),
-        determiner_re=re.compile(rf"{phrase_pattern(entry['determiners'])}\s*\Z"),
-        item_verb_re=re.compile(
+        unit_re=compile_pattern(units),
+        left_re=compile_pattern(left),
+        atom_re=compile_pattern(phrase_pattern(entry["numbers"])),
+        prefix_re=compile_pattern(prefix),
+        suffix_re=compile_pattern(rf"\s*(?:{phrase_pattern([p for ps in entry['suffixes'].values() for p in ps])})"),
+        label_re=compile_pattern(label),
+        cue_re=compile_pattern(phrase_pattern([*cues["input"], *cues["output"], *cues["item_verbs"]])),
+        determiner_re=compile_pattern(rf"{phrase_pattern(entry['determiners'])}\s*\Z"),
+        item_verb_re=compile_pattern(
             rf"{phrase_pattern(cues['item_verbs'])}\s+(?:{phrase_pattern(entry['determiners'])}\s+)?\Z"
         ),
-        describing_re=re.compile(rf"[\s,]*{phrase_pattern(cues['describing'])}"),
-        input_after_re=re.compile(
+        describing_re=compile_pattern(rf"[\s,]*{phrase_pattern(cues['describing'])}"),
+        input_after_re=compile_pattern(
             rf"(?:[\s,-]+[^\W\d_]+){{0,{_context('right_cue_words')}}}?[\s,]+{phrase_pattern(cues['input_after'])}"
         ),
-        counting_re=re.compile(phrase_pattern(cues["counting"])),
-        state_re=re.compile(rf"{phrase_pattern(cues['states'])}\s+\Z"),
-        reduce_re=re.compile(phrase_pattern(entry["reduce_verbs"])),
-        negation_re=re.compile(negation_pattern(language)),
+        counting_re=compile_pattern(phrase_pattern(cues["counting"])),
+        state_re=compile_pattern(rf"{phrase_pattern(cues['states'])}\s+\Z"),
+        reduce_re=compile_pattern(phrase_pattern(entry["reduce_verbs"])),
+        negation_re=compile_pattern(negation_pattern(language)),
     )
 
 

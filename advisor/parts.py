@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from . import ruledata
+from .derived import compile_pattern
 from .language import fold_case, phrase_pattern
 from .model import PromptText, Role, Slot
 
@@ -49,7 +50,7 @@ def _introducer() -> re.Pattern[str]:
     """A line that announces material: list marker or heading, an introducer phrase, a
     short rest, a colon, then (group ``rest``) whatever follows on the same line."""
     phrases = [p for group in _data()["introducers"].values() for p in group]
-    return re.compile(
+    return compile_pattern(
         r"^[ \t]*(?:[#>*\-•]+[ \t]*|\d+[.)][ \t]*)?(?:\*\*)?" + phrase_pattern(phrases) + r"[^\n:]{0,60}:(?:\*\*)?[ \t]*(?P<rest>[^\n]*)$",
         re.MULTILINE,
     )
@@ -57,7 +58,7 @@ def _introducer() -> re.Pattern[str]:
 
 @functools.cache
 def _boilerplate() -> re.Pattern[str]:
-    return re.compile(phrase_pattern(_data()["boilerplate"]))
+    return compile_pattern(phrase_pattern(_data()["boilerplate"]))
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")

@@ -20,8 +20,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from . import derived
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
-CACHE_ENV = "ADVISOR_RULES_CACHE"  # a directory, or "off"
+CACHE_ENV = derived.CACHE_ENV  # a directory, or "off"
 
 
 @functools.cache
@@ -54,18 +56,8 @@ def parse_yaml(path: Path) -> Any:
         return _plain(yaml.load(handle))
 
 
-def _cache_dir() -> Path | None:
-    configured = os.environ.get(CACHE_ENV)
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "advisor"
-
-
 def _read_cached(path: Path, digest: str) -> Any:
-    directory = _cache_dir()
+    directory = derived.cache_dir()
     if directory is None:
         return None
     try:
@@ -92,7 +84,7 @@ def _check(data: Any) -> str:
 
 
 def _write_cached(path: Path, digest: str, data: Any) -> None:
-    directory = _cache_dir()
+    directory = derived.cache_dir()
     if directory is None:
         return
     import tempfile

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 from . import ruledata
+from .derived import compile_pattern
 from .language import (
     detect_language,
     expand_phrase,
@@ -96,12 +97,12 @@ def _matcher(language: str) -> _Matcher:
                     pairs.setdefault(key, []).append((kind, label, frozenset(_keys(pair["verbs"]))))
     gap = int(_data()["thresholds"]["pair_gap_words"])
     return _Matcher(
-        pattern=re.compile(phrase_pattern([*phrases, *verbs])),
+        pattern=compile_pattern(phrase_pattern([*phrases, *verbs])),
         cues=cues,
         verbs=frozenset(_keys(verbs)),
-        object_re=re.compile(rf"(?:\s+[^\s.;:!?]+){{0,{gap}}}?\s+(?P<object>{phrase_pattern(objects)})"),
+        object_re=compile_pattern(rf"(?:\s+[^\s.;:!?]+){{0,{gap}}}?\s+(?P<object>{phrase_pattern(objects)})"),
         pairs=pairs,
-        negation=re.compile(negation_pattern(language)),
+        negation=compile_pattern(negation_pattern(language)),
     )
 
 

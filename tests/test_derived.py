@@ -1,0 +1,97 @@
+"""Start-up work kept between runs (compiled phrase patterns, the tokenizer's ranks) gives
+exactly what doing the work gives, and any damaged or foreign copy is a miss."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from advisor import derived, lengths, ruledata, tasks, tokens
+
+PATTERN = r"(?:(?<!\w)in (?:at most|no more than) (?P<n>\d+) words(?!\w)|(?P<short>brief(?:ly)?))"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(derived.CACHE_ENV, str(tmp_path))
+    derived._stored_patterns.cache_clear()
+    yield tmp_path
+    derived._stored_patterns.cache_clear()
+
+
+def test_a_stored_pattern_is_the_pattern_re_compiles(cache):
+    first = derived.compile_pattern(PATTERN, re.IGNORECASE)
+    [stored] = cache.glob("patterns-*.marshal")
+    derived._stored_patterns.cache_clear()  # a new process: the pattern comes from the file
+    again = derived.compile_pattern(PATTERN, re.IGNORECASE)
+    truth = re.compile(PATTERN, re.IGNORECASE)
+    assert again == truth == first  # Pattern equality compares the compiled code
+    assert again.groupindex == truth.groupindex and again.flags == truth.flags
+    text = "Answer BRIEFLY, in at most 40 words."
+    assert [m.groupdict() for m in again.finditer(text)] == [m.groupdict() for m in truth.finditer(text)]
+    assert stored.stat().st_size > 0
+
+
+def test_damaged_or_foreign_pattern_files_fall_back_to_compiling(cache):
+    derived.compile_pattern(PATTERN)
+    [stored] = cache.glob("patterns-*.marshal")
+    good = stored.read_bytes()
+    for damaged in (b"", good[:40], good[:-10], b"x" * len(good), good[:16] + b"\x00" + good[17:]):
+        stored.write_bytes(damaged)
+        derived._stored_patterns.cache_clear()
+        assert derived.compile_pattern(PATTERN) == re.compile(PATTERN)
+    # well-formed file whose code words are wrong (another engine's): the engine rejects
+    # them, and the pattern is compiled as usual
+    derived._stored_patterns.cache_clear()
+    derived.write(stored.name, {(PATTERN, 0): (0, [1, 2, 3], 2, {"n": 1, "short": 2}, (None, "n", "short"))})
+    derived._stored_patterns.cache_clear()
+    assert derived.compile_pattern(PATTERN) == re.compile(PATTERN)
+
+
+def test_the_cache_turned_off_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv(derived.CACHE_ENV, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    derived._stored_patterns.cache_clear()
+    assert derived.compile_pattern(PATTERN) == re.compile(PATTERN)
+    assert not any(tmp_path.rglob("*"))
+    derived._stored_patterns.cache_clear()
+
+
+def test_a_run_with_stored_patterns_and_ranks_reads_prompts_as_a_fresh_one(tmp_path):
+    # Two processes: the first fills the cache, the second reads every pattern and the
+    # tokenizer from it; both must find the same lengths, task cues and token counts.
+    probe = (
+        "from advisor import lengths, tasks, tokens\n"
+        "texts = ['Summarize the ticket in no more than 120 words.', "
+        "'Résume le ticket en 50 mots maximum, sans détails.', "
+        "'Classify the review as positive or negative. Answer with one word.', "
+        "'Schreibe einen ausführlichen Bericht von mindestens 2000 Wörtern.']\n"
+        "for text in texts:\n"
+        "    print(lengths.find_length_requests(text), tasks.classify_task(text).verdict, tokens.raw_count(text))\n"
+        "print(tokens.counting_method())\n"
+    )
+    env = {"ADVISOR_RULES_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True) for _ in range(2)]
+    assert list(tmp_path.glob("patterns-*.marshal")) and list(tmp_path.glob("encoding-*.marshal"))
+    assert runs[0].stdout == runs[1].stdout
+    assert runs[0].stdout.strip().endswith("cl100k_base")
+    # and both agree with this process, whatever its cache held
+    for line, text in zip(runs[0].stdout.splitlines(), [
+        "Summarize the ticket in no more than 120 words.",
+        "Résume le ticket en 50 mots maximum, sans détails.",
+        "Classify the review as positive or negative. Answer with one word.",
+        "Schreibe einen ausführlichen Bericht von mindestens 2000 Wörtern.",
+    ]):
+        assert line == f"{lengths.find_length_requests(text)} {tasks.classify_task(text).verdict} {tokens.raw_count(text)}"
+
+
+def test_a_damaged_tokenizer_copy_counts_as_the_bundled_encoding(tmp_path):
+    probe = "from advisor import tokens\nprint(tokens.raw_count('Hello, wonderful world of tokens!'), tokens.counting_method())\n"
+    env = {"ADVISOR_RULES_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    fresh = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    [stored] = tmp_path.glob("encoding-*.marshal")
+    stored.write_bytes(stored.read_bytes()[:1000])
+    damaged = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    assert fresh == damaged and fresh.split()[1] == "cl100k_base"
+    assert ruledata.CACHE_ENV == derived.CACHE_ENV
