@@ -191,7 +191,7 @@ def _scan_words(language: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
     return frozenset(exact), tuple(sorted(starts))
 
 
-_WORD = compile_pattern(r"\w+")
+_WORD = re.compile(r"\w+")
 
 
 def _may_scan(language: str, text: str, words: list[set[str]]) -> bool:
