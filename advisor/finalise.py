@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from . import checks
 from .checks.suppressions import unused_suppression_findings
@@ -20,6 +19,9 @@ from .config import Settings
 from .model import Finding, Suppression
 from .secrets import redact
 from .suppress import apply_suppressions
+
+if TYPE_CHECKING:
+    import pathspec
 
 MAX_FINDINGS_PER_RULE = 100  # per file: past this, a count (a generated or hostile file)
 
@@ -31,6 +33,14 @@ class Finalised:
     omitted: dict[str, int] = field(default_factory=dict)  # rule -> findings over the cap
 
 
+def _per_file_ignores(settings: Settings) -> list[tuple[pathspec.PathSpec, tuple[str, ...]]]:
+    if not settings.per_file_ignores:
+        return []  # most runs: no need to import pathspec
+    import pathspec
+
+    return [(pathspec.PathSpec.from_lines("gitignore", [pattern]), names) for pattern, names in settings.per_file_ignores]
+
+
 class Finaliser:
     """Finalises the findings of every file of one run (one settings, one rule selection)."""
 
@@ -38,10 +48,7 @@ class Finaliser:
         self.settings = settings
         self.enabled_names = enabled_names
         self.root = root
-        self.per_file_ignores = [
-            (pathspec.PathSpec.from_lines("gitignore", [pattern]), names)
-            for pattern, names in settings.per_file_ignores
-        ]
+        self.per_file_ignores = _per_file_ignores(settings)
 
     def finalise(self, path: str, findings: list[Finding], suppressions: list[Suppression]) -> Finalised:
         ignored = self._ignored_here(path)

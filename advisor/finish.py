@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import tokens
-from .callers import CallerSearch
 from .catalog import Catalog
 from .discovery import tree_of
-from .imported import ImportResolver
 from .links import LinkResolver, resolve_links
 from .loaders import load_document
 from .model import Document, Kind, PromptText, RunsIn, template_slots
@@ -75,6 +73,11 @@ class Finisher:
         unplaced = any(call.where.kind is not RunsIn.UI and call.function for call in document.calls)
         if not (imports or unplaced):
             return {}
+        # imported here: only Python files with calls need them (a pre-commit run on one
+        # YAML file does not pay for the Python loader)
+        from .callers import CallerSearch
+        from .imported import ImportResolver
+
         index = self.indexes.for_tree(tree or tree_of(absolute, self.root, self.cwd))
         resolver = ImportResolver(index, absolute, document.parsed)
         try:

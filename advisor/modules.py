@@ -31,12 +31,15 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .discovery import display_path
 from .files import SkippedFile, is_regular, read_regular
 from .loaders import decode
-from .loaders.python.module import ParsedModule, new_document, parse_module
 from .model import Problem
+
+if TYPE_CHECKING:
+    from .loaders.python.module import ParsedModule
 
 MAX_MODULES = 400  # modules parsed per tree and process (a run reads far fewer)
 MAX_FILES = 5_000  # Python files listed per tree when looking for callers
@@ -149,6 +152,9 @@ class ProjectIndex:
         source, _ = decode(data)
         parsed = None
         if source is not None:
+            # imported here: a run that lints no Python file never loads the Python loader
+            from .loaders.python.module import new_document, parse_module
+
             result = parse_module(new_document(self.display(key), source))
             parsed = None if isinstance(result, Problem) else result
         entry = self._entries[key] = _Entry(signature, hashlib.blake2b(data, digest_size=16).hexdigest(), parsed)
