@@ -83,3 +83,26 @@ def test_keys_in_prompts_never_reach_any_output_or_the_cache(make_repo, monkeypa
         assert key not in render(result) and "Z" * 20 not in render(result)
     cached = (root / ".advisor_cache" / "results.sqlite3").read_bytes()
     assert cached and b"Z" * 20 not in cached
+
+
+def test_json_written_in_batches_is_the_document_render_makes(make_repo, monkeypatch, tmp_path):
+    # 1,300 files: the "files" list alone is more lines than one written batch, so the
+    # document reaches stdout and the output file in several pieces, and must come out whole
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+    from advisor.output.printable import boundary
+
+    files = {f"prompts/p{n:04}.txt": f"Summarize ticket {n} in no more than {100 + n} words.\n" for n in range(1300)}
+    root = make_repo(files)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("ADVISOR_TODAY", "2026-12-02")
+    whole = boundary(json_format.render(Linter(Settings(root=root), use_cache=False).lint_paths([Path(".")])))
+    arguments = ["lint", "--no-cache", "--format", "json", "."]
+    printed = CliRunner().invoke(cli, arguments).output
+    written = tmp_path / "out.json"
+    CliRunner().invoke(cli, [*arguments[:-1], "-o", str(written), "."])
+    assert printed == written.read_text(encoding="utf-8") == whole
+    data = json.loads(printed)
+    assert len(data["files"]) == 1300 and len(data["findings"]) >= 1300
+    assert data["files"][-1]["path"] == "prompts/p1299.txt"
