@@ -31,7 +31,7 @@ CACHE_ENV = "ADVISOR_RULES_CACHE"  # a directory, or "off" (shared with the rule
 _DIGEST_SIZE = 16
 # Stored patterns come from the rule pack, which changes only between releases; past this
 # many the file holds old releases' patterns too, and is started afresh.
-_MAX_PATTERNS = 400
+_MAX_PATTERNS = 200
 
 
 def cache_dir() -> Path | None:
