@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+
+_HOME_CACHE: str | None = None
+
+
+def pytest_configure(config):
+    """advisor keeps a machine key, the rule pack's JSON copy and derived start-up data in
+    the user's cache folder: point it at a scratch folder for the whole run (subprocesses
+    inherit it), so the suite never writes into the real home and never depends on what an
+    earlier run left there."""
+    global _HOME_CACHE
+    _HOME_CACHE = tempfile.mkdtemp(prefix="advisor-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = _HOME_CACHE
+    os.environ.pop("ADVISOR_RULES_CACHE", None)
+
+
+def pytest_unconfigure(config):
+    if _HOME_CACHE is not None:
+        shutil.rmtree(_HOME_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

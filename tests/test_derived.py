@@ -95,3 +95,22 @@ def test_a_damaged_tokenizer_copy_counts_as_the_bundled_encoding(tmp_path):
     damaged = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
     assert fresh == damaged and fresh.split()[1] == "cl100k_base"
     assert ruledata.CACHE_ENV == derived.CACHE_ENV
+
+
+def test_old_stored_files_of_a_kind_are_pruned_newest_kept(cache):
+    """Every tiktoken release or Python build stores a file of its own (1-2 MB each): only
+    the newest few of a kind stay, so upgrades do not pile files up in the user's cache."""
+    import os
+    import time
+
+    names = [f"encoding-{index:04x}.marshal" for index in range(derived.KEEP_PER_FAMILY + 3)]
+    past = time.time_ns() - 3600 * 10**9
+    for index in reversed(range(len(names))):  # names[0] is written last, so newest
+        derived.write(names[index], {"n": index})
+        stamp = past - index * 10**9
+        os.utime(cache / names[index], ns=(stamp, stamp))
+    derived.write("patterns-other.marshal", {})
+    derived.write(names[0], {"n": "again"})  # a write prunes its own kind only
+    kept = sorted(path.name for path in cache.glob("encoding-*.marshal"))
+    assert kept == sorted(names[: derived.KEEP_PER_FAMILY])
+    assert (cache / "patterns-other.marshal").exists() and derived.read(names[0]) == {"n": "again"}
