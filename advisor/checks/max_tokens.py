@@ -8,7 +8,7 @@ occur mid-sentence or mid-word", so the budget must fit the answer the prompt as
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterator, Mapping
+from typing import Callable, Iterator
 
 from .. import wrappers
 from ..analysis import call_asks_per_item, call_expected_output, call_requests, thinking_budget, thinks
@@ -48,16 +48,17 @@ def fitting_budget(high: int) -> int:
     return math.ceil(target / 512) * 512
 
 
-def _budget(call: PromptCall, context: CheckContext, pins: Mapping[str, Any]) -> tuple[int, str] | None:
+def _budget(document: Document, call: PromptCall, context: CheckContext) -> tuple[int, str] | None:
     """The budget the call sends and how to name it: the written ``max_tokens``, or the
     fixed default of the wrapper it goes through ("max_tokens=1024 (langchain-anthropic's
     default)")."""
     value = call.max_tokens.get()
     if isinstance(value, int) and not isinstance(value, bool):
-        return value, f"max_tokens={value}"
-    default = wrappers.default_max_tokens(call, context.catalog, pins)
+        return value, assignment(document, call, "max_tokens", str(value))
+    default = wrappers.default_max_tokens(call, context.catalog, document.wrapper_pins)
     if default is not None and default.fixed:
-        return default.tokens, f"max_tokens={default.tokens} ({default.describe}; the code sets none)"
+        written = assignment(document, call, "max_tokens", str(default.tokens))
+        return default.tokens, f"{written} ({default.describe}; the code sets none)"
     return None
 
 
@@ -222,7 +223,7 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
     min_excess = int(context.options["min-excess"])
     latency = context.latency
     for calls in _shared(document.calls, _budget_key):
-        judged = [_oversized(call, context, document.wrapper_pins, factor, min_excess) for call in calls]
+        judged = [_oversized(document, call, context, factor, min_excess) for call in calls]
         if not judged or any(verdict is None for verdict in judged):
             continue  # a budget shared with a call that needs it is not oversized
         call, budget, named, expected, thinking, suggested = max(
@@ -239,7 +240,7 @@ def check_oversized(document: Document, context: CheckContext) -> Iterator[Findi
             _budget_span(call),
             f"{named} for an answer of about {expected[0]}-{expected[1]} tokens"
             + (f" plus a thinking budget of {thinking}" if thinking else "") + runaway,
-            f"use max_tokens={suggested}",
+            f"use {assignment(document, call, 'max_tokens', str(suggested))}",
             fix=_budget_fix(document, call, suggested, context, safe=all(is_explicit(each) for each in calls)),
         )
 
@@ -251,11 +252,11 @@ def _budget_key(call: PromptCall) -> object:
     return call.via.settings if call.via is not None else id(call)
 
 
-def _oversized(call: PromptCall, context: CheckContext, pins: Mapping[str, Any], factor: float,
+def _oversized(document: Document, call: PromptCall, context: CheckContext, factor: float,
                min_excess: int) -> tuple | None:
     """(call, budget, how it is named, expected answer, thinking budget, suggested budget)
     when the call's budget is far above what it asks for; None when it is not."""
-    sent = _budget(call, context, pins)
+    sent = _budget(document, call, context)
     expected = call_expected_output(call)
     if sent is None or expected is None or call.api is CallApi.COUNT_TOKENS or call_asks_per_item(call):
         return None
@@ -276,7 +277,7 @@ def _oversized(call: PromptCall, context: CheckContext, pins: Mapping[str, Any],
 def check_truncation(document: Document, context: CheckContext) -> Iterator[Finding]:
     tolerance = float(context.options["tolerance"])
     for calls in _shared(document.calls, _budget_key):
-        cut = [verdict for verdict in (_truncated(call, context, document.wrapper_pins, tolerance) for call in calls) if verdict is not None]
+        cut = [verdict for verdict in (_truncated(document, call, context, tolerance) for call in calls) if verdict is not None]
         if not cut:
             continue
         call, named, (low, high), suggested = max(cut, key=lambda verdict: verdict[3])  # the budget must fit them all
@@ -284,15 +285,15 @@ def check_truncation(document: Document, context: CheckContext) -> Iterator[Find
             call.path,
             _budget_span(call),
             f"{named} is below the {low}-{high} tokens the prompt asks for: the answer will be cut off mid-sentence",
-            f"use max_tokens={suggested}, or ask for a shorter answer",
+            f"use {assignment(document, call, 'max_tokens', str(suggested))}, or ask for a shorter answer",
             fix=_budget_fix(document, call, suggested, context, safe=True),
         )
 
 
-def _truncated(call: PromptCall, context: CheckContext, pins: Mapping[str, Any], tolerance: float) -> tuple | None:
+def _truncated(document: Document, call: PromptCall, context: CheckContext, tolerance: float) -> tuple | None:
     """(call, how its budget is named, expected answer, suggested budget) when the budget is
     below the answer the prompt states; None otherwise."""
-    sent = _budget(call, context, pins)
+    sent = _budget(document, call, context)
     expected = call_expected_output(call)
     if sent is None or expected is None or not is_explicit(call):
         return None
