@@ -2,7 +2,8 @@
 scheduled job, or unknown.
 
 Evidence is direct -- a Next.js route handler (an exported ``GET`` / ``POST`` … of an
-``app/**/route.ts``), a ``pages/api`` route, a server action (``"use server"``), a function
+``app/**/route.ts``, also when exported under that name by alias: ``export { handler as POST }``,
+``export const POST = handler``), a ``pages/api`` route, a server action (``"use server"``), a function
 registered with an Express / Fastify / Hono / Koa router (``app.post("/chat", handler)``),
 a cron schedule, a ``require.main === module`` guard, a ``main()`` or a shebang script -- or
 one level removed: a helper called from a function with direct evidence inherits it. UI
@@ -55,6 +56,7 @@ class Contexts:
         self._callers: dict[int, list[tuple[Function, Node]]] = {}
         self._module = self._module_where(root)
         self._guards = [statement.child_by_field_name("consequence") for statement in ifs if _is_main_guard(statement)]
+        self._http_exports = self._route_exports(root) if _APP_ROUTE.search(self.path) else {}
         for function in outline.functions.values():
             self._add(function, self._structure(function))
         for call, caller in outline.calls:
@@ -98,10 +100,13 @@ class Contexts:
     def _structure(self, function: Function) -> Where | None:
         node, name = function.node, function.qualname
         top_level = function.parent is None
-        if top_level and function.exported and name in _HTTP_EXPORTS and _APP_ROUTE.search(self.path):
-            if _CRON_ROUTE.search(self.path):
-                return self._named(function, _BATCH, "Vercel cron route", node)
-            return self._named(function, _UI, "Next.js route handler", node)
+        exported_as = self._http_exports.get(node.id)
+        if exported_as is not None:
+            cron = _CRON_ROUTE.search(self.path) is not None
+            where = self._named(function, _BATCH if cron else _UI, "Vercel cron route" if cron else "Next.js route handler",
+                                node)
+            return where if exported_as == name else Where(where.kind, f"{where.reason} (exported as `{exported_as}`)",
+                                                           where.span)
         decorators = _decorators(node)
         if decorators & _NEST_ROUTES:
             return self._named(function, _UI, "NestJS route handler", node)
@@ -112,6 +117,33 @@ class Contexts:
         if top_level and name == "main":
             return Where(_BATCH, "`main()` function", self.positions.span(node))
         return None
+
+    def _route_exports(self, root: "Node") -> dict[int, str]:
+        """The functions of an ``app/**/route.ts`` that Next.js calls for an HTTP method, by
+        node id: ``export async function POST``, and the same function exported under a
+        method's name by alias (``export { handler as POST }``, ``export const POST = handler``)."""
+        found: dict[int, str] = {}
+        for function in self.outline.functions.values():
+            if function.parent is None and function.exported and function.qualname in _HTTP_EXPORTS:
+                found[function.node.id] = function.qualname
+        for statement in root.named_children:
+            if statement.type != "export_statement":
+                continue
+            declaration = statement.child_by_field_name("declaration")
+            pairs: list[tuple[str, Node | None]] = []
+            if declaration is not None and declaration.type in ("lexical_declaration", "variable_declaration"):
+                pairs = [(name_of(child.child_by_field_name("name")), child.child_by_field_name("value"))
+                         for child in declaration.named_children if child.type == "variable_declarator"]
+            for clause in statement.named_children:
+                if clause.type == "export_clause" and statement.child_by_field_name("source") is None:
+                    pairs += [(name_of(spec.child_by_field_name("alias") or spec.child_by_field_name("name")),
+                               spec.child_by_field_name("name"))
+                              for spec in clause.named_children if spec.type == "export_specifier"]
+            for method, value in pairs:
+                target = self._function_of(value) if method in _HTTP_EXPORTS and value is not None else None
+                if target is not None and target.parent is None:
+                    found.setdefault(target.node.id, method)
+        return found
 
     def _note_call(self, call: "Node", function: Function | None) -> None:
         for handler, kind, label in self._registrations(call):
