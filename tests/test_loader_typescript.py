@@ -3,6 +3,7 @@ into the same fields as Python calls, prompt text with positions, and bad input.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -240,3 +241,64 @@ def test_code_nested_past_the_limit_is_a_problem_not_a_slow_analysis():
     assert [problem.message for problem in document.problems] == ["code nested more than 400 brackets deep: not analysed"]
     within = load("src/deep.ts", SDK + deep * 100 + "}\n" * 100)
     assert within.problems == [] and len(within.calls) == 100 and all(call.buffered.value for call in within.calls)
+
+
+def test_prompt_files_read_with_fs_are_links_and_computed_paths_stay_dynamic():
+    document = _load(SDK + """\
+        import fs from "node:fs";
+        import { readFile } from "fs/promises";
+        import path from "path";
+        const SYSTEM = fs.readFileSync("prompts/support.txt", "utf8");
+        const RULES = fs.readFileSync(path.resolve(process.cwd(), "prompts", "rules.md")).toString();
+        export async function answer(q: string, name: string) {
+          const intro = (await readFile(path.join(__dirname, "..", "prompts", "intro.txt"), "utf-8")).trim();
+          await client.messages.create({ model: "claude-haiku-5-5", max_tokens: 50, system: SYSTEM,
+            messages: [{ role: "user", content: intro }, { role: "user", content: RULES }] });
+          const other = await fs.promises.readFile(`prompts/${name}.txt`, "utf8");
+          await client.messages.create({ model: "claude-haiku-5-5", max_tokens: 50, system: other, messages: [] });
+        }
+    """)
+    linked, computed = document.calls
+    assert [(link.name, link.role, link.relative_to_file) for link in linked.links] == [
+        ("prompts/support.txt", Role.SYSTEM, False), ("../prompts/intro.txt", Role.USER, True),
+        ("prompts/rules.md", Role.USER, False)]
+    assert not linked.system_dynamic and not linked.messages_dynamic
+    assert computed.links == [] and computed.system_dynamic
+
+
+def test_lint_json_counts_a_prompt_file_read_with_fs_in_the_call(make_repo, monkeypatch):
+    """A route that reads its system prompt with `fs.readFileSync` sends the same tokens as
+    one that writes it out, and the length the file asks for is judged against the budget."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    prompt = "You answer questions about Acme routers. Write about 400 words, with headings.\n"
+    route = SDK + """\
+        import fs from "fs";
+        import { readFile } from "node:fs/promises";
+        import path from "node:path";
+        const SYSTEM = fs.readFileSync("prompts/support.txt", "utf8");
+        export async function POST(req: Request) {
+          const intro = await readFile(path.join(__dirname, "intro.txt"), "utf-8");
+          const m = await client.messages.create({ model: "claude-haiku-5-5", max_tokens: 100, system: SYSTEM,
+            messages: [{ role: "user", content: intro }] });
+          return Response.json(m);
+        }
+    """
+    inline = route.replace('fs.readFileSync("prompts/support.txt", "utf8")', repr(prompt).replace("'", '"')).replace(
+        'await readFile(path.join(__dirname, "intro.txt"), "utf-8")', '"Which router fits a flat?\\n"')
+    root = make_repo({"prompts/support.txt": prompt, "app/api/chat/intro.txt": "Which router fits a flat?\n",
+                      "app/api/chat/route.ts": route, "app/api/inline/route.ts": inline})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", "--today", "2026-12-07", "."])
+    data = json.loads(result.stdout)
+    calls = {call["path"]: call for call in data["calls"]}
+    linked, written = calls["app/api/chat/route.ts"], calls["app/api/inline/route.ts"]
+    assert linked["linked_files"] == ["app/api/chat/intro.txt", "prompts/support.txt"]
+    assert written["linked_files"] == [] and not linked["input_is_partial"]
+    assert linked["input_tokens"] == written["input_tokens"] > 20
+    truncated = {f["path"] for f in data["findings"] if f["rule"] == "max-tokens-truncation-risk"}
+    assert truncated == {"app/api/chat/route.ts", "app/api/inline/route.ts"}
+    word_limits = [(f["path"], f["line"]) for f in data["findings"] if f["rule"] == "word-count-limit"]
+    assert ("prompts/support.txt", 1) in word_limits

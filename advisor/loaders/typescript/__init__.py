@@ -11,8 +11,8 @@ reads a TypeScript call as it reads a Python one.
 
 The modules, one job each: ``syntax`` (tree-sitter, imported lazily, and byte positions to
 spans), ``bindings`` (which names are bound once, to what), ``values`` (literals and prompt
-text), ``outline`` (the walk: imports, functions, the API calls), ``calls`` (a call's
-options), ``runs_in`` (where a call runs), ``streams`` (whether a stream is buffered),
+text), ``files`` (prompt files a value reads: links the finish stage resolves), ``outline``
+(the walk: imports, functions, the API calls), ``calls`` (a call's options), ``runs_in`` (where a call runs), ``streams`` (whether a stream is buffered),
 ``document`` (assembling the Document).
 """
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...model import Document, Field, PromptCall, PromptText, Role
+from ...model import Document, Field, Link, PromptCall, PromptText, Role
 from ...parameters import PARAMETERS, Parameter
 from .bindings import MAX_HOPS, Bindings
+from .files import FileReads
 from .outline import AI_SDK_PROVIDER, Found, anthropic_model
 from .syntax import Positions
 from .values import NOT_LITERAL, Values, name_of, property_name, string_value
@@ -46,6 +47,7 @@ class _Arg:
 class _Prompt:
     texts: list[PromptText] = field(default_factory=list)
     dynamic: bool = False
+    links: list[Link] = field(default_factory=list)  # prompt files read (``fs.readFileSync``)
 
 
 class CallReader:
@@ -58,6 +60,7 @@ class CallReader:
         self.positions = positions
         self.bindings = bindings
         self.values = values
+        self.files = FileReads(positions, bindings)
 
     def read(self, found: Found) -> PromptCall:
         call = PromptCall(path=self.document.path, span=self.positions.span(found.node), api=found.api)
@@ -220,6 +223,7 @@ class CallReader:
         message_prompt = self._messages(messages, prompt, unresolved)
         call.system, call.system_dynamic = system_prompt.texts, system_prompt.dynamic
         call.messages, call.messages_dynamic = message_prompt.texts, message_prompt.dynamic
+        call.links = list(dict.fromkeys([*system_prompt.links, *message_prompt.links]))
 
     def _system(self, arg: _Arg | None, unresolved: "Node | None") -> _Prompt:
         if arg is None:
@@ -233,9 +237,14 @@ class CallReader:
         return prompt
 
     def _add(self, prompt: _Prompt, node: "Node", role: Role) -> None:
+        """One text: written out, read from a prompt file (a link the finish stage
+        resolves), or computed (dynamic)."""
         text = self.values.text(node, role)
         if text.text is not None:
             prompt.texts.append(text.text)
+        elif (link := self.files.read(node, role)) is not None:
+            prompt.links.append(link)
+            return
         prompt.dynamic = prompt.dynamic or text.dynamic
 
     def _array(self, node: "Node") -> tuple[list["Node"], bool] | None:
