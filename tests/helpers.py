@@ -12,15 +12,19 @@ from advisor.model import Document, LineIndex, PromptCall, Span
 from advisor.sources import kind_for
 
 
-def lint_text(path: str, source: str, *, select=None, settings: Settings | None = None, dedent: bool = True):
-    """Findings for one in-memory file, linted as its extension says, without the cache."""
+def lint_text(path: str, source: str, *, select=None, settings: Settings | None = None, dedent: bool = True,
+              absolute: Path | None = None):
+    """Findings for one in-memory file, linted as its extension says, without the cache.
+    With ``absolute`` (where the file lies in a scratch project) the prompt files its calls
+    read are resolved too, inside the settings' root."""
     settings = settings or Settings(root=Path.cwd())
     rules = select_rules(settings, select=select or ())
     linter = Linter(settings, rules=rules, use_cache=False)
     kind = kind_for(path)
     assert kind is not None, f"{path}: not a file type advisor reads"
     text = textwrap.dedent(source) if dedent else source
-    return linter.lint_source(path, kind, text).findings
+    tree = settings.root if absolute is not None else None
+    return linter.lint_source(path, kind, text, absolute=absolute, tree=tree).findings
 
 
 def load_py(source: str, path: str = "app.py") -> Document:

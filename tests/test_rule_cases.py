@@ -6,7 +6,9 @@ message fragment) of each finding, in order; ``expect: []`` marks a negative cas
 the rule must not fall into). The case's name says what it covers. An optional
 ``settings`` mapping sets Settings fields for the case (``rule_options``, ``models``,
 ``variables``), e.g. a small token budget instead of a huge fixture; ``select`` replaces
-the default selection of just the rule under test.
+the default selection of just the rule under test. ``files`` maps other files of the
+project (prompt files the case's calls read) to their text: the case is then linted in a
+scratch project holding them, so its links resolve.
 """
 
 from __future__ import annotations
@@ -39,11 +41,19 @@ def test_every_rule_has_cases():
 
 
 @pytest.mark.parametrize("rule,case", list(_cases()))
-def test_rule_case(rule, case):
+def test_rule_case(rule, case, tmp_path, monkeypatch):
     assert checks.get_rule(rule) is not None, f"{rule}.yaml names no rule"
+    absolute = None
+    if "files" in case:
+        for name, text in case["files"].items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        absolute = tmp_path / case["file"]
+        monkeypatch.chdir(tmp_path)
     settings = Settings(root=Path.cwd(), **case.get("settings", {}))
     select = case.get("select", [rule])
-    findings = [f for f in lint_text(case["file"], case["source"], select=select, settings=settings) if f.rule == rule]
+    findings = [f for f in lint_text(case["file"], case["source"], select=select, settings=settings, absolute=absolute)
+                if f.rule == rule]
     expected = case.get("expect") or []
     got = [(f.span.line, f.span.column, f.span.end_column, f.message) for f in findings]
     assert len(findings) == len(expected), f"expected {len(expected)} finding(s), got {got}"
