@@ -53,12 +53,10 @@ class FileReads:
             if node.type == "await_expression" and node.named_children:
                 node = node.named_children[0]
                 continue
-            if node.type != "call_expression":
+            parts = _call(node)
+            if parts is None:
                 return None
-            callee = node.child_by_field_name("function")
-            arguments = node.child_by_field_name("arguments")
-            if callee is None or arguments is None or arguments.type != "arguments":
-                return None
+            callee, args = parts
             if callee.type == "member_expression" and _property(callee) in _TEXT_METHODS:
                 receiver = callee.child_by_field_name("object")
                 if receiver is None:
@@ -67,7 +65,6 @@ class FileReads:
                 continue
             if not _is_reader(callee):
                 return None
-            args = [child for child in arguments.named_children if child.type != "comment"]
             path = self._path(args[0], 0) if args else None
             name = posixpath.normpath(path.name) if path is not None and path.name else ""
             if path is None or name in ("", "."):
@@ -84,13 +81,10 @@ class FileReads:
             return _Path(value)
         if node.type == "identifier" and name_of(node) == "__dirname":
             return _Path("", "dir")
-        if node.type != "call_expression":
+        call = _call(node)
+        if call is None:
             return None
-        callee = node.child_by_field_name("function")
-        arguments = node.child_by_field_name("arguments")
-        if callee is None or arguments is None or arguments.type != "arguments":
-            return None
-        args = [child for child in arguments.named_children if child.type != "comment"]
+        callee, args = call
         if callee.type == "member_expression" and name_of(callee) == "process.cwd" and not args:
             return _Path("", "cwd")
         if not (callee.type == "identifier" and name_of(callee) in _JOINS) and not (
@@ -102,6 +96,15 @@ class FileReads:
         if not known or len(known) != len(parts) or any(part.anchor for part in known[1:]):
             return None  # a computed piece, or __dirname / process.cwd() after the start
         return _Path(posixpath.join(*(part.name for part in known)), known[0].anchor)
+
+
+def _call(node: "Node") -> tuple["Node", list["Node"]] | None:
+    """The callee and arguments of a call expression (None for anything else)."""
+    callee = node.child_by_field_name("function") if node.type == "call_expression" else None
+    arguments = node.child_by_field_name("arguments")
+    if callee is None or arguments is None or arguments.type != "arguments":
+        return None
+    return callee, [child for child in arguments.named_children if child.type != "comment"]
 
 
 def _property(member: "Node") -> str:
