@@ -37,7 +37,6 @@ import json
 import os
 import sqlite3
 import stat
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -396,6 +395,8 @@ class ResultCache:
             self._now_ns = time.time_ns()
             if self._open(create=True) is not None:
                 try:
+                    import tempfile
+
                     with tempfile.TemporaryFile(dir=self.directory) as probe:
                         self._now_ns = os.fstat(probe.fileno()).st_mtime_ns
                 except OSError:

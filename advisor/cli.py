@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 import click
 
-from . import __version__, checks
+from . import __version__
 from .options import (
     apply_baseline,
     display_options,
@@ -131,16 +131,19 @@ def lint(paths, display, stdin_filename, output_file, fix, diff, unsafe_fixes, c
 def _show(result, display, output_file, *, fix_hint, quiet, fixed=None, sources=None) -> None:
     """Print (or write to ``output_file``) the result as ``display`` asks: findings in the
     chosen format or the per-rule statistics, then the fix listing and the summary."""
-    from .output import FORMATS, statistics
+    from .output import FORMATS
     from .output.text import fix_summary, summary
     from .output.text import render as render_text
 
     terminal = output_file is None and stdout_is_terminal()
     colour = display.colour(terminal) if output_file is None else display.color == "always"
-    if display.statistics and display.output_format == "json":
-        rendered = statistics.render_json(result)
-    elif display.statistics:
-        rendered = statistics.render_text(result, colour=colour)
+    if display.statistics:
+        from .output import statistics
+
+        if display.output_format == "json":
+            rendered = statistics.render_json(result)
+        else:
+            rendered = statistics.render_text(result, colour=colour)
     elif display.human:
         rendered = render_text(result, colour=colour, summary_lines=False, full=display.full(terminal), sources=sources)
     elif display.output_format == "json":
@@ -265,6 +268,7 @@ def _lint_stdin(stdin_filename, display, output_file, fix, diff, unsafe_fixes, c
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(output_format):
     """List every rule with its code, default severity and fix availability."""
+    from . import checks
     from .docs import rule_as_dict
 
     if output_format == "json":
@@ -299,6 +303,7 @@ def config_keys(output_format):
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 def explain(rule, output_format):
     """Show the documentation of one rule (by name or code)."""
+    from . import checks
     from .docs import render_rule_markdown, render_rule_text, rule_as_dict
 
     found = checks.get_rule(rule)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -157,6 +156,8 @@ MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a configuration file is a few kilobytes
 def read_config_table(path: Path) -> dict[str, Any] | None:
     """The advisor table of a config file: the whole of ``.advisor.toml``, or
     ``[tool.advisor]`` of a ``pyproject.toml`` (None when it has none)."""
+    import tomllib  # only where a project has a configuration file
+
     try:
         data = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

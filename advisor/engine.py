@@ -13,32 +13,30 @@ finding.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
-import traceback
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from . import __version__, checks, clock
-from .analysis import warm_up
+from . import __version__, clock
 from .cache import FileState, ResultCache, code_digest
-from .catalog import Catalog, load_catalog
 from .config import Settings
 from .discovery import Candidate, Discovery, Note
-from .estimates import latency_model
 from .files import SkippedFile, read_regular
-from .finalise import MAX_FINDINGS_PER_RULE, Finaliser
-from .finish import Finished, Finisher
-from .loaders import decode, is_binary
-from .model import Document, Finding, Kind, Problem
-from .origins import annotate as annotate_origins
+from .model import Finding, Kind
 from .parallel import JobRunner
-from .registry import CheckContext, Rule
 from .results import FileReport, LintResult
-from .selection import select_rules
+from .selection import EnabledRules, enabled_rule_names, select_rules
 from .sources import source_of
-from .summary import summarize_call
-from .suppress import find_suppressions
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .estimates import LatencyModel
+    from .finalise import Finaliser
+    from .finish import Finished, Finisher
+    from .model import Document, Problem
+    from .registry import CheckContext, Rule
 
 __all__ = ["FileReport", "LintResult", "Linter", "select_rules"]
 
@@ -59,23 +57,17 @@ class Linter:
         self.settings = settings
         self.nested_configs = nested_configs  # leave sub-directories with their own config to it
         self.file_budget_s = FILE_BUDGET_S
-        self.rules = list(rules) if rules is not None else select_rules(settings)
-        self.catalog = catalog or load_catalog(settings.today).with_overrides(settings.models)
-        self.latency = latency_model(settings.latency)
+        # Names are enough to key the result cache; the rules, the catalog and the stages
+        # that check a file are built on the first file that needs checking (a run whose
+        # files are all cached never imports a rule).
+        if rules is None:
+            rules = EnabledRules(enabled_rule_names(settings))
+        self.rules: Sequence[Rule] = rules
+        self.enabled_names = set(rules.names) if isinstance(rules, EnabledRules) else {rule.name for rule in rules}
+        self._catalog = catalog
         self.force_exclude = force_exclude
-        self.contexts = [
-            CheckContext(
-                rule, {**rule.default_options(), **settings.rule_options.get(rule.name, {})}, self.catalog, settings, self.latency
-            )
-            for rule in self.rules
-            if rule.check is not None
-        ]
-        self.enabled_names = {rule.name for rule in self.rules}
         self.root = settings.root.resolve()
         self.cwd = Path.cwd()
-        self.finisher = Finisher(variables=settings.variables, max_file_size=settings.max_file_size, root=self.root,
-                                 cwd=self.cwd, catalog=self.catalog)
-        self.finaliser = Finaliser(settings, self.enabled_names, self.root)
         self.cache: ResultCache | None = None
         if use_cache:
             key = "|".join(
@@ -83,13 +75,61 @@ class Linter:
             )
             self.cache = ResultCache(settings.resolved_cache_dir, key, root=self.root)
 
+    @functools.cached_property
+    def catalog(self) -> Catalog:
+        from .catalog import load_catalog
+
+        return self._catalog or load_catalog(self.settings.today).with_overrides(self.settings.models)
+
+    @functools.cached_property
+    def latency(self) -> LatencyModel:
+        from .estimates import latency_model
+
+        return latency_model(self.settings.latency)
+
+    @functools.cached_property
+    def contexts(self) -> list[CheckContext]:
+        from .registry import CheckContext
+
+        settings = self.settings
+        return [
+            CheckContext(
+                rule, {**rule.default_options(), **settings.rule_options.get(rule.name, {})}, self.catalog, settings, self.latency
+            )
+            for rule in self.rules
+            if rule.check is not None
+        ]
+
+    @functools.cached_property
+    def finisher(self) -> Finisher:
+        from .finish import Finisher
+
+        return Finisher(variables=self.settings.variables, max_file_size=self.settings.max_file_size, root=self.root,
+                        cwd=self.cwd, catalog=self.catalog)
+
+    @functools.cached_property
+    def finaliser(self) -> Finaliser:
+        from .finalise import Finaliser
+
+        return Finaliser(self.settings, self.enabled_names, self.root)
+
+    def prepare_checking(self) -> None:
+        """Build what checking a file needs (the rules and their contexts, the finishing and
+        finalising stages, the tokenizer, compiled phrase patterns), once: called before
+        workers fork, so they inherit it instead of each building it."""
+        from .analysis import warm_up
+
+        for stage in (self.contexts, self.finisher, self.finaliser):
+            assert stage is not None
+        warm_up()
+
     # -- whole runs ---------------------------------------------------------------------
 
     def lint_paths(self, paths: Iterable[str | Path]) -> LintResult:
         discovery = Discovery(self.settings, force_exclude=self.force_exclude, nested_configs=self.nested_configs)
         slots: list[FileReport | None] = []
         misses: list[tuple[int, Candidate, FileState | None, str | None]] = []
-        runner = JobRunner(self._lint_job, min_parallel=PARALLEL_MIN_FILES, prepare=warm_up)
+        runner = JobRunner(self._lint_job, min_parallel=PARALLEL_MIN_FILES, prepare=self.prepare_checking)
         named = [Path(p) for p in paths]
         if self.cache is not None and any(p.is_dir() for p in named):
             self.cache.walked()
@@ -129,6 +169,8 @@ class Linter:
                 discovery.notes.append(Note(str(self.settings.resolved_cache_dir), f"result cache not saved: {error}"))
         reports = sorted((r for r in slots if r is not None), key=lambda r: r.path)
         for report in reports:
+            if report.omitted:
+                from .finalise import MAX_FINDINGS_PER_RULE
             for rule, count in sorted(report.omitted.items()):
                 discovery.notes.append(Note(report.path, f"at least {count:,} more {rule} findings not shown "
                                             f"(at most {MAX_FINDINGS_PER_RULE} per rule in one file)"))
@@ -158,6 +200,8 @@ class Linter:
         except OSError as error:
             notes.append(Note(candidate.display, f"skipped: cannot read ({error.strerror or error})"))
             return None
+        from .loaders import is_binary
+
         if is_binary(data):
             notes.append(Note(candidate.display, "skipped: binary file"))
             return None
@@ -197,6 +241,8 @@ class Linter:
         """(whether a walk keeps the file by its content, its report as a named file). The
         report is not computed for a walked file its row's sniff rejects. A named and a
         walked copy of a file share this (and one cache entry)."""
+        from .loaders import decode
+
         source, problem = decode(data)
         if source is None:
             return True, FileReport(path, kind.value, 0, self.finaliser.finalise(path, [_problem_finding(path, problem)], []).findings)
@@ -218,6 +264,10 @@ class Linter:
         document = finished.document
         findings = [_problem_finding(path, problem) for problem in document.problems]
         checked, errors = self._check(document)
+        from .origins import annotate as annotate_origins
+        from .summary import summarize_call
+        from .suppress import find_suppressions
+
         checked = annotate_origins(document, checked)
         if document.container is not None:  # a notebook: fix edits go into its JSON
             checked = document.container.carry_fixes(checked)
@@ -237,6 +287,8 @@ class Linter:
             if index and time.monotonic() > deadline:
                 # cooperative: a rule is never cut off midway, but no further rule starts
                 skipped = ", ".join(c.rule.name for c in self.contexts[index:])
+                from .model import Problem
+
                 findings.append(_problem_finding(path, Problem(
                     f"checking this file took more than {self.file_budget_s:g} s; not run: {skipped}")))
                 break
@@ -282,12 +334,16 @@ def _walked_view(path: str, kind: Kind, relevant: bool, report: FileReport | Non
 
 
 def _problem_finding(path: str, problem: Problem | None) -> Finding:
-    rule = checks.PARSE_ERROR
+    from .checks import PARSE_ERROR as rule
+    from .model import Problem
+
     problem = problem or Problem("unreadable file")
     return Finding(rule.name, rule.code, rule.severity, path, problem.span, problem.message, problem.hint)
 
 
 def _internal_error(where: str, error: Exception) -> str:
     """advisor's own failure, naming the code that failed, for the run's error channel."""
+    import traceback
+
     frame = traceback.extract_tb(error.__traceback__)[-1]
     return f"internal error {where} ({error!r} at {Path(frame.filename).name}:{frame.lineno}); please report it"

@@ -81,12 +81,12 @@ def apply_baseline(result: LintResult, given: str | None, settings, source_of=No
     """The result with only the findings new since the baseline (``--baseline``, else the
     configuration's), or as it is without one; a missing or broken baseline exits 2.
     ``source_of`` gives a linted file's text when it is not on disk (standard input)."""
-    from .baseline import applied, read_source
-    from .config import ConfigError
-
     path = given or settings.baseline
     if path is None:
         return result
+    from .baseline import applied, read_source
+    from .config import ConfigError
+
     try:
         return applied(result, path, source_of=source_of or read_source)
     except ConfigError as error:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .discovery import Note
 from .model import CellIndex, Finding, Severity
-from .registry import Rule
 
 if TYPE_CHECKING:
     from .baseline import Outcome
+    from .registry import Rule
 
 
 @dataclass
@@ -79,7 +79,7 @@ class LintResult:
     files: list[FileReport]
     notes: list[Note]
     errors: list[str] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
+    rules: Sequence[Rule] = field(default_factory=list)
     as_of: _dt.date | None = None  # the date models' deprecation and retirement were judged by
     # directories a walk left to their own configuration (`run.LintRun` lints them with it)
     subprojects: list[Path] = field(default_factory=list)

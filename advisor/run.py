@@ -14,22 +14,23 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import click
 
-from . import checks, clock
+from . import clock, rule_index
 from .clock import DateError, parse_date
 from .config import ConfigError, Settings, load_settings
-from .config_keys import is_selector, unknown_rule_message
 from .discovery import display_path
 from .engine import Linter
 from .model import Finding, Kind, Severity
 from .options import ConfigurationFailure
-from .registry import Rule
 from .results import FileReport, LintResult
 from .selection import select_rules
 from .sources import kind_for
+
+if TYPE_CHECKING:
+    from .registry import Rule
 
 
 @dataclass
@@ -47,7 +48,7 @@ class LintRun:
     while walking, linted after), so every file follows its nearest configuration."""
 
     settings_for: Callable[[str], Settings]
-    rules_for: Callable[[Settings], list[Rule]]
+    rules_for: Callable[[Settings], Sequence[Rule]]
     use_cache: bool
     force_exclude: bool
     nested_configs: bool = False
@@ -58,7 +59,7 @@ class LintRun:
         cls,
         paths: Sequence[str],
         settings_for: Callable[[str], Settings],
-        rules_for: Callable[[Settings], list[Rule]],
+        rules_for: Callable[[Settings], Sequence[Rule]],
         *,
         use_cache: bool,
         force_exclude: bool,
@@ -144,7 +145,11 @@ def _split(values: Sequence[str]) -> list[str]:
 
 def unknown_selector(values: Sequence[str]) -> str | None:
     """The message for the first value that selects no rule, or None when all do."""
-    known = checks.known_selectors()
+    if not values:
+        return None
+    from .config_keys import is_selector, unknown_rule_message
+
+    known = rule_index.known_selectors()
     return next((unknown_rule_message(value, known) for value in values if not is_selector(value, known)), None)
 
 
@@ -176,8 +181,8 @@ def settings_for_path(path: str | None, config: str | None, isolated: bool) -> S
         start,
         config_file=Path(config) if config else None,
         isolated=isolated,
-        known_rules=checks.known_selectors(),
-        rule_options=checks.declared_options(),
+        known_rules=rule_index.known_selectors(),
+        rule_options=rule_index.declared_options(),
     )
 
 

@@ -6,6 +6,7 @@ Adding a rule means writing its module and listing its definition here; the engi
 
 from __future__ import annotations
 
+from .. import rule_index
 from ..registry import Rule
 from . import (
     max_tokens,
@@ -60,9 +61,7 @@ def get_rule(key: str) -> Rule | None:
 def matches(selector: str, rule: Rule) -> bool:
     """Whether a selector from config or the command line names this rule: ``ALL``, the
     rule's name, its code, or a code prefix (``O`` selects every output-length rule)."""
-    if selector == "ALL" or selector == rule.name:
-        return True
-    return selector[:1].isupper() and rule.code.startswith(selector)
+    return rule_index.matches(selector, rule.name, rule.code)
 
 
 def known_selectors() -> set[str]:

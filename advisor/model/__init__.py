@@ -16,43 +16,82 @@ once and works on all of them:
   dynamic (computed by code we do not run).
 * :class:`Document` -- one file: its texts, its calls, its suppression comments and the
   problems met while loading it.
+
+Each name is imported from its module on first use (a module ``__getattr__``), so a run that
+only reads cached findings never builds the document classes.
 """
 
 from __future__ import annotations
 
-from .documents import (
-    CallApi,
-    Document,
-    Field,
-    FieldState,
-    ImportedValue,
-    Kind,
-    Link,
-    Origin,
-    Problem,
-    PromptCall,
-    PromptText,
-    Role,
-    RunsIn,
-    Slot,
-    TextBuilder,
-    Where,
-    Wrapper,
-    template_slots,
-)
-from .findings import (
-    Finding,
-    Severity,
-    Suppression,
-)
-from .positions import (
-    FILE_START,
-    CellIndex,
-    LineIndex,
-    Segment,
-    SourceMap,
-    Span,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .documents import (
+        CallApi,
+        Document,
+        Field,
+        FieldState,
+        ImportedValue,
+        Link,
+        Origin,
+        Problem,
+        PromptCall,
+        PromptText,
+        Role,
+        RunsIn,
+        Slot,
+        TextBuilder,
+        Where,
+        Wrapper,
+        template_slots,
+    )
+    from .findings import (
+        Finding,
+        Severity,
+        Suppression,
+    )
+    from .kinds import (
+        Kind,
+    )
+    from .positions import (
+        FILE_START,
+        CellIndex,
+        LineIndex,
+        Segment,
+        SourceMap,
+        Span,
+    )
+
+_HOMES = {
+    "CallApi": "documents",
+    "Document": "documents",
+    "Field": "documents",
+    "FieldState": "documents",
+    "ImportedValue": "documents",
+    "Link": "documents",
+    "Origin": "documents",
+    "Problem": "documents",
+    "PromptCall": "documents",
+    "PromptText": "documents",
+    "Role": "documents",
+    "RunsIn": "documents",
+    "Slot": "documents",
+    "TextBuilder": "documents",
+    "Where": "documents",
+    "Wrapper": "documents",
+    "template_slots": "documents",
+    "Finding": "findings",
+    "Severity": "findings",
+    "Suppression": "findings",
+    "Kind": "kinds",
+    "FILE_START": "positions",
+    "CellIndex": "positions",
+    "LineIndex": "positions",
+    "Segment": "positions",
+    "SourceMap": "positions",
+    "Span": "positions",
+}
 
 __all__ = [
     "CallApi",
@@ -83,3 +122,12 @@ __all__ = [
     "Wrapper",
     "template_slots",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, Iterator, TypeVar
 
+from .kinds import Kind
 from .positions import FILE_START, CellIndex, LineIndex, Segment, SourceMap, Span
 
 T = TypeVar("T")
@@ -428,15 +429,6 @@ class PromptCall:
 # ---------------------------------------------------------------------------------------
 # Documents and findings
 # ---------------------------------------------------------------------------------------
-
-
-class Kind(str, enum.Enum):
-    PROMPT = "prompt"
-    TEMPLATE = "template"
-    CONFIG = "config"
-    PYTHON = "python"
-    TYPESCRIPT = "typescript"
-    JAVASCRIPT = "javascript"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..excerpts import SourceFiles, excerpt, in_cell, line_pieces
 from ..model import CellIndex, Finding, Severity
 from ..results import LintResult
 from .colour import Palette
 from .printable import printable
+
+if TYPE_CHECKING:
+    from ..excerpts import SourceFiles
 
 TAB = "    "  # a tab in a quoted line, so the underline stays under its characters
 
@@ -67,6 +69,8 @@ def _excerpt_lines(finding: Finding, sources: SourceFiles, palette: Palette,
     """The quoted lines with a gutter of line numbers and carets under the span; a span
     over several lines is bracketed on the left, as rustc and ruff draw it. In a notebook,
     the lines of the finding's cell, numbered within it."""
+    from ..excerpts import excerpt, in_cell, line_pieces
+
     lines, note = sources.lines(finding.path)
     span = finding.span
     if lines is not None and cells is not None:
@@ -166,6 +170,8 @@ def render(result: LintResult, *, colour: bool = False, fix_hint: bool = True, s
            full: bool = False, sources: SourceFiles | None = None) -> str:
     """The findings in the concise form (or ``full``, quoting ``sources``), then the summary."""
     if full:
+        from ..excerpts import SourceFiles  # quoting files: only the full form reads them
+
         sources = sources or SourceFiles()
         blocks = [format_full(f, sources, colour=colour, cells=result.cells_of(f.path)) for f in result.findings]
         lines = ["\n".join(blocks)] if blocks else []

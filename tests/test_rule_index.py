@@ -1,0 +1,103 @@
+"""The rule index (names, codes, options) stands in for the rules where a run needs only
+those, so a cache-hit run never imports a rule; what it says is what the rules say."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor import checks, derived, rule_index
+from advisor.config import Settings
+from advisor.selection import enabled_rule_names, select_rules
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv(derived.CACHE_ENV, str(tmp_path))
+    rule_index.entries.cache_clear()
+    yield tmp_path
+    rule_index.entries.cache_clear()
+
+
+def _truth() -> list[tuple[str, str, dict]]:
+    return [(rule.name, rule.code, dict(rule.default_options())) for rule in checks.ALL_RULES]
+
+
+def test_the_index_says_what_the_rules_say_stored_or_derived(store):
+    derived_now = [tuple(entry) for entry in rule_index.entries()]
+    [stored] = store.glob("rules-*.marshal")
+    rule_index.entries.cache_clear()  # a new process: the index comes from the file
+    assert [tuple(entry) for entry in rule_index.entries()] == derived_now == _truth()
+    assert rule_index.known_selectors() == checks.known_selectors()
+    assert rule_index.declared_options() == checks.declared_options()
+    assert stored.stat().st_size > 0
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "wrong shape"])
+def test_a_damaged_or_foreign_index_is_derived_again(store, damage):
+    rule_index.entries()
+    [stored] = store.glob("rules-*.marshal")
+    if damage == "empty":
+        stored.write_bytes(b"")
+    elif damage == "truncated":
+        stored.write_bytes(stored.read_bytes()[:-7])
+    else:  # well-formed, digest and all, but not an index
+        derived.write(stored.name, [("word-count-limit", 7, {})])
+    rule_index.entries.cache_clear()
+    assert [tuple(entry) for entry in rule_index.entries()] == _truth()
+
+
+@pytest.mark.parametrize(
+    ("select", "extend", "ignore"),
+    [((), (), ()), (("O",), (), ("O002",)), (("ALL",), (), ("word-count-limit", "M")), (("E",), ("S001",), ())],
+)
+def test_selection_by_names_matches_selection_by_rules(select, extend, ignore, tmp_path):
+    settings = Settings(root=tmp_path)
+    by_rules = [rule.name for rule in checks.ALL_RULES
+                if any(checks.matches(s, rule) for s in (*(select or settings.select), *extend))
+                and not any(checks.matches(s, rule) for s in ignore)]
+    names = enabled_rule_names(settings, select=select, extend_select=extend, ignore=ignore)
+    assert names == by_rules
+    assert [rule.name for rule in select_rules(settings, select=select, extend_select=extend, ignore=ignore)] == by_rules
+
+
+def test_a_cache_hit_run_never_imports_a_rule(tmp_path):
+    """The pre-commit case: one file whose result is cached. Its findings come from the
+    cache, so the rules (and the analysis they import) are never loaded; a changed file
+    loads them."""
+    repo = tmp_path / "repo"
+    (repo / "prompts").mkdir(parents=True)
+    prompt = repo / "prompts" / "summary.txt"
+    prompt.write_text("Summarise the ticket in 80 words.\n")
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['advisor', 'lint', '--today', '2026-06-01', '--format', 'json', 'prompts/summary.txt']\n"
+        "try:\n"
+        "    runpy.run_module('advisor', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('advisor.checks', 'advisor.analysis', 'advisor.catalog', 'tiktoken')))\n"
+        "print('LOADED=' + ','.join(loaded), file=sys.stderr)\n"
+    )
+
+    def run() -> tuple[list[str], list[str]]:
+        done = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True,
+                              env={**os.environ}, check=False)
+        loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED="))[len("LOADED="):]
+        findings = [f["rule"] for f in json.loads(done.stdout)["findings"]]
+        return [m for m in loaded.split(",") if m], findings
+
+    first_loaded, first = run()  # nothing cached yet: the rules run
+    assert "advisor.checks" in first_loaded and first == ["word-count-limit"]
+    os.utime(prompt, ns=(prompt.stat().st_atime_ns, prompt.stat().st_mtime_ns - 10_000_000_000))  # old enough to trust
+    run()  # caches it again with a stat it can trust
+    hit_loaded, hit = run()
+    assert hit == first
+    assert hit_loaded == [], hit_loaded
+    prompt.write_text("Summarise the ticket in 60 words.\n")
+    changed_loaded, changed = run()
+    assert "advisor.checks" in changed_loaded and changed == ["word-count-limit"]
+    assert Path(repo / ".advisor_cache").is_dir()
