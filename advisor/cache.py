@@ -66,6 +66,7 @@ _SCHEMA = (
 _COLUMNS = "display, tree, size, mtime_ns, inode, checked_ns, digest, relevant, report, seal"
 
 
+@functools.cache
 def code_digest() -> str:
     """A digest of the rule pack and of advisor's own code, part of every cache key:
     results cached by one build are never served by another (an editable install changes

@@ -15,10 +15,9 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .config import CONFIG_FILES, ConfigError, Settings, read_config_table
 from .files import SkippedFile, is_regular, read_regular
@@ -189,18 +188,22 @@ class Discovery:
         return pathspec.PathSpec.from_lines("gitignore", self.settings.all_exclude)
 
     @functools.cached_property
-    def _name_exclude(self) -> pathspec.PathSpec | None:
+    def _name_exclude(self) -> pathspec.PathSpec:
         import pathspec
 
-        return pathspec.PathSpec.from_lines("gitignore", self._name_patterns) if self._name_patterns else None
+        return pathspec.PathSpec.from_lines("gitignore", self._name_patterns)
 
     @functools.cached_property
     def _include_any(self) -> Callable[[str], bool]:
-        return _any_of(self.include)
+        return _any_of(self.settings.all_include, lambda: self.include)
 
     @functools.cached_property
     def _name_exclude_any(self) -> Callable[[str], bool]:
-        return _any_of(self._name_exclude) if self._name_exclude is not None else (lambda name: False)
+        return _any_of(self._name_patterns, lambda: self._name_exclude)
+
+    @functools.cached_property
+    def _exclude_any(self) -> Callable[[str], bool]:
+        return _any_of(self.settings.all_exclude, lambda: self.exclude)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -216,10 +219,10 @@ class Discovery:
         path for walked files)."""
         for base in (self.root, top):
             rel = self._relative(path, base)
-            if rel is not None and self.exclude.match_file(rel + ("/" if is_dir else "")):
+            if rel is not None and self._exclude_any(rel + ("/" if is_dir else "")):
                 return True
         name = path.name + ("/" if is_dir else "")
-        if self.exclude.match_file(name):
+        if self._exclude_any(name):
             return True
         if is_dir and (is_regular(path / "pyvenv.cfg") or is_regular(path / RUN_MARKER)):
             return True  # a virtualenv under any name, or an `advisor ab` run directory
@@ -234,7 +237,7 @@ class Discovery:
             for folder in (top, *top.parents):
                 if folder == self.root or self.root not in folder.parents:
                     break
-                if self.exclude.match_file(folder.relative_to(self.root).as_posix() + "/"):
+                if self._exclude_any(folder.relative_to(self.root).as_posix() + "/"):
                     cached = True
                     break
             self._tops_excluded[top] = cached
@@ -269,7 +272,7 @@ class Discovery:
 
     def _included(self, path: Path, top: Path) -> bool:
         rel = self._relative(path, self.root) or self._relative(path, top) or path.name
-        return self.include.match_file(rel) or self.include.match_file(path.name)
+        return self._include_any(rel) or self._include_any(path.name)
 
     def _note(self, path: Path, reason: str) -> None:
         self.notes.append(Note(display_path(path, self.cwd), reason))
@@ -344,12 +347,11 @@ class Discovery:
             where = Path(error.filename) if error.filename else top
             self._note(where, f"skipped: cannot read this directory ({error.strerror or error})")
 
-        for directory, dirnames, filenames in os.walk(top, followlinks=False, onerror=unreadable):
-            here = Path(directory)
+        for here, dirnames, filenames, links in _scan(top, unreadable):
             kept = []
             for name in sorted(dirnames):
                 sub = here / name
-                if sub.is_symlink():
+                if name in links:
                     if not self._inside_tree(sub, tree):
                         self._note(sub, "not followed: symbolic link to outside the tree")
                     continue  # links inside the tree lead to files the walk reaches anyway
@@ -360,10 +362,10 @@ class Discovery:
                     continue
                 kept.append(name)
             dirnames[:] = kept
-            yield from self._walk_files(here, sorted(filenames), top, tree, links_tree, seen)
+            yield from self._walk_files(here, sorted(filenames), links, top, tree, links_tree, seen)
 
     def _walk_files(
-        self, here: Path, names: list[str], top: Path, tree: Path, links_tree: Path, seen: set[Path]
+        self, here: Path, names: list[str], links: set[str], top: Path, tree: Path, links_tree: Path, seen: set[Path]
     ) -> Iterator[Candidate]:
         """The candidates among one folder's files. What does not depend on the file (its
         folder's paths relative to the root and the working directory, the .gitignore files
@@ -391,7 +393,7 @@ class Discovery:
                     continue
             elif self._excluded(path, False, top):
                 continue
-            if os.path.islink(path) and not self._inside_tree(path, tree):
+            if name in links and not self._inside_tree(path, tree):
                 self._note(path, "not followed: symbolic link to outside the tree")
                 continue
             kind = kind_for(name)
@@ -402,21 +404,63 @@ class Discovery:
             yield Candidate(path, display, kind, explicit=False, tree=links_tree)
 
 
-def _any_of(spec: pathspec.PathSpec) -> Callable[[str], bool]:
-    """``spec.match_file`` for a normalised relative POSIX path, as one regular expression
+def _scan(top: Path, onerror: Callable[[OSError], None]) -> Iterator[tuple[Path, list[str], list[str], set[str]]]:
+    """``os.walk(top)`` (top-down, links not followed, the caller may prune the folder
+    names it is given), also yielding which names are symbolic links: the folder listing
+    says so, where asking afterwards costs a system call per file."""
+    stack = [top]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as error:
+            onerror(error)
+            continue
+        folders: list[str] = []
+        files: list[str] = []
+        links: set[str] = set()
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            (folders if is_folder else files).append(entry.name)
+            try:
+                if entry.is_symlink():
+                    links.add(entry.name)
+            except OSError:
+                pass
+        yield here, folders, files, links
+        stack.extend(here / name for name in reversed(folders))
+
+
+def _any_of(lines: Iterable[str], spec: Callable[[], pathspec.PathSpec]) -> Callable[[str], bool]:
+    """``spec().match_file`` for a normalised relative POSIX path, as one regular expression
     when the patterns allow it (no negations, so "any pattern matches" is the answer):
-    pathspec tries its patterns one by one in Python, twice for every file a walk meets."""
-    patterns = [pattern for pattern in spec.patterns if pattern.include is not None]
-    sources = [getattr(getattr(pattern, "regex", None), "pattern", None) for pattern in patterns]
-    if not patterns or any(p.include is False for p in patterns) or not all(isinstance(s, str) for s in sources) \
-            or any("(?P<" in source or "(?P=" in source for source in sources if isinstance(source, str)):
-        return spec.match_file
-    combined = re.compile("|".join(f"(?:{source})" for source in sources if isinstance(source, str)))
-    search = combined.search
+    pathspec tries its patterns one by one in Python, twice for every file a walk meets.
+    The expression is built from pathspec's own translation of each glob and compiled
+    through `derived` (stored between runs: the same few dozen globs on every run), so a
+    run that needs only this never compiles the patterns one by one."""
+    from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
+
+    sources = []
+    for line in lines:
+        regex, include = GitIgnoreBasicPattern.pattern_to_regex(line)
+        if include is None:
+            continue  # blank or comment
+        if include is False or not isinstance(regex, str) or "(?P<" in regex or "(?P=" in regex:
+            return lambda path: spec().match_file(path)
+        sources.append(regex)
+    if not sources:
+        return lambda path: False
+    from . import derived
+
+    search = derived.compile_pattern("|".join(f"(?:{source})" for source in sources)).search
 
     def matches(path: str) -> bool:
         if path.startswith(("./", "/")) or "\\" in path:
-            return spec.match_file(path)  # pathspec normalises these first
+            return spec().match_file(path)  # pathspec normalises these first
         return search(path) is not None
 
     return matches

@@ -204,10 +204,11 @@ def test_the_combined_include_pattern_answers_as_pathspec_does():
     from advisor.config import DEFAULT_INCLUDE
     from advisor.discovery import _any_of
 
-    paths = ["a.prompt", "prompts/x.txt", "deep/My_Prompts/sub/y.md", "notes.txt", "x/prompt.txt", "app.py",
+    paths = ["build/", "build/x.js", "a/build/", "app.min.js", "a.prompt", "prompts/x.txt", "deep/My_Prompts/sub/y.md", "notes.txt", "x/prompt.txt", "app.py",
              "t/reply.j2", "c/req.yaml", "c/req.yml.bak", "PROMPTS/a.txt", "./prompts/x.txt", "image.png", "a/b/c.json"]
-    for lines in (DEFAULT_INCLUDE, (*DEFAULT_INCLUDE, "*.cfg", "extra/**"), (*DEFAULT_INCLUDE, "!app.py"), ("/top.prompt",)):
+    for lines in (DEFAULT_INCLUDE, (*DEFAULT_INCLUDE, "*.cfg", "extra/**", "# a comment", ""),
+                  (*DEFAULT_INCLUDE, "!app.py"), ("/top.prompt",), ("build/", "*.min.js"), ()):
         spec = pathspec.PathSpec.from_lines("gitignore", lines)
-        fast = _any_of(spec)
+        fast = _any_of(lines, lambda spec=spec: spec)
         assert [fast(p) for p in paths + ["top.prompt", "x/top.prompt"]] == \
             [spec.match_file(p) for p in paths + ["top.prompt", "x/top.prompt"]], lines
