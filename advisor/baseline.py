@@ -20,7 +20,6 @@ its entries sorted, one per line, so it diffs cleanly in review.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from .config import ConfigError
+from .digests import blake2b
 from .discovery import display_path
 from .files import SkippedFile, read_regular
 from .loaders import decode
@@ -102,7 +102,7 @@ def normalised_text(source: str | None, finding: Finding, lines: LineIndex | Non
         start, end = lines.offset(span.line, 1), lines.offset(span.line + 1, 1) if span.line < lines.line_count else len(source)
     text = redact(_SPACE.sub(" ", source[start:end]).strip())
     if len(text) > MAX_TEXT:
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+        digest = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
         text = f"{text[:MAX_TEXT - 24]}… [{digest}]"
     return text
 

@@ -32,7 +32,6 @@ journal must be real files.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import sqlite3
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ruledata
+from .digests import blake2b
 from .files import SkippedFile, read_regular
 from .results import FileReport
 from .secrets import redact
@@ -72,7 +72,7 @@ def code_digest() -> str:
     results cached by one build are never served by another (an editable install changes
     code without a new version). Names, sizes and modification times stand for the bytes,
     which every run would otherwise read and hash."""
-    digest = hashlib.blake2b(digest_size=12)
+    digest = blake2b(digest_size=12)
     package = Path(__file__).resolve().parent
     for folder, pattern in ((ruledata.rules_dir(), ".yaml"), (package, ".py")):
         for path in _files_below(folder, pattern):
@@ -172,7 +172,7 @@ class ResultCache:
         self.directory = directory
         self.root = root
         self._root_prefix = os.path.join(str(root), "") if root is not None else ""  # root and a separator
-        self.run_key = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
+        self.run_key = blake2b(key.encode(), digest_size=10).hexdigest()
         self._connection: sqlite3.Connection | None = None
         self._unusable: str | None = None  # why the database cannot be used in this run
         self._absent = False  # no database yet (nothing to read until a row is written)
@@ -201,7 +201,7 @@ class ResultCache:
         """Only this machine can compute it, and only for exactly these values."""
         text = "\0".join([self.run_key, path, display, tree, str(state.size), str(state.mtime_ns), str(state.inode),
                           str(checked_ns), digest, "1" if relevant else "0", "-" if report is None else "+" + report])
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), key=machine_key(), digest_size=16).hexdigest()
+        return blake2b(text.encode("utf-8", "surrogatepass"), key=machine_key(), digest_size=16).hexdigest()
 
     # -- the database --------------------------------------------------------------------------
 

@@ -10,13 +10,13 @@ no-op.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import clock
+from .digests import blake2b
 from .files import SkippedFile, read_regular
 from .model import Severity
 from .sources import DEFAULT_INCLUDE
@@ -126,7 +126,7 @@ class Settings:
             "today": clock.today(self.today).isoformat(),
         }
         blob = json.dumps(data, sort_keys=True, default=str).encode()
-        return hashlib.blake2b(blob, digest_size=12).hexdigest()
+        return blake2b(blob, digest_size=12).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------

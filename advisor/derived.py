@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]  # the regex engine behind `re`, always present
 import functools
-import hashlib
 import marshal
 import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
+
+from .digests import blake2b
 
 CACHE_ENV = "ADVISOR_RULES_CACHE"  # a directory, or "off" (shared with the rule pack's copy)
 _DIGEST_SIZE = 16
@@ -55,7 +56,7 @@ def read(name: str) -> Any:
         with open(directory / name, "rb") as handle:
             blob = handle.read()
         digest, payload = blob[:_DIGEST_SIZE], blob[_DIGEST_SIZE:]
-        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
+        if blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
             return None
         return marshal.loads(payload)
     except (OSError, ValueError, EOFError, TypeError):
@@ -76,7 +77,7 @@ def write(name: str, value: Any) -> None:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".derived-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload)
+                out.write(blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload)
             os.replace(temporary, directory / name)
         except BaseException:
             os.unlink(temporary)
@@ -120,7 +121,7 @@ def _patterns_file() -> str | None:
         return None
     if sys.implementation.name != "cpython":
         return None
-    build = hashlib.blake2b(f"{sys.version}|{magic}|{_sre.CODESIZE}".encode(), digest_size=6).hexdigest()
+    build = blake2b(f"{sys.version}|{magic}|{_sre.CODESIZE}".encode(), digest_size=6).hexdigest()
     return f"patterns-{sys.implementation.cache_tag}-{build}.marshal"
 
 

@@ -14,7 +14,6 @@ finding.
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from . import __version__, clock
 from .cache import FileState, ResultCache, code_digest
 from .config import Settings
+from .digests import blake2b
 from .discovery import Candidate, Discovery, Note
 from .files import SkippedFile, read_regular
 from .model import Finding, Kind
@@ -183,7 +183,7 @@ class Linter:
         """Whether the linked prompt files a cached result was computed with are unchanged."""
         for path, digest in report.dependencies.items():
             try:
-                current = hashlib.blake2b(read_regular(path, self.settings.max_file_size), digest_size=16).hexdigest()
+                current = blake2b(read_regular(path, self.settings.max_file_size), digest_size=16).hexdigest()
             except (OSError, SkippedFile):
                 return False
             if current != digest:
@@ -209,7 +209,7 @@ class Linter:
         if unread is not None:  # a walked bundle; named on the command line it is linted (a parse-error says why not)
             notes.append(Note(candidate.display, f"skipped: {unread}"))
             return None
-        return hashlib.blake2b(data, digest_size=16).hexdigest(), data
+        return blake2b(data, digest_size=16).hexdigest(), data
 
     def _lint_job(self, job: tuple[Candidate, bytes | None]) -> tuple[bool, FileReport | None, list[Note]]:
         """One file: read it unless its bytes came with the job, then lint it (`_lint_entry`)."""

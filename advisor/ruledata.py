@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from . import derived
+from .digests import blake2b
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_ENV = derived.CACHE_ENV  # a directory, or "off"
@@ -80,7 +80,7 @@ def _check(data: Any) -> str:
         text = json.dumps(data, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         return ""
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _write_cached(path: Path, digest: str, data: Any) -> None:
@@ -103,7 +103,7 @@ def _write_cached(path: Path, digest: str, data: Any) -> None:
 def load(name: str) -> Any:
     """The parsed content of ``rules/<name>``; cached for the life of the process."""
     path = rules_dir() / name
-    digest = hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
+    digest = blake2b(path.read_bytes(), digest_size=12).hexdigest()
     cached = _read_cached(path, digest)
     if cached is not None:
         return cached

