@@ -33,7 +33,7 @@ _DIGEST_SIZE = 16
 # Stored patterns come from the rule pack, which changes only between releases; past this
 # many the file holds old releases' patterns too, and is started afresh.
 _MAX_PATTERNS = 200
-KEEP_PER_FAMILY = 3  # stored files of one kind kept side by side (see `_prune_family`)
+KEEP_PER_FAMILY = 3  # stored files of one kind kept side by side (see `prune_family`)
 
 
 def cache_dir() -> Path | None:
@@ -82,18 +82,18 @@ def write(name: str, value: Any) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        _prune_family(directory, name)
+        prune_family(directory, name)
     except (OSError, ValueError):
         pass
 
 
-def _prune_family(directory: Path, name: str) -> None:
+def prune_family(directory: Path, name: str) -> None:
     """Each tiktoken release, data file or Python build writes a file of its own
     (``encoding-…``, ``patterns-…``, 1–2 MB each): keep the newest `KEEP_PER_FAMILY` of a
     family (a few virtual environments in use side by side), drop the rest."""
     family, _, _ = name.partition("-")
     found = []
-    for path in directory.glob(f"{family}-*.marshal"):
+    for path in directory.glob(f"{family}-*{Path(name).suffix}"):
         try:
             found.append((path.stat().st_mtime_ns, path))
         except OSError:

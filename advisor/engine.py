@@ -117,10 +117,12 @@ class Linter:
         """Build what checking a file needs (the rules and their contexts, the finishing and
         finalising stages, the tokenizer, compiled phrase patterns), once: called before
         workers fork, so they inherit it instead of each building it."""
+        from . import tokens
         from .analysis import warm_up
 
         for stage in (self.contexts, self.finisher, self.finaliser):
             assert stage is not None
+        tokens.load_encoder()  # many files: the encoder, not the short-run lookups
         warm_up()
 
     # -- whole runs ---------------------------------------------------------------------

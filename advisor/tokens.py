@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 import math
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import derived
+from . import derived, token_lookup
 from .catalog import Catalog, load_catalog
 from .digests import blake2b
 
@@ -42,15 +43,59 @@ def _encoder() -> tuple[Callable[[str], int], str]:
             # the arguments `get_encoding` built it from, kept for the next run
             constructor = (getattr(tiktoken.registry, "ENCODING_CONSTRUCTORS", None) or {}).get(OFFLINE_ENCODING)
             if constructor is not None:
-                _store_arguments(tiktoken, constructor())
+                arguments = constructor()
+                _store_arguments(tiktoken, arguments)
         else:
             encoding = None
         if encoding is not None:
+            key = _table_key()
+            if arguments is not None and key is not None:  # for the next short run (`token_lookup`)
+                token_lookup.store_table(key, arguments["mergeable_ranks"], arguments["pat_str"])
             encode = encoding.encode_ordinary
             return (lambda text: len(encode(text))), "cl100k_base"
     except Exception:  # a broken tiktoken install must not stop linting
         pass
     return (lambda text: math.ceil(len(text) / _CHARS_PER_TOKEN_FALLBACK)), "characters/4"
+
+
+# A run that counts only a little text (a pre-commit hook on one file) counts ASCII texts
+# from the stored rank table (`token_lookup`) instead of building the encoder, up to this
+# many characters in all: past it, building the encoder once costs less than looking up.
+LOOKUP_BUDGET = 24 * 1024
+_lookup_spent = 0
+
+
+@functools.cache
+def _lookup() -> token_lookup.LookupCounter:
+    return token_lookup.LookupCounter(_table_key())
+
+
+def _data_file() -> str | None:
+    """The bundled cl100k_base data file, found the way `import tiktoken_ext` would (the
+    first entry of the import path holding it), without importing anything."""
+    for entry in sys.path:
+        candidate = os.path.join(entry or ".", "tiktoken_ext", "data", "cl100k_base.tiktoken")
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+@functools.cache
+def _table_key() -> str | None:
+    """The rank table's name: the data file its ranks are decoded from (path, size, time)."""
+    path = _data_file()
+    if path is None:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return blake2b(f"{path}|{status.st_size}|{status.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+
+
+def load_encoder() -> None:
+    """Build the encoder now (a process about to fork workers, which then share it)."""
+    _encoder()
 
 
 # Loading the bundled encoding decodes 100,000 base64 lines in Python, about half of what
@@ -87,12 +132,22 @@ def _store_arguments(tiktoken: Any, arguments: dict[str, Any]) -> None:
 
 def raw_count(text: str) -> int:
     """cl100k_base tokens in ``text`` (or the character fallback), before calibration."""
+    global _lookup_spent
     if not text:
         return 0
+    if _lookup_spent + len(text) <= LOOKUP_BUDGET and _encoder.cache_info().currsize == 0:
+        counted = _lookup().count(text)
+        if counted is not None:
+            _lookup_spent += len(text)
+            return counted
     return _encoder()[0](text)
 
 
 def counting_method() -> str:
+    """How raw counts are made: "cl100k_base" (the encoder, or its stored ranks), or the
+    rough character count when tiktoken cannot be loaded."""
+    if _encoder.cache_info().currsize == 0 and _lookup().usable and _lookup_spent:
+        return "cl100k_base"
     return _encoder()[1]
 
 
