@@ -105,6 +105,10 @@ class LookupCounter:
                 self.usable = False
         return self._connection
 
+    def available(self) -> bool:
+        """Whether the stored table can be read (so counts can come from it)."""
+        return self._open() is not None
+
     def count(self, text: str) -> int | None:
         """cl100k_base tokens in ``text``, or None when the encoder must count it."""
         if not text.isascii():

@@ -146,8 +146,8 @@ def raw_count(text: str) -> int:
 def counting_method() -> str:
     """How raw counts are made: "cl100k_base" (the encoder, or its stored ranks), or the
     rough character count when tiktoken cannot be loaded."""
-    if _encoder.cache_info().currsize == 0 and _lookup().usable and _lookup_spent:
-        return "cl100k_base"
+    if _encoder.cache_info().currsize == 0 and _lookup().available():
+        return "cl100k_base"  # the same counts, from the stored ranks: no need to build the encoder
     return _encoder()[1]
 
 
@@ -178,7 +178,11 @@ def calibrate(raw: int, model: str | None, catalog: Catalog | None = None) -> To
 def estimate_label(factor: float, models: str) -> str:
     """How an offline count was made, in words: "estimate: ≈ +56% over cl100k for Claude
     4.7 and later (cl100k_base × 1.56)"."""
-    method = counting_method()
+    return _label(factor, models, counting_method())
+
+
+@functools.lru_cache(maxsize=64)  # every call's estimate carries one; a run has a few distinct ones
+def _label(factor: float, models: str, method: str) -> str:
     over = f"≈ +{round((factor - 1) * 100)}% over cl100k" if method == "cl100k_base" else "a rough count"
     return f"estimate: {over} for {models} ({method} × {factor:g})"
 
