@@ -7,6 +7,15 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 NOT_LITERAL = object()
 
+# Fields that never hold a node the loader's walks act on: names and flags (strings and
+# numbers), and the expression contexts and operators (``Load``, ``Add``), which every
+# walk would otherwise visit as childless nodes, one per name, attribute and operation.
+_LEAF_FIELDS = frozenset({
+    "id", "attr", "arg", "name", "asname", "module", "level", "kind", "conversion", "is_async", "simple",
+    "type_comment", "rest", "tag", "ctx", "op", "ops",
+})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
 if TYPE_CHECKING:
 
     class StrConstant(ast.Constant):
@@ -19,6 +28,25 @@ def is_str(node: ast.AST | None, value: str | None = None) -> TypeGuard[StrConst
     """A string constant (equal to ``value`` when given); narrows ``node`` for the caller."""
     return (isinstance(node, ast.Constant) and isinstance(node.value, str)
             and (value is None or node.value == value))
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of ``node`` in `ast.iter_child_nodes` order, without its contexts and
+    operators (``Load``, ``Add``, ``Eq``): what a walk looks into. The fields that may hold
+    nodes are listed once per node type, so a walk of a module does not ask every field of
+    every node (`ast.iter_child_nodes` costs about half a walk's time)."""
+    cls = node.__class__
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = tuple(name for name in cls._fields if name not in _LEAF_FIELDS)
+    found: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            found += [item for item in value if isinstance(item, ast.AST)]
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
 
 
 def dotted(node: ast.AST) -> str:

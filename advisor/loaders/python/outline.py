@@ -12,12 +12,15 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from ...model import CallApi
-from .nodes import is_str, unwrap_formatting
+from .nodes import children, is_str, unwrap_formatting
 from .scopes import Scope
 
 _API_METHODS = {"create": CallApi.CREATE, "stream": CallApi.STREAM, "count_tokens": CallApi.COUNT_TOKENS}
 _RESPONSE_WRAPPERS = {"with_raw_response", "with_streaming_response"}
 _REQUEST_KEYS = {"model", "messages", "max_tokens", "system"}  # tells Claude from e.g. Twilio
+_NOTED = frozenset({ast.Await, ast.Call, ast.BinOp, ast.Import, ast.ImportFrom})  # what `Walker._note` records
+_FRAMING = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.AsyncFor,
+                      ast.While, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.If})
 
 
 @dataclass(eq=False)
@@ -116,7 +119,10 @@ def is_main_guard(test: ast.expr) -> bool:
 
 
 class Walker:
-    """One pre-order walk that tracks the frame of every node (iteratively)."""
+    """One pre-order walk that tracks the frame of every node (iteratively).
+
+    Most nodes neither change the frame nor are noted, so the walk asks a node's type once
+    (a set lookup) before any closer test, and reads children with `nodes.children`."""
 
     def __init__(self, scopes: dict[int, Scope]) -> None:
         self.scopes = scopes
@@ -125,10 +131,17 @@ class Walker:
     def walk(self, tree: ast.Module, module: Scope) -> Outline:
         awaited = self.outline.awaited
         stack: list[tuple[ast.AST, Frame]] = [(tree, Frame(module))]
+        pop, extend = stack.pop, stack.extend
+        noted, framing = _NOTED, _FRAMING
         while stack:
-            node, frame = stack.pop()
-            self._note(node, frame, awaited)
-            stack.extend(reversed(list(self._children(node, frame))))
+            node, frame = pop()
+            cls = node.__class__
+            if cls in noted:
+                self._note(node, frame, awaited)
+            if cls in framing:
+                extend(reversed(list(self._children(node, frame))))
+            else:
+                extend([(child, frame) for child in reversed(children(node))])
         return self.outline
 
     def _note(self, node: ast.AST, frame: Frame, awaited: set[int]) -> None:
@@ -159,6 +172,7 @@ class Walker:
                         node.module or "", node.level, alias.name)
 
     def _children(self, node: ast.AST, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
+        """The children of a node that may change the frame (`_FRAMING`)."""
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             function = self._define(node, frame)
             header = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
@@ -182,7 +196,7 @@ class Walker:
             yield from ((child, replace(frame, guard=node)) for child in node.body)
             yield from ((child, frame) for child in node.orelse)
         else:
-            yield from ((child, frame) for child in ast.iter_child_nodes(node))
+            yield from ((child, frame) for child in children(node))
 
     @staticmethod
     def _loop_children(node: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .nodes import base_name, is_str
+from .nodes import base_name, children, is_str
 
 MAX_HOPS = 20  # `A = B` chains followed before a value counts as dynamic
 _MUTATORS = {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
@@ -70,9 +70,13 @@ def build_scopes(tree: ast.Module) -> tuple[Scope, dict[int, Scope]]:
     scopes: dict[int, Scope] = {id(tree): module}
     mutations: list[tuple[Scope, str]] = []
     stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
+    pop, extend, binding = stack.pop, stack.extend, _BINDING
     while stack:
-        node, scope = stack.pop()
-        stack.extend(_bind(node, scope, scopes, mutations))
+        node, scope = pop()
+        if node.__class__ in binding:
+            extend(_bind(node, scope, scopes, mutations))
+        else:  # most nodes bind nothing: straight to their children
+            extend([(child, scope) for child in children(node)])
     for scope in scopes.values():
         for name, how in scope.declared.items():
             scope.bindings.pop(name, None)
@@ -86,9 +90,18 @@ def build_scopes(tree: ast.Module) -> tuple[Scope, dict[int, Scope]]:
     return module, scopes
 
 
+# The node types `_bind` looks at; any other node only passes its scope on to its children.
+_BINDING = frozenset({
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.NamedExpr,
+    ast.withitem, ast.Global, ast.Nonlocal, ast.Name, ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.MatchAs,
+    ast.MatchStar, ast.MatchMapping, ast.comprehension, ast.Subscript, ast.Call,
+})
+
+
 def _bind(node: ast.AST, scope: Scope, scopes: dict[int, Scope],
           mutations: list[tuple[Scope, str]]) -> list[tuple[ast.AST, Scope]]:
-    """Records the bindings ``node`` makes in ``scope``; returns the children still to visit."""
+    """Records the bindings ``node`` (one of `_BINDING`) makes in ``scope``; returns the
+    children still to visit."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
         return _enter(node, scope, scopes)
     if isinstance(node, ast.Assign):
@@ -110,8 +123,10 @@ def _bind(node: ast.AST, scope: Scope, scopes: dict[int, Scope],
     if isinstance(node, (ast.Global, ast.Nonlocal)):
         how = "global" if isinstance(node, ast.Global) else "nonlocal"
         scope.declared.update(dict.fromkeys(node.names, how))
-    elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-        scope.bind(node.id, None)
+    elif isinstance(node, ast.Name):
+        if not isinstance(node.ctx, ast.Load):
+            scope.bind(node.id, None)
+        return []
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
         for alias in node.names:
             if alias.name != "*":
@@ -128,7 +143,7 @@ def _bind(node: ast.AST, scope: Scope, scopes: dict[int, Scope],
         base = base_name(node.func.value)
         if base:
             mutations.append((scope, base))
-    return [(child, scope) for child in ast.iter_child_nodes(node)]
+    return [(child, scope) for child in children(node)]
 
 
 def _enter(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef, scope: Scope,

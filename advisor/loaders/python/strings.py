@@ -10,6 +10,7 @@ own, so the text builder can turn them into slots.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -71,16 +72,26 @@ def scan_body(s: str, pos: int, limit: int, quote: str, raw: bool, fields: bool)
 
     Stops at the closing quote or at ``limit``; returns where it stopped and the parts. A
     brace that does not open a well-formed field is kept as text (a ``str.format`` template
-    may hold JSON).
+    may hold JSON). Only a backslash, the quote character and (with ``fields``) a brace can
+    change anything, so the scan jumps from one to the next (`_special`) rather than
+    stepping through every character of a long prompt.
     """
     parts: list[Part] = []
     text_start = pos
-    while pos < limit and not s.startswith(quote, pos):
+    search = _special(quote[0], fields).search
+    while True:
+        found = search(s, pos, limit)
+        if found is None:
+            pos = max(pos, limit)
+            break
+        pos = found.start()
         char = s[pos]
+        if char == quote[0] and s.startswith(quote, pos):
+            break
         if char == "\\":
             pos = _skip_escape(s, pos, raw, quote)
             continue
-        part = _brace_part(s, pos, limit) if fields and char in "{}" else None
+        part = _brace_part(s, pos, limit) if char in "{}" else None
         if part is None:
             pos += 1
             continue
@@ -92,6 +103,12 @@ def scan_body(s: str, pos: int, limit: int, quote: str, raw: bool, fields: bool)
     if text_start < pos:
         parts.append(Part("text", text_start, pos))
     return pos, parts
+
+
+@functools.cache
+def _special(quote_char: str, fields: bool) -> re.Pattern[str]:
+    """The characters `scan_body` stops at: a backslash, the quote and, for fields, braces."""
+    return re.compile("[" + re.escape("\\" + quote_char + ("{}" if fields else "")) + "]")
 
 
 def _skip_escape(s: str, pos: int, raw: bool, quote: str) -> int:
