@@ -19,8 +19,15 @@ import re
 from typing import Any, Iterator, Mapping, TypeGuard
 
 from ruamel.yaml import YAML
+from ruamel.yaml.compat import _DEFAULT_YAML_VERSION
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+
+try:
+    from _ruamel_yaml import CParser
+except ImportError:  # no ruamel.yaml.clib (another Python than CPython): the pure composer
+    CParser = None
 
 from ..model import (
     CallApi,
@@ -80,6 +87,38 @@ def _composer(source: str) -> YAML:
     if _block_depth(source) > MAX_DEPTH_FOR_C:
         return _pure_yaml
     return _fast_yaml
+
+
+def _compose_all(source: str) -> list[Node | None]:
+    """The root node of every document in ``source`` (`_composer` picks C or pure Python)."""
+    yaml = _composer(source)
+    if CParser is None or yaml.Parser is not CParser:
+        return list(yaml.compose_all(source))
+    composer = _CComposer(source)
+    try:
+        roots = []
+        while composer.check_node():
+            roots.append(composer.get_node())
+        return roots
+    finally:
+        composer.dispose()
+
+
+if CParser is not None:
+    class _CComposer(CParser, VersionedResolver):  # type: ignore[misc,valid-type]
+        """The C composer with ruamel.yaml's YAML 1.2 tag resolution, as ``YAML(typ="safe")``
+        composes, made as one class: ``YAML.compose_all`` builds a new loader class for every
+        file and asks, for every scalar, which YAML version applies by looking for attributes
+        the C loader never has (an exception each time); here the answer is the one it
+        always reaches, the default version."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            VersionedResolver.__init__(self, loadumper=self)
+
+        @property
+        def processing_version(self) -> Any:
+            return _DEFAULT_YAML_VERSION
 
 
 class _TooLarge(Exception):
@@ -376,7 +415,7 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
     lines = LineIndex(source)
     document = Document(path, Kind.CONFIG, source, lines)
     try:
-        roots = list(_composer(source).compose_all(source))
+        roots = _compose_all(source)
     except RecursionError:
         document.problems.append(Problem("YAML/JSON nested too deeply to read"))
         return document
