@@ -71,6 +71,10 @@ class Catalog:
     successors: dict[str, str | None]
     retired: list[RetiredModel] = field(default_factory=list)
     _aliases: dict[str, str] = field(default_factory=dict)
+    # Answers of `get` and `retired_entry` by the id asked: every rule asks about the same
+    # few ids of every call. A catalog is not changed once made (`with_overrides` copies).
+    _found: dict[str, ModelInfo | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _retired_found: dict[str, RetiredModel | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._aliases = {alias: info.id for info in self.models.values() for alias in info.aliases}
@@ -84,18 +88,24 @@ class Catalog:
     def get(self, model_id: str) -> ModelInfo | None:
         """The catalog entry for an id, one of its dated aliases, or its Bedrock / Vertex
         spelling (``us.anthropic.claude-haiku-4-5-20251001-v1:0``, ``claude-haiku-4-5@20251001``)."""
+        if model_id in self._found:
+            return self._found[model_id]
+        found = None
         for key in (model_id, model_ids.parse(model_id).base):
-            info = self.models.get(self._aliases.get(key, key))
-            if info is not None:
-                return info
-        return None
+            found = self.models.get(self._aliases.get(key, key))
+            if found is not None:
+                break
+        self._found[model_id] = found
+        return found
 
     def retired_entry(self, model_id: str) -> RetiredModel | None:
+        if model_id in self._retired_found:
+            return self._retired_found[model_id]
         base = model_ids.parse(model_id).base
-        for entry in self.retired:
-            if fnmatch.fnmatchcase(model_id, entry.pattern) or fnmatch.fnmatchcase(base, entry.pattern):
-                return entry
-        return None
+        found = next((entry for entry in self.retired if fnmatch.fnmatchcase(model_id, entry.pattern)
+                      or fnmatch.fnmatchcase(base, entry.pattern)), None)
+        self._retired_found[model_id] = found
+        return found
 
     def respell(self, new_id: str, like: str) -> str | None:
         """``new_id`` (an API id) spelt for the platform ``like`` is written for, keeping a

@@ -10,6 +10,7 @@ spelling the code uses, and a fix must write its replacement in the spelling the
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -33,9 +34,11 @@ class Spelling:
     region: str = ""
 
 
+@functools.lru_cache(maxsize=1024)
 def parse(model_id: str) -> Spelling:
     """The platform and API-style id of a written model id. Ids that are no platform
-    spelling are API ids (the Vertex ids of current models are the API ids)."""
+    spelling are API ids (the Vertex ids of current models are the API ids). Kept per id:
+    the rules ask about the same few ids for every call of every file."""
     bedrock = _BEDROCK.match(model_id)
     if bedrock is not None:
         rest = bedrock.group("rest")

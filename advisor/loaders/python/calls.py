@@ -14,7 +14,7 @@ from typing import Mapping
 
 from ...model import Document, Field, ImportedValue, Link, Origin, PromptCall, PromptText, Role
 from ...parameters import PARAMETERS, SAMPLING, Parameter
-from .nodes import NOT_LITERAL, dotted, is_str, literal
+from .nodes import NOT_LITERAL, children, dotted, is_str, literal
 from .outline import Found, Frame
 from .positions import Positions
 from .scopes import MAX_HOPS, Scope, resolve
@@ -245,7 +245,7 @@ class CallReader:
             elif isinstance(node, ast.keyword) and node.arg == "cache_control":
                 return node
             elif not isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
-                stack.extend((child, scope) for child in ast.iter_child_nodes(node))
+                stack.extend((child, scope) for child in children(node))
         return None
 
     def _list(self, arg: _Arg) -> tuple[list[ast.expr], Scope, bool] | None:

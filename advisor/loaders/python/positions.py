@@ -36,15 +36,17 @@ class Positions:
         self.source = source
         self.lines = lines
         self._starts = [start, *(match.end() for match in LINE_BREAK.finditer(source, start))]
+        self._ascii = source.isascii()  # then byte columns are character columns on every line
 
     def offset(self, lineno: int, column: int, *, in_bytes: bool = True) -> int:
         index = min(max(lineno, 1), len(self._starts)) - 1
         start = self._starts[index]
         end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self.source)
-        line = self.source[start:end]
-        if in_bytes and not line.isascii():
-            column = len(line.encode("utf-8", "surrogatepass")[:column].decode("utf-8", "ignore"))
-        return start + min(max(column, 0), len(line))
+        if in_bytes and not self._ascii:
+            line = self.source[start:end]
+            if not line.isascii():
+                column = len(line.encode("utf-8", "surrogatepass")[:column].decode("utf-8", "ignore"))
+        return start + min(max(column, 0), end - start)
 
     def range(self, node: ast.AST) -> tuple[int, int]:
         located = cast(Located, node)  # every node whose place is asked for is a located one

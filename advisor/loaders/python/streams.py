@@ -15,7 +15,7 @@ import ast
 from typing import NamedTuple, cast
 
 from ...model import CallApi, Field, PromptCall
-from .nodes import dotted, is_str, last_name
+from .nodes import children, dotted, is_str, last_name
 from .outline import Found
 from .positions import Located, Positions
 from .scopes import Scope, resolve
@@ -91,7 +91,7 @@ class Streams:
             stack = [root]
             while stack:
                 node = stack.pop()
-                for child in ast.iter_child_nodes(node):
+                for child in children(node):
                     parents[id(child)] = node
                     stack.append(child)
             self._parents[id(root)] = parents
@@ -184,7 +184,7 @@ class _Usage:
         stack: list[ast.AST] = [self.root]
         while stack:
             node = stack.pop()
-            for child in ast.iter_child_nodes(node):
+            for child in children(node):
                 if isinstance(child, _SCOPES) and name in getattr(self.scopes.get(id(child)), "bindings", {}):
                     continue  # a nested function with a name of its own
                 if isinstance(child, ast.Name) and child.id == name:
@@ -244,5 +244,5 @@ def _walk_here(node: ast.AST) -> list[ast.AST]:
     while stack:
         current = stack.pop()
         found.append(current)
-        stack.extend(child for child in ast.iter_child_nodes(current) if not isinstance(child, _SCOPES))
+        stack.extend(child for child in children(current) if not isinstance(child, _SCOPES))
     return found

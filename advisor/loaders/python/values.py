@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .nodes import NOT_LITERAL, argument, dotted, last_name, literal, unwrap_formatting
+from .nodes import NOT_LITERAL, argument, children, dotted, last_name, literal, unwrap_formatting
 from .outline import Frame, Function, Outline
 from .scopes import MAX_HOPS, Scope, resolve
 
@@ -402,7 +402,7 @@ def single_return(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | No
         if isinstance(child, ast.Return):
             found.append(child)
         elif not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(child))
+            stack.extend(children(child))
     if len(found) != 1 or found[0].value is None:
         return None
     return found[0].value
