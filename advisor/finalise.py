@@ -57,9 +57,10 @@ class Finaliser:
         for finding in findings:
             if finding.rule not in self.enabled_names:
                 continue
-            rule = checks.get_rule(finding.rule)
-            if rule is not None and any(checks.matches(s, rule) for s in ignored):
-                continue
+            if ignored:  # per-file-ignores name this path (most paths: none)
+                rule = checks.get_rule(finding.rule)
+                if rule is not None and any(checks.matches(s, rule) for s in ignored):
+                    continue
             key = (finding.rule, finding.path, finding.span, finding.message)
             if key in seen:
                 continue

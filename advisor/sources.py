@@ -240,7 +240,13 @@ _BY_NAME: tuple[tuple[str, Source], ...] = tuple((glob, source) for source in SO
 
 def source_for(path: str | PurePath) -> Source | None:
     """The source type a file's name or extension says it is (None: not a file advisor reads)."""
-    name = _name(path)
+    return _source_named(_name(path))
+
+
+@lru_cache(maxsize=8192)
+def _source_named(name: str) -> Source | None:
+    """`source_for` by file name, kept: discovery, the engine and the loader each ask about
+    every file, and each answer tries every name glob of the table."""
     for glob, source in _BY_NAME:
         if fnmatch.fnmatchcase(name, glob):
             return source
