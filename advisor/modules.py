@@ -207,10 +207,13 @@ class ProjectIndexes:
         self.cwd = cwd
         self.max_file_size = max_file_size
         self._indexes: dict[Path, ProjectIndex] = {}
+        self._trees: dict[Path, Path] = {}  # tree as given -> resolved (a system call per folder)
 
     def for_tree(self, tree: Path) -> ProjectIndex:
-        tree = tree.resolve()
-        index = self._indexes.get(tree)
+        resolved = self._trees.get(tree)
+        if resolved is None:
+            resolved = self._trees[tree] = tree.resolve()
+        index = self._indexes.get(resolved)
         if index is None:
-            index = self._indexes[tree] = ProjectIndex(tree, self.cwd, self.max_file_size)
+            index = self._indexes[resolved] = ProjectIndex(resolved, self.cwd, self.max_file_size)
         return index

@@ -68,6 +68,9 @@ _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[-?:](?:[ \t]+|$))*", re.MULTILINE)
 
 def _flow_depth(source: str) -> int:
     """An upper bound of flow-collection nesting."""
+    opening = source.count("[") + source.count("{")
+    if opening <= MAX_DEPTH_FOR_C:
+        return opening  # too few brackets to nest past the limit (counted in C)
     depth = deepest = 0
     for match in _BRACKETS.finditer(source):
         depth += 1 if match.group() in "[{" else -1
@@ -78,7 +81,7 @@ def _flow_depth(source: str) -> int:
 def _block_depth(source: str) -> int:
     """An upper bound of block nesting: each level costs at least one character of a line's
     indentation or of its leading run of ``-``/``?``/``:`` indicators."""
-    return max((len(match.group()) for match in _BLOCK_PREFIX.finditer(source)), default=0)
+    return max(map(len, _BLOCK_PREFIX.findall(source)), default=0)
 
 
 def _composer(source: str) -> YAML:
@@ -435,7 +438,7 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
             if is_promptfoo(root):
                 document.calls.extend(read_calls(root, reader))
             for node in reader.walk(root):
-                if _UNSAFE_TAG.match(node.tag or ""):
+                if node.tag and "python/" in node.tag and _UNSAFE_TAG.match(node.tag):
                     tag = (node.tag or "").replace("tag:yaml.org,2002:", "!!")
                     document.problems.append(
                         Problem(f"unsafe YAML tag {tag} ignored: advisor never constructs Python objects", reader.span(node))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +121,14 @@ class LineIndex:
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """A run of linted text and where it came from in the source.
 
     ``exact`` segments were copied character for character, so an offset inside maps to
     the same offset inside the source range. Other segments (an escaped string literal, a
     ``{{ expression }}`` replaced by a placeholder) map as a whole: any finding touching
-    them points at the entire source range.
+    them points at the entire source range. A named tuple: every line of every prompt text
+    makes one or two, and a tuple is made three times faster than a frozen dataclass.
     """
 
     text_start: int

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from ...model import CallApi
-from .nodes import children, is_str, unwrap_formatting
+from .nodes import LEAVES, children, is_str, unwrap_formatting
 from .scopes import Scope
 
 _API_METHODS = {"create": CallApi.CREATE, "stream": CallApi.STREAM, "count_tokens": CallApi.COUNT_TOKENS}
@@ -136,6 +136,8 @@ class Walker:
         while stack:
             node, frame = pop()
             cls = node.__class__
+            if cls in LEAVES:
+                continue
             if cls in noted:
                 self._note(node, frame, awaited)
             if cls in framing:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .nodes import base_name, children, is_str
+from .nodes import LEAVES, base_name, children, is_str
 
 MAX_HOPS = 20  # `A = B` chains followed before a value counts as dynamic
 _MUTATORS = {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
@@ -73,9 +73,10 @@ def build_scopes(tree: ast.Module) -> tuple[Scope, dict[int, Scope]]:
     pop, extend, binding = stack.pop, stack.extend, _BINDING
     while stack:
         node, scope = pop()
-        if node.__class__ in binding:
+        cls = node.__class__
+        if cls in binding:
             extend(_bind(node, scope, scopes, mutations))
-        else:  # most nodes bind nothing: straight to their children
+        elif cls not in LEAVES:  # most nodes bind nothing: straight to their children
             extend([(child, scope) for child in children(node)])
     for scope in scopes.values():
         for name, how in scope.declared.items():
