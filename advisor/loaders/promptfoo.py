@@ -9,6 +9,8 @@ rules judge the task those files describe.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..model import CallApi, Field, Link, PromptCall, PromptText, Role
@@ -19,7 +21,7 @@ ANTHROPIC_PREFIXES = ("anthropic:messages:", "anthropic:chat:", "anthropic:")
 DEFAULT_MAX_TOKENS = "promptfoo's default max_tokens (1024)"
 
 
-def is_promptfoo(node: Node) -> bool:
+def is_promptfoo(node: Node) -> TypeGuard[MappingNode]:
     if not isinstance(node, MappingNode):
         return False
     keys = set(mapping(node))

@@ -21,13 +21,9 @@ from typing import Any, Iterator, Mapping, TypeGuard
 from ruamel.yaml import YAML
 from ruamel.yaml.compat import _DEFAULT_YAML_VERSION
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.main import CParser  # ruamel.yaml.clib's C parser; None without it (then: pure)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
-
-try:
-    from _ruamel_yaml import CParser
-except ImportError:  # no ruamel.yaml.clib (another Python than CPython): the pure composer
-    CParser = None
 
 from ..model import (
     CallApi,
@@ -108,7 +104,7 @@ def _compose_all(source: str) -> list[Node | None]:
 
 
 if CParser is not None:
-    class _CComposer(CParser, VersionedResolver):  # type: ignore[misc,valid-type]
+    class _CComposer(CParser, VersionedResolver):
         """The C composer with ruamel.yaml's YAML 1.2 tag resolution, as ``YAML(typ="safe")``
         composes, made as one class: ``YAML.compose_all`` builds a new loader class for every
         file and asks, for every scalar, which YAML version applies by looking for attributes

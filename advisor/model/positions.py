@@ -100,6 +100,11 @@ class LineIndex:
     def line_count(self) -> int:
         return len(self._starts)
 
+    @property
+    def line_starts(self) -> list[int]:
+        """The offset of each line's first character (lines end at ``\\n``); not to be changed."""
+        return self._starts
+
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, self._length))
         index = bisect.bisect_right(self._starts, offset) - 1

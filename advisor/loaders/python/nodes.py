@@ -94,6 +94,10 @@ def base_name(node: ast.expr) -> str | None:
 
 def literal(node: ast.expr) -> Any:
     """The value of a literal expression, or NOT_LITERAL (`literal_eval` never runs code)."""
+    if node.__class__ is ast.Constant:  # most questions: answered as `literal_eval` would
+        return node.value
+    if node.__class__ is ast.Name:  # `literal_eval` raises for a name
+        return NOT_LITERAL
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, RecursionError):

@@ -35,7 +35,10 @@ class Positions:
     def __init__(self, source: str, start: int, lines: LineIndex) -> None:
         self.source = source
         self.lines = lines
-        self._starts = [start, *(match.end() for match in LINE_BREAK.finditer(source, start))]
+        if start == 0 and "\r" not in source:  # then `ast` ends lines where the line index does
+            self._starts = lines.line_starts
+        else:
+            self._starts = [start, *(match.end() for match in LINE_BREAK.finditer(source, start))]
         self._ascii = source.isascii()  # then byte columns are character columns on every line
 
     def offset(self, lineno: int, column: int, *, in_bytes: bool = True) -> int:
