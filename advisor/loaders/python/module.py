@@ -17,7 +17,7 @@ from .files import FileReads
 from .outline import Outline, Walker
 from .positions import Positions
 from .runs_in import Contexts
-from .scopes import Scope, build_scopes
+from .scopes import Binder, Scope
 from .texts import Texts
 from .values import Values
 
@@ -62,8 +62,9 @@ def parse_module(document: Document) -> ParsedModule | Problem:
             return Problem("Python code nested too deeply to parse")
         except (ValueError, UnicodeError) as error:  # NUL bytes (3.11), lone surrogates
             return Problem(f"invalid Python source: {error}")
-    module, scopes = build_scopes(tree)
-    outline = Walker(scopes).walk(tree, module)
+    binder = Binder(tree)
+    outline = Walker(binder).walk(tree)
+    module, scopes = binder.finish()
     return ParsedModule(document, tree, module, scopes, outline, positions)
 
 

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ...model import CallApi
 from .nodes import LEAVES, children, is_str, unwrap_formatting
-from .scopes import Scope
+from .scopes import BINDING, Binder, Scope
 
 _API_METHODS = {"create": CallApi.CREATE, "stream": CallApi.STREAM, "count_tokens": CallApi.COUNT_TOKENS}
 _RESPONSE_WRAPPERS = {"with_raw_response", "with_streaming_response"}
@@ -119,31 +119,41 @@ def is_main_guard(test: ast.expr) -> bool:
 
 
 class Walker:
-    """One pre-order walk that tracks the frame of every node (iteratively).
+    """One pre-order walk that tracks the frame of every node (iteratively), and hands the
+    nodes that bind names to the module's `Binder` on the way: the scopes are built by the
+    same walk, each scope made when its function or class is reached, before its body.
 
     Most nodes neither change the frame nor are noted, so the walk asks a node's type once
     (a set lookup) before any closer test, and reads children with `nodes.children`."""
 
-    def __init__(self, scopes: dict[int, Scope]) -> None:
-        self.scopes = scopes
+    def __init__(self, binder: Binder) -> None:
+        self.binder = binder
+        self.scopes = binder.scopes
         self.outline = Outline()
 
-    def walk(self, tree: ast.Module, module: Scope) -> Outline:
+    def walk(self, tree: ast.Module) -> Outline:
         awaited = self.outline.awaited
-        stack: list[tuple[ast.AST, Frame]] = [(tree, Frame(module))]
+        note_binding = self.binder.note
+        # (node, frame, whether it may bind: not inside a child `Binder.note` set aside)
+        stack: list[tuple[ast.AST, Frame, bool]] = [(tree, Frame(self.binder.module), True)]
         pop, extend = stack.pop, stack.extend
         noted, framing = _NOTED, _FRAMING
         while stack:
-            node, frame = pop()
+            node, frame, binds = pop()
             cls = node.__class__
+            inert: tuple[ast.AST, ...] = ()
+            if binds and cls in BINDING:
+                inert = note_binding(node, frame.scope)
             if cls in LEAVES:
                 continue
             if cls in noted:
                 self._note(node, frame, awaited)
-            if cls in framing:
-                extend(reversed(list(self._children(node, frame))))
+            pairs = self._children(node, frame) if cls in framing else [(child, frame) for child in children(node)]
+            if inert or not binds:
+                extend([(child, child_frame, binds and all(child is not other for other in inert))
+                        for child, child_frame in reversed(pairs)])
             else:
-                extend([(child, frame) for child in reversed(children(node))])
+                extend([(child, child_frame, True) for child, child_frame in reversed(pairs)])
         return self.outline
 
     def _note(self, node: ast.AST, frame: Frame, awaited: set[int]) -> None:
@@ -173,8 +183,11 @@ class Walker:
                     outline.import_bindings[(id(frame.scope), alias.asname or alias.name)] = (
                         node.module or "", node.level, alias.name)
 
-    def _children(self, node: ast.AST, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
-        """The children of a node that may change the frame (`_FRAMING`)."""
+    def _children(self, node: ast.AST, frame: Frame) -> list[tuple[ast.AST, Frame]]:
+        """The children of a node that may change the frame (`_FRAMING`), in order."""
+        return list(self._framed_children(node, frame))
+
+    def _framed_children(self, node: ast.AST, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             function = self._define(node, frame)
             header = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from .nodes import LEAVES, base_name, children, is_str
+from .nodes import base_name, is_str
 
 MAX_HOPS = 20  # `A = B` chains followed before a value counts as dynamic
 _MUTATORS = {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "remove",
@@ -31,7 +31,7 @@ class Scope:
         self.bindings: dict[str, list[ast.expr | None]] = {}
         self.mutated: set[str] = set()  # `x.append(...)`, `x[k] = ...`: not the literal any more
         self.declared: dict[str, str] = {}  # name -> "global" / "nonlocal"
-        self.cache_marker: ast.AST | None = None  # first `x["cache_control"] = ...` target
+        self.cache_marker: ast.AST | None = None  # a `x["cache_control"] = ...` target (`Binder`)
 
     def bind(self, name: str, value: ast.expr | None) -> None:
         self.bindings.setdefault(name, []).append(value)
@@ -63,118 +63,121 @@ def resolve(node: ast.expr, scope: Scope) -> tuple[ast.expr, Scope, str | None]:
     return node, scope, name
 
 
-def build_scopes(tree: ast.Module) -> tuple[Scope, dict[int, Scope]]:
-    """Binds every name of the module in its scope; returns the module scope and the scope of
-    every function, lambda and class body by ``id`` of its node."""
-    module = Scope(None)
-    scopes: dict[int, Scope] = {id(tree): module}
-    mutations: list[tuple[Scope, str]] = []
-    stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
-    pop, extend, binding = stack.pop, stack.extend, _BINDING
-    while stack:
-        node, scope = pop()
-        cls = node.__class__
-        if cls in binding:
-            extend(_bind(node, scope, scopes, mutations))
-        elif cls not in LEAVES:  # most nodes bind nothing: straight to their children
-            extend([(child, scope) for child in children(node)])
-    for scope in scopes.values():
-        for name, how in scope.declared.items():
-            scope.bindings.pop(name, None)
-            target = module if how == "global" else (scope.parent and scope.parent.owner(name))
-            if target is not None:
-                target.bind(name, None)
-    for scope, name in mutations:
-        owner = scope.owner(name)
-        if owner is not None:
-            owner.mutated.add(name)
-    return module, scopes
+class Binder:
+    """Records the bindings of a module's nodes, one node at a time, in the order the outline
+    walk (`outline.Walker`) visits them: one walk of the tree serves both.
+
+    The walk hands over every node the binding rules look into, with the scope it sits in;
+    `note` says which of the node's children bind nothing (a name bound to the value written
+    beside it, a comprehension's target, an annotation), so the walk keeps them from `note`.
+    Which value a name was bound to first never matters (a name bound twice is dynamic), and
+    a scope's ``cache_marker`` is the last subscript store met in source order (that is the
+    one the earlier walk, which went through siblings last to first, met first).
+    """
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.module = Scope(None)
+        self.scopes: dict[int, Scope] = {id(tree): self.module}  # function, lambda and class bodies by id(node)
+        self._mutations: list[tuple[Scope, str]] = []
+
+    def note(self, node: ast.AST, scope: Scope) -> tuple[ast.AST, ...]:
+        """Records the bindings ``node`` (one of `BINDING`) makes in ``scope``; returns the
+        children that bind nothing."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            self._enter(node, scope)
+        elif isinstance(node, ast.Assign):
+            named = tuple(target for target in node.targets if isinstance(target, ast.Name))
+            for target in named:
+                scope.bind(target.id, node.value)
+            return named
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name):
+                if node.value is not None:
+                    scope.bind(node.target.id, node.value)
+                return node.target, node.annotation
+        elif isinstance(node, ast.NamedExpr):
+            if isinstance(node.target, ast.Name):
+                scope.bind(node.target.id, node.value)
+                return (node.target,)
+        elif isinstance(node, ast.withitem):
+            if isinstance(node.optional_vars, ast.Name):
+                scope.bind(node.optional_vars.id, node.context_expr)
+                return (node.optional_vars,)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            how = "global" if isinstance(node, ast.Global) else "nonlocal"
+            scope.declared.update(dict.fromkeys(node.names, how))
+        elif isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                scope.bind(node.id, None)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    scope.bind(alias.asname or alias.name.split(".")[0], None)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+            if node.name:
+                scope.bind(node.name, None)
+        elif isinstance(node, ast.MatchMapping):
+            if node.rest:
+                scope.bind(node.rest, None)
+        elif isinstance(node, ast.comprehension):  # its target belongs to the comprehension
+            return (node.target,)
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            # the outline walk visits the first generator's parts, not the generator itself
+            return tuple(generator.target for generator in node.generators)
+        elif isinstance(node, ast.Subscript):
+            if not isinstance(node.ctx, ast.Load):
+                self._subscript_store(node, scope)
+        elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+                base = base_name(node.func.value)
+                if base:
+                    self._mutations.append((scope, base))
+        return ()
+
+    def finish(self) -> tuple[Scope, dict[int, Scope]]:
+        """After the walk: ``global``/``nonlocal`` names bound where they live, mutated names
+        marked; the module scope and the scopes by node."""
+        module = self.module
+        for scope in self.scopes.values():
+            for name, how in scope.declared.items():
+                scope.bindings.pop(name, None)
+                target = module if how == "global" else (scope.parent and scope.parent.owner(name))
+                if target is not None:
+                    target.bind(name, None)
+        for scope, name in self._mutations:
+            owner = scope.owner(name)
+            if owner is not None:
+                owner.mutated.add(name)
+        return module, self.scopes
+
+    def _enter(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef, scope: Scope) -> None:
+        """A new scope for the body (the walk evaluates the header outside it)."""
+        if isinstance(node, ast.ClassDef):
+            scope.bind(node.name, None)
+            inner = Scope(scope, is_class=True)
+        else:
+            if not isinstance(node, ast.Lambda):
+                scope.bind(node.name, None)
+            inner = Scope(scope.enclosing())
+            arguments = node.args
+            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                        arguments.vararg, arguments.kwarg):
+                if arg is not None:
+                    inner.bind(arg.arg, None)
+        self.scopes[id(node)] = inner
+
+    def _subscript_store(self, node: ast.Subscript, scope: Scope) -> None:
+        base = base_name(node.value)
+        if base:
+            self._mutations.append((scope, base))
+        if is_str(node.slice, "cache_control"):
+            scope.cache_marker = node
 
 
-# The node types `_bind` looks at; any other node only passes its scope on to its children.
-_BINDING = frozenset({
+# The node types `Binder.note` looks at; any other node binds nothing itself.
+BINDING = frozenset({
     ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.NamedExpr,
     ast.withitem, ast.Global, ast.Nonlocal, ast.Name, ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.MatchAs,
-    ast.MatchStar, ast.MatchMapping, ast.comprehension, ast.Subscript, ast.Call,
+    ast.MatchStar, ast.MatchMapping, ast.comprehension, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp,
+    ast.Subscript, ast.Call,
 })
-
-
-def _bind(node: ast.AST, scope: Scope, scopes: dict[int, Scope],
-          mutations: list[tuple[Scope, str]]) -> list[tuple[ast.AST, Scope]]:
-    """Records the bindings ``node`` (one of `_BINDING`) makes in ``scope``; returns the
-    children still to visit."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-        return _enter(node, scope, scopes)
-    if isinstance(node, ast.Assign):
-        later: list[tuple[ast.AST, Scope]] = [(node.value, scope)]
-        for target in node.targets:
-            if isinstance(target, ast.Name):
-                scope.bind(target.id, node.value)
-            else:
-                later.append((target, scope))
-        return later
-    if isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and isinstance(node.target, ast.Name):
-        if node.value is not None:
-            scope.bind(node.target.id, node.value)
-            return [(node.value, scope)]
-        return []
-    if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-        scope.bind(node.optional_vars.id, node.context_expr)
-        return [(node.context_expr, scope)]
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        how = "global" if isinstance(node, ast.Global) else "nonlocal"
-        scope.declared.update(dict.fromkeys(node.names, how))
-    elif isinstance(node, ast.Name):
-        if not isinstance(node.ctx, ast.Load):
-            scope.bind(node.id, None)
-        return []
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            if alias.name != "*":
-                scope.bind(alias.asname or alias.name.split(".")[0], None)
-    elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-        scope.bind(node.name, None)
-    elif isinstance(node, ast.MatchMapping) and node.rest:
-        scope.bind(node.rest, None)
-    elif isinstance(node, ast.comprehension):  # its target belongs to the comprehension
-        return [(child, scope) for child in (node.iter, *node.ifs)]
-    elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
-        _note_subscript_store(node, scope, mutations)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
-        base = base_name(node.func.value)
-        if base:
-            mutations.append((scope, base))
-    return [(child, scope) for child in children(node)]
-
-
-def _enter(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef, scope: Scope,
-           scopes: dict[int, Scope]) -> list[tuple[ast.AST, Scope]]:
-    """A new scope: its header is evaluated outside it, its body inside."""
-    if isinstance(node, ast.ClassDef):
-        scope.bind(node.name, None)
-        inner = Scope(scope, is_class=True)
-        outside = [*node.decorator_list, *node.bases, *node.keywords]
-    else:
-        if not isinstance(node, ast.Lambda):
-            scope.bind(node.name, None)
-        inner = Scope(scope.enclosing())
-        arguments = node.args
-        for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                    arguments.vararg, arguments.kwarg):
-            if arg is not None:
-                inner.bind(arg.arg, None)
-        outside = [arguments, *getattr(node, "decorator_list", ())]
-        returns = getattr(node, "returns", None)  # a lambda has no annotation
-        if returns is not None:
-            outside.append(returns)
-    scopes[id(node)] = inner
-    body = node.body if isinstance(node.body, list) else [node.body]
-    return [*((child, scope) for child in outside), *((child, inner) for child in body)]
-
-
-def _note_subscript_store(node: ast.Subscript, scope: Scope, mutations: list[tuple[Scope, str]]) -> None:
-    base = base_name(node.value)
-    if base:
-        mutations.append((scope, base))
-    if scope.cache_marker is None and is_str(node.slice, "cache_control"):
-        scope.cache_marker = node
