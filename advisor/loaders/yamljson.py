@@ -434,8 +434,9 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
             if is_promptfoo(root):
                 document.calls.extend(read_calls(root, reader))
             for node in reader.walk(root):
-                if node.tag and "python/" in node.tag and _UNSAFE_TAG.match(node.tag):
-                    tag = (node.tag or "").replace("tag:yaml.org,2002:", "!!")
+                tag = node.tag or ""
+                if "python/" in tag and _UNSAFE_TAG.match(tag):
+                    tag = tag.replace("tag:yaml.org,2002:", "!!")
                     document.problems.append(
                         Problem(f"unsafe YAML tag {tag} ignored: advisor never constructs Python objects", reader.span(node))
                     )
