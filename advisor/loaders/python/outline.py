@@ -148,12 +148,15 @@ class Walker:
                 continue
             if cls in noted:
                 self._note(node, frame, awaited)
-            pairs = self._children(node, frame) if cls in framing else [(child, frame) for child in children(node)]
-            if inert or not binds:
+            if cls in framing:
+                pairs = self._children(node, frame)
                 extend([(child, child_frame, binds and all(child is not other for other in inert))
                         for child, child_frame in reversed(pairs)])
+            elif inert or not binds:
+                extend([(child, frame, binds and all(child is not other for other in inert))
+                        for child in reversed(children(node))])
             else:
-                extend([(child, child_frame, True) for child, child_frame in reversed(pairs)])
+                extend([(child, frame, True) for child in reversed(children(node))])
         return self.outline
 
     def _note(self, node: ast.AST, frame: Frame, awaited: set[int]) -> None:
