@@ -10,13 +10,13 @@ result's dependencies, so a cached result is re-checked when one of them changes
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from . import tokens
 from .catalog import Catalog
+from .digests import blake2b
 from .discovery import tree_of
 from .links import LinkResolver, resolve_links
 from .loaders import load_document
@@ -107,7 +107,7 @@ class Finisher:
             except OSError:
                 continue
             if data is not None:
-                dependencies[pin.source] = hashlib.blake2b(data, digest_size=16).hexdigest()
+                dependencies[pin.source] = blake2b(data, digest_size=16).hexdigest()
         return dependencies
 
     def _file_tokens(self, document: Document) -> int:

@@ -14,11 +14,11 @@ size limit.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .digests import blake2b
 from .discovery import display_path
 from .files import SkippedFile, is_regular, read_regular
 from .loaders import decode, is_binary, load_document
@@ -73,7 +73,7 @@ class LinkResolver:
         except (OSError, SkippedFile):
             return None
         display = display_path(path.resolve(), self.cwd)
-        self.dependencies[display] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self.dependencies[display] = blake2b(data, digest_size=16).hexdigest()
         if is_binary(data):
             return None
         source, _ = decode(data)

@@ -25,7 +25,6 @@ their own copy, which is always correct (the index is a cache of the disk, never
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .digests import blake2b
 from .discovery import display_path
 from .files import SkippedFile, is_regular, read_regular
 from .loaders import decode
@@ -157,7 +157,7 @@ class ProjectIndex:
 
             result = parse_module(new_document(self.display(key), source))
             parsed = None if isinstance(result, Problem) else result
-        entry = self._entries[key] = _Entry(signature, hashlib.blake2b(data, digest_size=16).hexdigest(), parsed)
+        entry = self._entries[key] = _Entry(signature, blake2b(data, digest_size=16).hexdigest(), parsed)
         return entry
 
     # -- who imports what (for callers) -------------------------------------------------------

@@ -7,11 +7,11 @@ cell and the cell (1-based, every cell counted) in its ``properties`` (``cell``,
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from .. import __version__
+from ..digests import blake2b
 from ..model import Severity, Span
 from ..results import LintResult
 
@@ -40,7 +40,7 @@ def _rule_descriptor(rule) -> dict:
 def _fingerprint(finding) -> str:
     # surrogateescape: a file name that is not UTF-8 hashes as the bytes it is
     blob = f"{finding.rule}|{finding.path}|{finding.message}".encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+    return blake2b(blob, digest_size=16).hexdigest()
 
 
 def _end_column(span) -> int:
