@@ -34,7 +34,7 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
 
     Raises `NotRegular`, `TooLarge` or `OSError` (unreadable, missing, a directory)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    descriptor = os.open(Path(path), flags)
+    descriptor = os.open(os.fspath(path), flags)
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
@@ -44,13 +44,16 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
         chunks: list[bytes] = []
         total = 0
         while True:
-            chunk = os.read(descriptor, min(1 << 20, limit + 1 - total))
+            wanted = min(1 << 20, limit + 1 - total)
+            chunk = os.read(descriptor, wanted)
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew while being read
                 raise TooLarge(total, limit)
+            if len(chunk) < wanted:  # a regular file reads short only at its end: no need to ask again
+                break
         return b"".join(chunks)
     finally:
         os.close(descriptor)
