@@ -8,7 +8,9 @@ twice. Each copy is input the model processes on every call, for nothing.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from typing import Callable, Iterator, NamedTuple
@@ -57,7 +59,18 @@ _JINJA_BRANCH = re.compile(r"\{%-?\s*(if|elif|else|endif)\b[^%]*%\}")
 
 
 # Punctuation becomes spaces (one C-level pass per text), so words are a plain str.split().
-_PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”‘’…–—"})
+_PUNCTUATION_CHARS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”‘’…–—"
+_PUNCTUATION = str.maketrans({c: " " for c in _PUNCTUATION_CHARS})
+_PUNCTUATION_RE = re.compile("[" + re.escape(_PUNCTUATION_CHARS) + "]")
+
+
+def _words_text(lowered: str) -> str:
+    """``lowered`` with punctuation turned into spaces. ``str.translate`` is fast only on
+    ASCII text: on any other it looks every character up in the table one by one, ten
+    times slower than substituting the (few) punctuation characters with a regex."""
+    if lowered.isascii():
+        return lowered.translate(_PUNCTUATION)
+    return _PUNCTUATION_RE.sub(" ", lowered)
 
 
 class _Sentence(NamedTuple):  # a tuple: tens of thousands are made per run
@@ -68,20 +81,58 @@ class _Sentence(NamedTuple):  # a tuple: tens of thousands are made per run
     key: tuple[str, ...]
 
 
-def _sentences(text: PromptText, min_words: int) -> Iterator[_Sentence]:
+_new_sentence = tuple.__new__  # what NamedTuple._make calls, without its Python frame
+
+
+def _in_slots(text: PromptText) -> Callable[[int, int], bool]:
+    """A test of whether a range overlaps one of the text's slots, in O(log n): a template
+    can hold hundreds of slots, and every sentence of it is tested."""
+    slots = sorted((slot.start, slot.end) for slot in text.slots)
+    starts = [start for start, _ in slots]
+    furthest = list(itertools.accumulate((end for _, end in slots), max))
+
+    def overlaps(start: int, end: int) -> bool:
+        before = bisect.bisect_left(starts, end)  # the slots starting before the range ends
+        return before > 0 and furthest[before - 1] > start
+
+    return overlaps
+
+
+def _too_much_code(body: str) -> Callable[[int, int], bool]:
+    """A test of whether a range of ``body`` holds more than ``_MAX_CODE_MARKS`` code marks.
+
+    The marks are found once in the whole text. Every mark a search confined to the range
+    finds starts at, or one character after, the start of a distinct mark of the whole
+    text's search (marks are one or two characters long), so when the whole text has at
+    most ``_MAX_CODE_MARKS`` marks starting in the range or just before it, the range
+    cannot have more and is not searched again; most prose has no mark at all."""
+    marks = [match.start() for match in _CODE_MARKS.finditer(body)]
+
+    def too_much(start: int, end: int) -> bool:
+        if not marks or bisect.bisect_left(marks, end) - bisect.bisect_left(marks, start - 1) <= _MAX_CODE_MARKS:
+            return False
+        return len(_CODE_MARKS.findall(body, start, end)) > _MAX_CODE_MARKS
+
+    return too_much
+
+
+def _sentences(text: PromptText, min_words: int) -> list[_Sentence]:
     """The instruction sentences of a text: data parts (pasted material, example answers,
     earlier model turns) and lines of code are not instructions, so repeating them is not
     this rule's business."""
     function_words = stopwords()
     body = instruction_text(text)
-    lowered = body.lower().translate(_PUNCTUATION)
+    lowered = body.lower()
     # a character whose lower case is longer: slice per sentence
-    words_text = lowered if len(lowered) == len(body) else None
+    words_text = _words_text(lowered) if len(lowered) == len(body) else None
+    in_slot = _in_slots(text) if text.slots else None
+    too_much_code = _too_much_code(body)
+    found: list[_Sentence] = []
     for match in _SENTENCE.finditer(body):
         start, end = match.span(1)
-        if text.slots and text.in_slot(start, end):
+        if in_slot is not None and in_slot(start, end):
             continue
-        if len(_CODE_MARKS.findall(body, start, end)) > _MAX_CODE_MARKS:
+        if too_much_code(start, end):
             continue
         chunk = words_text[start:end] if words_text is not None else body[start:end].lower().translate(_PUNCTUATION)
         words = chunk.split()
@@ -90,41 +141,48 @@ def _sentences(text: PromptText, min_words: int) -> Iterator[_Sentence]:
         content = frozenset(words) - function_words
         if len(content) < min_words:
             continue
-        yield _Sentence(text, start, end, content, tuple(words))
-
-
-def _similar(a: _Sentence, b: _Sentence, threshold: float) -> bool:
-    return len(a.words & b.words) >= threshold * len(a.words | b.words)
-
-
-def _prefix(words: frozenset[str], threshold: float, rarity: Counter[str]) -> list[str]:
-    """The words two sets at Jaccard >= threshold must share at least one of: the first
-    |A| - ceil(t*|A|) + 1 in a fixed order ("prefix filtering"). Ordering rarest first
-    keeps common words out of the prefixes, so few sentences are compared at all."""
-    keep = len(words) - math.ceil(threshold * len(words)) + 1
-    return sorted(words, key=lambda word: (rarity[word], word))[:keep]
+        found.append(_new_sentence(_Sentence, (text, start, end, content, tuple(words))))
+    return found
 
 
 def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
-    """(first, repeat) pairs, each repeat reported once, against its first occurrence."""
+    """(first, repeat) pairs, each repeat reported once, against its first occurrence.
+
+    Near copies are found by prefix filtering: two word sets at Jaccard >= threshold share
+    at least one of the first |A| - ceil(t*|A|) + 1 words of each, in a fixed order.
+    Ordering rarest first keeps common words out of the prefixes, so few sentences are
+    compared at all. The order (by number of sentences holding the word, then the word) is
+    ranked once per group, so each sentence's prefix is a sort by a dict lookup."""
     sentences = [sentence for text in texts for sentence in _sentences(text, min_words)]
-    rarity = Counter(word for sentence in sentences for word in sentence.words)
+    rarity = Counter(itertools.chain.from_iterable(sentence.words for sentence in sentences))
+    rank = {word: number for number, (word, _) in enumerate(sorted(rarity.items(), key=_RARITY_ORDER))}
     seen_exact: dict[tuple[str, ...], _Sentence] = {}
     index: dict[str, list[int]] = defaultdict(list)
     earlier: list[_Sentence] = []
     for sentence in sentences:
         first = seen_exact.get(sentence.key)
-        prefix = _prefix(sentence.words, threshold, rarity) if first is None else ()
-        if first is None:
-            candidates = sorted({i for word in prefix for i in index.get(word, ())})
-            first = next((earlier[i] for i in candidates if _similar(earlier[i], sentence, threshold)), None)
         if first is not None:
             yield first, sentence
             continue
-        seen_exact[sentence.key] = sentence
-        for word in prefix:
-            index[word].append(len(earlier))
-        earlier.append(sentence)
+        words = sentence.words
+        keep = len(words) - math.ceil(threshold * len(words)) + 1
+        prefix = sorted(words, key=rank.__getitem__)[:keep]
+        for i in sorted({i for word in prefix for i in index.get(word, ())}):
+            if _similar(earlier[i], sentence, threshold):
+                yield earlier[i], sentence
+                break
+        else:
+            seen_exact[sentence.key] = sentence
+            for word in prefix:
+                index[word].append(len(earlier))
+            earlier.append(sentence)
+
+
+_RARITY_ORDER = operator.itemgetter(1, 0)  # (sentences holding the word, the word)
+
+
+def _similar(a: _Sentence, b: _Sentence, threshold: float) -> bool:
+    return len(a.words & b.words) >= threshold * len(a.words | b.words)
 
 
 def _branches(text: PromptText, source: str) -> Callable[[int], tuple[tuple[int, int], ...]]:
