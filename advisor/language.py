@@ -157,6 +157,35 @@ def fold_case(text: str) -> str:
     return "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
+def phrase_words(phrases: Iterable[str]) -> tuple[tuple[str, ...], ...] | None:
+    """For each variant of ``phrases``, the words its match must hold as they are, longest
+    first; None when a variant holds no word (no cheap test).
+
+    Only spaces, hyphens and apostrophes vary in a match (see the notation above): every
+    run of word characters of a variant appears literally in the :func:`fold_case` text
+    it matches. So a text that lacks one word of every variant cannot match, and
+    :func:`may_hold_phrase` tells so with a few substring searches, each far faster than
+    running the pattern over the text.
+    """
+    required: set[tuple[str, ...]] = set()
+    for phrase in phrases:
+        for variant in expand_phrase(phrase):
+            words = tuple(sorted(set(_WORD_RUN.findall(variant)), key=lambda word: (-len(word), word)))
+            if not words:
+                return None
+            required.add(words)
+    return tuple(sorted(required))
+
+
+def may_hold_phrase(folded: str, words: tuple[tuple[str, ...], ...] | None) -> bool:
+    """Whether a :func:`fold_case` text holds every word of some variant (:func:`phrase_words`);
+    False proves the phrase pattern cannot match it."""
+    return words is None or any(all(word in folded for word in variant) for variant in words)
+
+
 def phrase_key(text: str) -> str:
     """Lookup form of a phrase or matched text: case, whitespace, hyphens and apostrophes
     folded exactly as the notation lets them vary ("In-Depth" and "in depth" -> "indepth")."""

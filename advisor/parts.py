@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 
 from . import ruledata
 from .derived import compile_pattern
-from .language import fold_case, phrase_pattern
+from .language import fold_case, may_hold_phrase, phrase_pattern, phrase_words
 from .model import PromptText, Role, Slot
 
 INSTRUCTION = "instruction"
@@ -61,11 +61,19 @@ def _boilerplate() -> re.Pattern[str]:
     return compile_pattern(phrase_pattern(_data()["boilerplate"]))
 
 
+@functools.cache
+def _boilerplate_words() -> tuple[tuple[str, ...], ...] | None:
+    return phrase_words(_data()["boilerplate"])
+
+
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def _boilerplate_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]]:
-    """Paragraphs of pasted legal or policy text (a licence, terms of service)."""
+    """Paragraphs of pasted legal or policy text (a licence, terms of service). Few
+    prompts hold one, and a text lacking the phrases' words is not scanned for them."""
+    if not may_hold_phrase(folded, _boilerplate_words()):
+        return
     for match in _boilerplate().finditer(folded):
         before = [m.end() for m in _PARAGRAPH_BREAK.finditer(text, 0, match.start())]
         after = _PARAGRAPH_BREAK.search(text, match.end())
@@ -110,11 +118,15 @@ def _tagged_blocks(text: str) -> Iterable[tuple[int, int, str]]:
 
 
 def _fenced_blocks(text: str) -> Iterable[tuple[int, int, str]]:
+    if "```" not in text and "~~~" not in text:  # a substring search is far cheaper than the scan
+        return
     for match in _FENCE.finditer(text):
         yield match.start(), match.end(), "a fenced block: code or an example, not an instruction"
 
 
 def _introduced_blocks(text: str, folded: str, slots: Sequence[Slot]) -> Iterable[tuple[int, int, str]]:
+    if ":" not in text:  # every introducer ends in a colon
+        return
     for match in _introducer().finditer(folded):
         label = text[match.start():match.start("rest")].strip().rstrip(":*").strip(" #>*-•")
         if match.group("rest").strip():
@@ -155,11 +167,22 @@ def _block_end(text: str, begin: int) -> int:
 def _json_blocks(text: str) -> Iterable[tuple[int, int, str]]:
     """Lines of a JSON example or schema (``"summary": "Brief summary of ..."``): each
     describes one field of a larger answer, not the answer's size."""
+    if '"' in text and ":" in text:  # both patterns need a quoted key and a colon
+        yield from _json_lines(text)
+    if "{" in text:
+        yield from _json_objects(text)
+
+
+def _json_lines(text: str) -> Iterable[tuple[int, int, str]]:
     for match in _JSON_FIELD.finditer(text):
         end = text.find("\n", match.end())
         yield match.start(), len(text) if end < 0 else end, "a field of a JSON example or schema"
     for match in _JSON_LINE.finditer(text):
         yield match.start(), match.end(), "a JSON object of an example"
+
+
+def _json_objects(text: str) -> Iterable[tuple[int, int, str]]:
+    """Brace blocks that start a line and span several."""
     depth, start = 0, None
     for brace in _BRACE.finditer(text):
         index = brace.start()
