@@ -299,8 +299,8 @@ def find_length_requests(
     masked = fold_case(_mask(text, slots))
     found: list[LengthRequest] = []
     judged: set[int] = set()
-    for lexicon in _lexicons_for(masked, language):
-        for request in _requests(text, masked, lexicon, judged):
+    for lexicon, first in _lexicons_for(masked, language):
+        for request in _requests(text, masked, lexicon, judged, first):
             found.append(request)
             if len(found) >= MAX_REQUESTS_PER_TEXT:
                 break
@@ -313,16 +313,17 @@ def find_length_requests(
 MAX_REQUESTS_PER_TEXT = 1_000
 
 
-def _requests(text: str, masked: str, lexicon: _Lexicon, judged: set[int]) -> Iterator[LengthRequest]:
+def _requests(text: str, masked: str, lexicon: _Lexicon, judged: set[int], first: int = 0) -> Iterator[LengthRequest]:
     """One pass over the text finds every unit noun, label and qualitative phrase; each is
-    then read in its context.
+    then read in its context. The pass starts at ``first``, where the scanner's search
+    found the first of them (`_lexicons_for`): the text before it holds none.
 
     ``judged`` holds the unit nouns (by offset) an earlier language already decided: when
     the language is unknown, a noun shared by several languages ("page", "frase") is decided
     by the first language whose words around it settle the question, so that a second
     language lacking those words cannot overturn the verdict.
     """
-    for match in lexicon.scan_re.finditer(masked):
+    for match in lexicon.scan_re.finditer(masked, first):
         start, end = match.span()
         category, name = lexicon.scan_kinds[phrase_key(match.group())]
         if category == "phrase":
@@ -358,11 +359,18 @@ def warm_up(languages: Sequence[str] = ("en",)) -> None:
         _lexicon(code)
 
 
-def _lexicons_for(text: str, language: str | None) -> list[_Lexicon]:
+def _lexicons_for(text: str, language: str | None) -> list[tuple[_Lexicon, int]]:
+    """The lexicons whose scanner matches the text, each with where its first match
+    starts: the scan for requests resumes there rather than reading the text twice."""
     code = language if language in supported_languages() else detect_language(text)
     codes = [code] if code else supported_languages()
     words: list[set[str]] = []
-    return [_lexicon(c) for c in codes if _may_scan(c, text, words) and _scanner(c).search(text)]
+    found = []
+    for c in codes:
+        first = _scanner(c).search(text) if _may_scan(c, text, words) else None
+        if first is not None:
+            found.append((_lexicon(c), first.start()))
+    return found
 
 
 def _without_overlaps(found: list[LengthRequest]) -> list[LengthRequest]:
