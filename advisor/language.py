@@ -25,19 +25,34 @@ the same way the notation varies, so a match can be looked up in a :func:`phrase
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
+import operator
 import re
 import string
 from collections import Counter
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from . import ruledata
 
 _GROUP = re.compile(r"(\([^()]*\)|\[[^\[\]]*\])")
-# Digits and punctuation to spaces: words then come from a plain str.split(), several times
-# faster than a regular expression on every prompt.
-_NOT_LETTERS = str.maketrans({c: " " for c in string.punctuation + string.digits + "«»“”‘’…–—·•"})
+
+
+def blanker(chars: str) -> Callable[[str], str]:
+    """A function turning each of ``chars`` in a text into a space (same length, so offsets
+    hold): words then come from a plain ``str.split()``, several times faster than a
+    regular expression finding them. ``str.translate`` is fast only on ASCII text; on any
+    other it looks every character up in its table one by one, and a regex substitution
+    of the few characters to replace is several times faster."""
+    table = str.maketrans(dict.fromkeys(chars, " "))
+    pattern = re.compile("[" + re.escape(chars) + "]")
+
+    def blank(text: str) -> str:
+        return text.translate(table) if text.isascii() else pattern.sub(" ", text)
+
+    return blank
+
+
+_letters_only = blanker(string.punctuation + string.digits + "«»“”‘’…–—·•")
 _FOLD = re.compile(r"[\s\-‐]+")
 _END = ""  # trie key marking the end of a phrase (real atoms are never empty)
 _ATOMS = {" ": r"\s+", "-": r"(?:-|\s+)?", "'": "['’]", "’": "['’]"}
@@ -104,18 +119,20 @@ def detect_language(text: str) -> str | None:
     settings = _data()["detection"]
     index = _stopword_index()
     scores: dict[str, float] = {}  # a Counter's values are ints; these are shares
-    hits: Counter[str] = Counter()
-    counts = Counter(text[: settings["max_chars"]].lower().translate(_NOT_LETTERS).split())
-    for token in sorted(counts.keys() & index.keys()):  # sorted: the same sums in every run
+    hits: dict[str, int] = {}
+    # only the stopwords are counted: the filter runs in C, and half the words are not
+    counts = Counter(filter(index.__contains__, _letters_only(text[: settings["max_chars"]].lower()).split()))
+    for token in sorted(counts):  # sorted: the same sums in every run
         count = counts[token]
         codes = index[token]
         share = count / len(codes)
         for code in codes:
             scores[code] = scores.get(code, 0.0) + share
-            hits[code] += count
-    ranked = heapq.nlargest(2, scores.items(), key=lambda item: item[1])  # as Counter.most_common(2)
-    if not ranked:
+            hits[code] = hits.get(code, 0) + count
+    if not scores:
         return None
+    # as Counter.most_common(2) (heapq.nlargest's own definition): a few languages at most
+    ranked = sorted(scores.items(), key=operator.itemgetter(1), reverse=True)[:2]
     best, best_score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if hits[best] < settings["min_hits"] or best_score < settings["min_margin"] * runner_up:
@@ -188,7 +205,10 @@ def may_hold_phrase(folded: str, words: tuple[tuple[str, ...], ...] | None) -> b
 
 def phrase_key(text: str) -> str:
     """Lookup form of a phrase or matched text: case, whitespace, hyphens and apostrophes
-    folded exactly as the notation lets them vary ("In-Depth" and "in depth" -> "indepth")."""
+    folded exactly as the notation lets them vary ("In-Depth" and "in depth" -> "indepth").
+    Most lookups are of a single word, which has nothing to fold but its case."""
+    if text.isalnum():
+        return text.lower()
     return _FOLD.sub("", text.lower()).replace("’", "'")
 
 

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from typing import Callable, Iterator, NamedTuple
 
 from ..analysis import instruction_text
-from ..language import stopwords
+from ..language import blanker, stopwords
 from ..model import Document, Finding, PromptText, Severity
 from ..registry import CheckContext, Option, Rule
 from .prompt_size import GUIDE_PROMPT
@@ -59,18 +59,7 @@ _JINJA_BRANCH = re.compile(r"\{%-?\s*(if|elif|else|endif)\b[^%]*%\}")
 
 
 # Punctuation becomes spaces (one C-level pass per text), so words are a plain str.split().
-_PUNCTUATION_CHARS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”‘’…–—"
-_PUNCTUATION = str.maketrans({c: " " for c in _PUNCTUATION_CHARS})
-_PUNCTUATION_RE = re.compile("[" + re.escape(_PUNCTUATION_CHARS) + "]")
-
-
-def _words_text(lowered: str) -> str:
-    """``lowered`` with punctuation turned into spaces. ``str.translate`` is fast only on
-    ASCII text: on any other it looks every character up in the table one by one, ten
-    times slower than substituting the (few) punctuation characters with a regex."""
-    if lowered.isascii():
-        return lowered.translate(_PUNCTUATION)
-    return _PUNCTUATION_RE.sub(" ", lowered)
+_words_text = blanker("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”‘’…–—")
 
 
 class _Sentence(NamedTuple):  # a tuple: tens of thousands are made per run
@@ -134,7 +123,7 @@ def _sentences(text: PromptText, min_words: int) -> list[_Sentence]:
             continue
         if too_much_code(start, end):
             continue
-        chunk = words_text[start:end] if words_text is not None else body[start:end].lower().translate(_PUNCTUATION)
+        chunk = words_text[start:end] if words_text is not None else _words_text(body[start:end].lower())
         words = chunk.split()
         if len(words) < min_words:
             continue
