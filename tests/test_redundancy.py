@@ -31,8 +31,11 @@ def _brute_force(text, min_words, threshold):
 def test_index_matches_all_pairs_comparison():
     rng = random.Random(5)
     for _ in range(300):
-        sentences = [" ".join(rng.sample(WORDS, rng.randint(4, 9))) + "." for _ in range(rng.randint(2, 25))]
+        sentences = [" ".join(rng.sample(WORDS, rng.randint(4, 9))) + "." for _ in range(rng.randint(2, 60))]
         text = _text(sentences)
         threshold = rng.choice([0.5, 0.7, 0.8, 0.9])
-        indexed = [(a.start, b.start) for a, b in redundancy._repeats([text], 4, threshold)]
-        assert indexed == _brute_force(text, 4, threshold)
+        expected = _brute_force(text, 4, threshold)
+        found = [(a.start, b.start) for a, b in redundancy._repeats([text], 4, threshold)]
+        indexed = [(a.start, b.start) for a, b in redundancy._indexed_repeats(redundancy._sentences(text, 4), threshold)]
+        assert found == expected
+        assert indexed == expected

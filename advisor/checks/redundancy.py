@@ -10,10 +10,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import operator
 import re
 from collections import Counter, defaultdict
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from ..analysis import instruction_text
 from ..language import blanker, stopwords
@@ -73,36 +72,39 @@ class _Sentence(NamedTuple):  # a tuple: tens of thousands are made per run
 _new_sentence = tuple.__new__  # what NamedTuple._make calls, without its Python frame
 
 
-def _in_slots(text: PromptText) -> Callable[[int, int], bool]:
-    """A test of whether a range overlaps one of the text's slots, in O(log n): a template
-    can hold hundreds of slots, and every sentence of it is tested."""
-    slots = sorted((slot.start, slot.end) for slot in text.slots)
-    starts = [start for start, _ in slots]
-    furthest = list(itertools.accumulate((end for _, end in slots), max))
+def _in_slots(text: PromptText, spans: list[tuple[int, int]]) -> set[int]:
+    """The sentences (indices into ``spans``: disjoint, in text order) that overlap a slot.
+    The sentences overlapping one slot are a run, found by two bisections: a template can
+    hold hundreds of slots and sentences, and testing every pair is quadratic."""
+    if not text.slots:
+        return set()
+    starts = [start for start, _ in spans]
+    ends = [end for _, end in spans]
+    found: set[int] = set()
+    for slot in text.slots:  # sentences ending after the slot starts and starting before it ends
+        found.update(range(bisect.bisect_right(ends, slot.start), bisect.bisect_left(starts, slot.end)))
+    return found
 
-    def overlaps(start: int, end: int) -> bool:
-        before = bisect.bisect_left(starts, end)  # the slots starting before the range ends
-        return before > 0 and furthest[before - 1] > start
 
-    return overlaps
+def _code_lines(body: str, spans: list[tuple[int, int]]) -> set[int]:
+    """The sentences holding more than ``_MAX_CODE_MARKS`` code marks (lines of code or
+    markup, not instructions).
 
-
-def _too_much_code(body: str) -> Callable[[int, int], bool]:
-    """A test of whether a range of ``body`` holds more than ``_MAX_CODE_MARKS`` code marks.
-
-    The marks are found once in the whole text. Every mark a search confined to the range
+    The marks are found once in the whole text. Every mark a search confined to a sentence
     finds starts at, or one character after, the start of a distinct mark of the whole
-    text's search (marks are one or two characters long), so when the whole text has at
-    most ``_MAX_CODE_MARKS`` marks starting in the range or just before it, the range
-    cannot have more and is not searched again; most prose has no mark at all."""
+    text's search (marks are one or two characters long), so a sentence with at most
+    ``_MAX_CODE_MARKS`` of those starting in it or just before it cannot hold more, and is
+    not searched again; nor is any sentence of a text that has that few marks in all, like
+    most prose."""
     marks = [match.start() for match in _CODE_MARKS.finditer(body)]
-
-    def too_much(start: int, end: int) -> bool:
-        if not marks or bisect.bisect_left(marks, end) - bisect.bisect_left(marks, start - 1) <= _MAX_CODE_MARKS:
-            return False
-        return len(_CODE_MARKS.findall(body, start, end)) > _MAX_CODE_MARKS
-
-    return too_much
+    if len(marks) <= _MAX_CODE_MARKS:
+        return set()
+    return {
+        number
+        for number, (start, end) in enumerate(spans)
+        if bisect.bisect_left(marks, end) - bisect.bisect_left(marks, start - 1) > _MAX_CODE_MARKS
+        and len(_CODE_MARKS.findall(body, start, end)) > _MAX_CODE_MARKS
+    }
 
 
 def _sentences(text: PromptText, min_words: int) -> list[_Sentence]:
@@ -114,14 +116,11 @@ def _sentences(text: PromptText, min_words: int) -> list[_Sentence]:
     lowered = body.lower()
     # a character whose lower case is longer: slice per sentence
     words_text = _words_text(lowered) if len(lowered) == len(body) else None
-    in_slot = _in_slots(text) if text.slots else None
-    too_much_code = _too_much_code(body)
+    spans = [match.span(1) for match in _SENTENCE.finditer(body)]
+    skipped = _in_slots(text, spans) | _code_lines(body, spans)
     found: list[_Sentence] = []
-    for match in _SENTENCE.finditer(body):
-        start, end = match.span(1)
-        if in_slot is not None and in_slot(start, end):
-            continue
-        if too_much_code(start, end):
+    for number, (start, end) in enumerate(spans):
+        if skipped and number in skipped:
             continue
         chunk = words_text[start:end] if words_text is not None else _words_text(body[start:end].lower())
         words = chunk.split()
@@ -134,19 +133,47 @@ def _sentences(text: PromptText, min_words: int) -> list[_Sentence]:
     return found
 
 
-def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
-    """(first, repeat) pairs, each repeat reported once, against its first occurrence.
+# Up to this many sentences, comparing each with every earlier one costs less than
+# building the index of `_indexed_repeats`; most prompts are that short.
+_PAIRWISE_MAX = 24
 
-    Near copies are found by prefix filtering: two word sets at Jaccard >= threshold share
-    at least one of the first |A| - ceil(t*|A|) + 1 words of each, in a fixed order.
-    Ordering rarest first keeps common words out of the prefixes, so few sentences are
-    compared at all. The order (by number of sentences holding the word, then the word) is
-    ranked once per group, so each sentence's prefix is a sort by a dict lookup."""
+
+def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
+    """(first, repeat) pairs, each repeat reported once, against its first occurrence: the
+    earliest sentence that is not itself a repeat and has the same words or nearly."""
     sentences = [sentence for text in texts for sentence in _sentences(text, min_words)]
-    rarity = Counter(itertools.chain.from_iterable(sentence.words for sentence in sentences))
-    rank = {word: number for number, (word, _) in enumerate(sorted(rarity.items(), key=_RARITY_ORDER))}
+    if len(sentences) <= _PAIRWISE_MAX:
+        return _pairwise_repeats(sentences, threshold)
+    return _indexed_repeats(sentences, threshold)
+
+
+def _pairwise_repeats(sentences: list[_Sentence], threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
     seen_exact: dict[tuple[str, ...], _Sentence] = {}
-    index: dict[str, list[int]] = defaultdict(list)
+    earlier: list[_Sentence] = []
+    for sentence in sentences:
+        first = seen_exact.get(sentence.key)
+        if first is None:
+            first = next((other for other in earlier if _similar(other, sentence, threshold)), None)
+        if first is not None:
+            yield first, sentence
+            continue
+        seen_exact[sentence.key] = sentence
+        earlier.append(sentence)
+
+
+def _indexed_repeats(sentences: list[_Sentence], threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
+    """`_pairwise_repeats` by prefix filtering: two word sets at Jaccard >= threshold share
+    at least one of the first |A| - ceil(t*|A|) + 1 words of each, in any fixed order. So
+    only the earlier sentences sharing a prefix word are compared, in text order, and the
+    first similar one is the one `_pairwise_repeats` finds. Ordering rarest first (by the
+    number of sentences holding the word, then by first occurrence) keeps common words out
+    of the prefixes, so few sentences are compared at all; the order is one number per
+    word, so each prefix is a sort by a dict lookup."""
+    rarity = Counter(itertools.chain.from_iterable(sentence.words for sentence in sentences))
+    size = len(rarity)
+    rank = {word: count * size + number for number, (word, count) in enumerate(rarity.items())}.__getitem__
+    seen_exact: dict[tuple[str, ...], _Sentence] = {}
+    index: dict[str, list[int]] = {}
     earlier: list[_Sentence] = []
     for sentence in sentences:
         first = seen_exact.get(sentence.key)
@@ -155,23 +182,27 @@ def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Itera
             continue
         words = sentence.words
         keep = len(words) - math.ceil(threshold * len(words)) + 1
-        prefix = sorted(words, key=rank.__getitem__)[:keep]
-        for i in sorted({i for word in prefix for i in index.get(word, ())}):
+        prefix = sorted(words, key=rank)[:keep]
+        if keep == 1:  # a posting list is in text order already
+            candidates: Iterable[int] = index.get(prefix[0], ())
+        else:
+            candidates = sorted(set(itertools.chain.from_iterable(map(index.get, prefix, itertools.repeat(())))))
+        for i in candidates:
             if _similar(earlier[i], sentence, threshold):
                 yield earlier[i], sentence
                 break
         else:
             seen_exact[sentence.key] = sentence
             for word in prefix:
-                index[word].append(len(earlier))
+                index.setdefault(word, []).append(len(earlier))
             earlier.append(sentence)
 
 
-_RARITY_ORDER = operator.itemgetter(1, 0)  # (sentences holding the word, the word)
-
-
 def _similar(a: _Sentence, b: _Sentence, threshold: float) -> bool:
-    return len(a.words & b.words) >= threshold * len(a.words | b.words)
+    """Jaccard similarity of the content words at least ``threshold`` (the union's size
+    from the intersection's: one set built instead of two)."""
+    shared = len(a.words & b.words)
+    return shared >= threshold * (len(a.words) + len(b.words) - shared)
 
 
 def _branches(text: PromptText, source: str) -> Callable[[int], tuple[tuple[int, int], ...]]:
