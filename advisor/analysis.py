@@ -58,8 +58,9 @@ def instruction_text(text: PromptText) -> str:
 
 
 def _blank(chunk: str) -> str:
-    """Spaces for every character but line breaks, which keep sentences apart."""
-    return "".join(c if c == "\n" else " " for c in chunk)
+    """Spaces for every character but line breaks, which keep sentences apart (line by
+    line: a pasted article is many thousand characters)."""
+    return "\n".join(" " * len(line) for line in chunk.split("\n"))
 
 
 def all_text_requests(text: PromptText) -> list[LengthRequest]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import ruledata
 from .derived import compile_pattern
@@ -45,14 +45,41 @@ def _data() -> dict:
     return ruledata.load("parts.yaml")
 
 
+class _LinePattern:
+    """A MULTILINE pattern that matches only at line starts (it opens with ``^``), run so
+    that the regex engine tries it only there.
+
+    Opening with ``^``, a pattern gives the engine nothing to skip ahead with, so it is
+    tried at every character of the text. The same pattern after a literal line break is
+    tried only after line breaks, which the engine finds by scanning for that character;
+    the first line is matched on its own. No match of these patterns ends just after a
+    line break, so none swallows the break the next one starts from, and the matches
+    are those ``finditer`` finds."""
+
+    def __init__(self, source: str, flags: int = 0, compile: Callable[[str, int], re.Pattern[str]] = re.compile) -> None:
+        self.first_line = compile(source, flags | re.MULTILINE)
+        self.other_lines = compile("\n(?:" + source + ")", flags | re.MULTILINE)
+
+    def finditer(self, text: str) -> Iterator[tuple[int, re.Match[str]]]:
+        """(where the match starts, the match): after the first line, the match itself
+        starts at the line break before it."""
+        position = 0
+        first = self.first_line.match(text)
+        if first is not None:
+            yield 0, first
+            position = first.end()
+        for match in self.other_lines.finditer(text, position):
+            yield match.start() + 1, match
+
+
 @functools.cache
-def _introducer() -> re.Pattern[str]:
+def _introducer() -> _LinePattern:
     """A line that announces material: list marker or heading, an introducer phrase, a
     short rest, a colon, then (group ``rest``) whatever follows on the same line."""
     phrases = [p for group in _data()["introducers"].values() for p in group]
-    return compile_pattern(
+    return _LinePattern(
         r"^[ \t]*(?:[#>*\-•]+[ \t]*|\d+[.)][ \t]*)?(?:\*\*)?" + phrase_pattern(phrases) + r"[^\n:]{0,60}:(?:\*\*)?[ \t]*(?P<rest>[^\n]*)$",
-        re.MULTILINE,
+        compile=compile_pattern,
     )
 
 
@@ -81,9 +108,9 @@ def _boilerplate_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]
 
 
 _TAG = re.compile(r"<([A-Za-z][\w\-]{0,40})(?:\s[^<>\n]{0,200})?>")
-_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
-_JSON_FIELD = re.compile(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:', re.MULTILINE)
-_JSON_LINE = re.compile(r'^[ \t]*[\[{][^\n]*"[^"\n]{1,80}"[ \t]*:[^\n]*$', re.MULTILINE)
+_FENCE = _LinePattern(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL)
+_JSON_FIELD = _LinePattern(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:')
+_JSON_LINE = _LinePattern(r'^[ \t]*[\[{][^\n]*"[^"\n]{1,80}"[ \t]*:[^\n]*$')
 _BRACE = re.compile(r"[{}]")
 _BLOCK_END = re.compile(r"\n[ \t]*\n|\n[ \t]*#|\n[ \t]*<")
 
@@ -120,15 +147,15 @@ def _tagged_blocks(text: str) -> Iterable[tuple[int, int, str]]:
 def _fenced_blocks(text: str) -> Iterable[tuple[int, int, str]]:
     if "```" not in text and "~~~" not in text:  # a substring search is far cheaper than the scan
         return
-    for match in _FENCE.finditer(text):
-        yield match.start(), match.end(), "a fenced block: code or an example, not an instruction"
+    for start, match in _FENCE.finditer(text):
+        yield start, match.end(), "a fenced block: code or an example, not an instruction"
 
 
 def _introduced_blocks(text: str, folded: str, slots: Sequence[Slot]) -> Iterable[tuple[int, int, str]]:
     if ":" not in text:  # every introducer ends in a colon
         return
-    for match in _introducer().finditer(folded):
-        label = text[match.start():match.start("rest")].strip().rstrip(":*").strip(" #>*-•")
+    for line_start, match in _introducer().finditer(folded):
+        label = text[line_start:match.start("rest")].strip().rstrip(":*").strip(" #>*-•")
         if match.group("rest").strip():
             start, end = match.start("rest"), match.end("rest")
             slot = next((s for s in slots if s.start == start), None)
@@ -174,11 +201,11 @@ def _json_blocks(text: str) -> Iterable[tuple[int, int, str]]:
 
 
 def _json_lines(text: str) -> Iterable[tuple[int, int, str]]:
-    for match in _JSON_FIELD.finditer(text):
+    for start, match in _JSON_FIELD.finditer(text):
         end = text.find("\n", match.end())
-        yield match.start(), len(text) if end < 0 else end, "a field of a JSON example or schema"
-    for match in _JSON_LINE.finditer(text):
-        yield match.start(), match.end(), "a JSON object of an example"
+        yield start, len(text) if end < 0 else end, "a field of a JSON example or schema"
+    for start, match in _JSON_LINE.finditer(text):
+        yield start, match.end(), "a JSON object of an example"
 
 
 def _json_objects(text: str) -> Iterable[tuple[int, int, str]]:

@@ -258,13 +258,15 @@ def check(document: Document, context: CheckContext) -> Iterator[Finding]:
     reported: set[tuple[int, int, int]] = set()
     templated = "{%" in document.source
     for group in groups:
-        branch_of = {id(t): _branches(t, document.source) for t in group if templated and t.path == document.path}
+        branch_of: dict[int, Callable[[int], tuple[tuple[int, int], ...]]] | None = None  # read at the first repeat
         repeats: dict[tuple[int, int, int], list[_Sentence]] = defaultdict(list)
         firsts: dict[tuple[int, int, int], _Sentence] = {}
         for first, repeat in _repeats(group, min_words, threshold):
             key = (id(repeat.text), repeat.start, repeat.end)
             if key in reported:
                 continue
+            if branch_of is None:
+                branch_of = {id(t): _branches(t, document.source) for t in group if templated and t.path == document.path}
             if id(first.text) in branch_of and id(repeat.text) in branch_of and _alternatives(
                 branch_of[id(first.text)](first.start), branch_of[id(repeat.text)](repeat.start)
             ):
