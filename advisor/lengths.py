@@ -194,13 +194,15 @@ def _scan_words(language: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
 _WORD = re.compile(r"\w+")
 
 
-def _may_scan(language: str, text: str, words: list[set[str]]) -> bool:
-    """Whether the language's scanner may match ``text``. A scanner not compiled yet is
-    compiled only for a text holding one of its phrases' first words: a text whose
-    language is unknown is tried in every language, and compiling six scanners is most of
-    what linting one short file costs. ``words`` memoises the text's words across
-    languages."""
-    if language in _SCANNERS:
+def _may_scan(language: str, text: str, words: list[set[str]], several: bool) -> bool:
+    """Whether the language's scanner may match ``text``: whether the text holds one of
+    its phrases' first words. A scanner not compiled yet is compiled only for such a
+    text: a text whose language is unknown is tried in every language, and compiling six
+    scanners is most of what linting one short file costs. Among ``several`` languages
+    the test also spares compiled scanners their pass over the text: the text's words are
+    read once (``words`` memoises them across languages), where each scanner would read
+    all of it again; for one language the scanner's own search is the cheaper test."""
+    if language in _SCANNERS and not several:
         return True
     found = _scan_words(language)
     if found is None:
@@ -210,7 +212,8 @@ def _may_scan(language: str, text: str, words: list[set[str]]) -> bool:
     exact, starts = found
     if not exact.isdisjoint(words[0]):
         return True
-    return bool(starts) and any(word.startswith(starts) for word in words[0])
+    present = tuple(start for start in starts if start in text)  # a substring search first: most are absent
+    return bool(present) and any(word.startswith(present) for word in words[0])
 
 
 @functools.cache
@@ -367,7 +370,7 @@ def _lexicons_for(text: str, language: str | None) -> list[tuple[_Lexicon, int]]
     words: list[set[str]] = []
     found = []
     for c in codes:
-        first = _scanner(c).search(text) if _may_scan(c, text, words) else None
+        first = _scanner(c).search(text) if _may_scan(c, text, words, len(codes) > 1) else None
         if first is not None:
             found.append((_lexicon(c), first.start()))
     return found

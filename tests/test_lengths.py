@@ -332,9 +332,10 @@ def test_a_phrase_has_one_meaning_per_list() -> None:
 
 
 def test_a_scanner_is_never_skipped_for_a_text_it_would_match():
-    """Scanners are compiled only for texts holding one of their phrases' first words; the
-    cheap test must say yes wherever the scanner matches, in every language and for every
-    way a phrase may be written (hyphens dropped or spaced, apostrophes curled)."""
+    """Scanners are compiled, and run for a text whose language is unknown, only for texts
+    holding one of their phrases' first words; the cheap test must say yes wherever the
+    scanner matches, in every language and for every way a phrase may be written (hyphens
+    dropped or spaced, apostrophes curled)."""
     from advisor import lengths
     from advisor.language import expand_phrase, fold_case, supported_languages
 
@@ -346,11 +347,14 @@ def test_a_scanner_is_never_skipped_for_a_text_it_would_match():
                 for written in {variant, variant.replace("-", ""), variant.replace("-", " "), variant.replace("'", "’")}:
                     text = fold_case(f"Please, {written}: now.")
                     if scanner.search(text):
+                        assert lengths._may_scan(code, text, [], several=True), (code, written)
                         lengths._SCANNERS.pop(code)
                         try:
-                            assert lengths._may_scan(code, text, []), (code, written)
+                            assert lengths._may_scan(code, text, [], several=False), (code, written)
                         finally:
                             lengths._SCANNERS[code] = scanner
-    # and a text with none of them is not worth compiling a scanner for
+    # and a text with none of them is not worth compiling a scanner for, nor scanning
+    text = fold_case("Classify the ticket as bug or feature.")
+    assert not lengths._may_scan("de", text, [], several=True)
     lengths._SCANNERS.pop("de", None)
-    assert not lengths._may_scan("de", fold_case("Classify the ticket as bug or feature."), [])
+    assert not lengths._may_scan("de", text, [], several=False)
