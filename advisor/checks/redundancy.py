@@ -52,7 +52,9 @@ RULE = Rule(
 )
 
 _SENTENCE = re.compile(r"[ \t\-*•>0-9.)]*([^.!?\n]+[.!?]?)")
-_CODE_MARKS = re.compile(r"[(){}\[\]=;<>]|::|->|\$\w")
+# One literal per alternative (not a class first): the regex engine then skips ahead to the
+# next of these characters instead of trying the pattern at every one.
+_CODE_MARKS = re.compile(r"\(|\)|\{|\}|\[|\]|=|;|<|>|::|->|\$\w")
 _MAX_CODE_MARKS = 2  # a "sentence" with more is a line of code or markup, not an instruction
 _JINJA_BRANCH = re.compile(r"\{%-?\s*(if|elif|else|endif)\b[^%]*%\}")
 
@@ -153,12 +155,15 @@ def _pairwise_repeats(sentences: list[_Sentence], threshold: float) -> Iterator[
     for sentence in sentences:
         first = seen_exact.get(sentence.key)
         if first is None:
-            first = next((other for other in earlier if _similar(other, sentence, threshold)), None)
-        if first is not None:
-            yield first, sentence
-            continue
-        seen_exact[sentence.key] = sentence
-        earlier.append(sentence)
+            for other in earlier:  # a plain loop: this runs for every pair of sentences
+                if _similar(other, sentence, threshold):
+                    first = other
+                    break
+            else:
+                seen_exact[sentence.key] = sentence
+                earlier.append(sentence)
+                continue
+        yield first, sentence
 
 
 def _indexed_repeats(sentences: list[_Sentence], threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
