@@ -8,14 +8,17 @@ import pytest
 
 from advisor import ruledata
 from advisor.language import (
+    blanker,
     detect_language,
     expand_phrase,
     fold_case,
     language_name,
+    may_hold_phrase,
     negation_pattern,
     phrase_key,
     phrase_pattern,
     phrase_table,
+    phrase_words,
     supported_languages,
 )
 
@@ -156,3 +159,32 @@ def test_phrase_lists_hold_only_text(name: str) -> None:
     """An unquoted `no`, `on` or `~` in a phrase list must not turn into a boolean or null."""
     items = _list_items(ruledata.load(name))
     assert items and not [item for item in items if item is None or isinstance(item, bool)]
+
+
+def test_phrase_words_never_rule_out_a_text_the_pattern_matches() -> None:
+    """may_hold_phrase may only say no where the phrase pattern cannot match: every way a
+    variant may be written (hyphens dropped or spaced, apostrophes curled, case changed,
+    spaces widened) keeps all its words."""
+    from advisor import parts
+
+    phrases = [*parts._data()["boilerplate"], "in-depth", "don't (stop|halt) [now]", "e.g.", "up-to-date summary"]
+    pattern = re.compile(phrase_pattern(phrases))
+    words = phrase_words(phrases)
+    assert words is not None
+    for phrase in phrases:
+        for variant in expand_phrase(phrase):
+            for written in {variant, variant.replace("-", ""), variant.replace("-", " "), variant.replace("'", "’"),
+                            variant.upper(), variant.replace(" ", " \n ")}:
+                text = fold_case(f"Note: {written} (see above).")
+                assert pattern.search(text), written
+                assert may_hold_phrase(text, words), written
+    text = fold_case("Terms apply to the service; rights are not reserved.")
+    assert not pattern.search(text) and not may_hold_phrase(text, phrase_words(parts._data()["boilerplate"]))
+    assert phrase_words(["...", "word"]) is None  # a variant without words: no cheap test
+    assert may_hold_phrase("anything", None)
+
+
+def test_blanker_turns_the_characters_into_spaces_on_any_text() -> None:
+    blank = blanker("!?-«»")
+    for text in ["Stop! Now - ok?", "«Arrêtez!» — dit-il?", "", "plain", "naïve-text!"]:
+        assert blank(text) == "".join(" " if c in "!?-«»" else c for c in text)

@@ -68,3 +68,32 @@ def test_only_the_trailing_assistant_turn_is_a_prefill():
 def test_plain_prompt_is_one_instruction_part():
     t = text("Answer in 3 sentences.")
     assert text_parts(t) == (parts.Part(0, len(t.text), parts.INSTRUCTION, "written as an instruction"),)
+
+
+def test_line_patterns_find_what_finditer_finds():
+    """parts._LinePattern tries a ^-anchored pattern only after line breaks; its matches
+    and where they start must be re.finditer's, on the first line, on consecutive lines
+    and across lines."""
+    import re
+
+    bodies = [
+        '"name": "x"\n"summary": "Brief summary"\n  - "tags": []\n\nText: "a": b\n',
+        "```python\nprint(1)\n```\nafter\n~~~\nx\n~~~",
+        "Here is the article:\nSome text.\n\n1. Example output: yes\n\nQuestion: {{ q }}",
+        "",
+        "\n\n",
+        "no match at all",
+    ]
+    sources = [
+        (r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:', 0),
+        (r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL),
+        (r"^[ \t]*(?:\d+[.)][ \t]*)?(?:here is|example|question)[^\n:]{0,60}:[ \t]*(?P<rest>[^\n]*)$", 0),
+    ]
+    for source, flags in sources:
+        line_pattern = parts._LinePattern(source, flags)
+        plain = re.compile(source, flags | re.MULTILINE)
+        for body in bodies:
+            expected = [(m.start(), m.end(), m.groups()) for m in plain.finditer(body.lower())]
+            got = [(start, m.end(), m.groups()) for start, m in line_pattern.finditer(body.lower())]
+            assert got == expected, (source, body)
+    assert len(list(parts._LinePattern(sources[0][0]).finditer(bodies[0]))) == 3

@@ -39,3 +39,27 @@ def test_index_matches_all_pairs_comparison():
         indexed = [(a.start, b.start) for a, b in redundancy._indexed_repeats(redundancy._sentences(text, 4), threshold)]
         assert found == expected
         assert indexed == expected
+
+
+def test_sentences_in_slots_and_lines_of_code_are_skipped_as_one_by_one_tests_would():
+    """The slot and code-mark tests run per slot and per text; they must skip exactly the
+    sentences a test of each sentence on its own skips."""
+    import re
+
+    rng = random.Random(7)
+    pieces = ["alpha beta gamma delta.", "x = f(a); y = g[b] <c>", "call ::run -> $out now", "{{ slot }}", "",
+              "epsilon zeta eta theta iota.", "a -> b", "plain words here again\n", "(one) two"]
+    marks = re.compile(r"[(){}\[\]=;<>]|::|->|\$\w")  # the rule's pattern as first written
+    for _ in range(300):
+        builder = TextBuilder(LineIndex(""))
+        for piece in rng.choices(pieces, k=rng.randint(1, 12)):
+            if piece in ("{{ slot }}", ""):  # a slot, or one that renders as nothing
+                builder.slot(piece, builder.length, builder.length + len(piece), "slot")
+            else:
+                builder.exact(piece + rng.choice([" ", "\n", ". "]), builder.length)
+        text = builder.build(path="p.txt", role="prompt")
+        spans = [m.span(1) for m in redundancy._SENTENCE.finditer(text.text)]
+        in_slot = {i for i, (s, e) in enumerate(spans) if text.in_slot(s, e)}
+        code = {i for i, (s, e) in enumerate(spans) if len(marks.findall(text.text, s, e)) > redundancy._MAX_CODE_MARKS}
+        assert redundancy._in_slots(text, spans) == in_slot
+        assert redundancy._code_lines(text.text, spans) == code
