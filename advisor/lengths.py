@@ -379,6 +379,8 @@ def _lexicons_for(text: str, language: str | None) -> list[tuple[_Lexicon, int]]
 def _without_overlaps(found: list[LengthRequest]) -> list[LengthRequest]:
     """Keep the earliest, longest reading of each stretch of text (found order breaks ties,
     so languages keep pack order)."""
+    if len(found) < 2:  # most texts
+        return found
     ordered = sorted(enumerate(found), key=lambda item: (item[1].start, item[1].start - item[1].end, item[0]))
     kept: list[LengthRequest] = []
     for _, request in ordered:
