@@ -24,7 +24,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .digests import blake2b
 
@@ -105,6 +105,41 @@ def prune_family(directory: Path, name: str) -> None:
                 path.unlink()
             except OSError:
                 pass
+
+
+# ---------------------------------------------------------------------------------------
+# Texts made by advisor's own code
+# ---------------------------------------------------------------------------------------
+
+
+def _texts_file(family: str) -> str:
+    """One file per family and build of advisor: a text made by the code is only valid for
+    the code that made it (an edited or upgraded advisor makes its texts afresh)."""
+    from .cache import code_digest
+
+    return f"{family}-{code_digest()}.marshal"
+
+
+@functools.cache
+def _stored_texts(family: str) -> dict[Any, str]:
+    stored = read(_texts_file(family))
+    return stored if isinstance(stored, dict) else {}
+
+
+def made_text(family: str, key: Any, make: Callable[[], str]) -> str:
+    """``make()``, for a text that depends only on ``key`` (marshal-able) and advisor's own
+    code, such as the regular expression a phrase list becomes: kept between runs, so a
+    one-file run does not rebuild the few dozen it needs from the rule pack's word lists."""
+    stored = _stored_texts(family)
+    found = stored.get(key)
+    if isinstance(found, str):
+        return found
+    made = make()
+    if len(stored) >= _MAX_PATTERNS:
+        stored.clear()
+    stored[key] = made
+    write(_texts_file(family), stored)
+    return made
 
 
 # ---------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import string
 from collections import Counter
 from typing import Callable, Iterable, Mapping
 
-from . import ruledata
+from . import derived, ruledata
 
 _GROUP = re.compile(r"(\([^()]*\)|\[[^\[\]]*\])")
 
@@ -252,8 +252,15 @@ def phrase_pattern(phrases: Iterable[str]) -> str:
     """One regex source matching any of ``phrases`` (notation above) as whole words.
 
     Match it against :func:`fold_case` text. Returns a pattern that never matches when the
-    list is empty, so callers need no special case.
+    list is empty, so callers need no special case. Sources are kept between runs
+    (`derived.made_text`): building the tries is most of what a one-file run spends on
+    the rule pack's phrase lists.
     """
+    listed = tuple(phrases)
+    return derived.made_text("phrases", listed, lambda: _phrase_pattern(listed))
+
+
+def _phrase_pattern(phrases: tuple[str, ...]) -> str:
     variants = sorted({v for phrase in phrases for v in expand_phrase(phrase)})
     wordlike = [v for v in variants if re.match(r"\w", v)]
     symbolic = [v for v in variants if not re.match(r"\w", v)]

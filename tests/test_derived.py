@@ -114,3 +114,38 @@ def test_old_stored_files_of_a_kind_are_pruned_newest_kept(cache):
     kept = sorted(path.name for path in cache.glob("encoding-*.marshal"))
     assert kept == sorted(names[: derived.KEEP_PER_FAMILY])
     assert (cache / "patterns-other.marshal").exists() and derived.read(names[0]) == {"n": "again"}
+
+
+def test_a_made_text_is_kept_and_a_damaged_copy_is_made_again(cache):
+    from advisor import language
+
+    made: list[tuple[str, ...]] = []
+    phrases = ("in # words", "no more than # sentences", "brief(ly)")
+
+    def make() -> str:
+        made.append(phrases)
+        return language._phrase_pattern(phrases)
+
+    derived._stored_texts.cache_clear()
+    first = derived.made_text("phrases", phrases, make)
+    [stored] = cache.glob("phrases-*.marshal")
+    derived._stored_texts.cache_clear()  # a new process: the text comes from the file
+    assert derived.made_text("phrases", phrases, make) == first == language._phrase_pattern(phrases)
+    assert len(made) == 1
+    stored.write_bytes(stored.read_bytes()[:-5])  # damaged: made again, the same
+    derived._stored_texts.cache_clear()
+    assert derived.made_text("phrases", phrases, make) == first
+    assert len(made) == 2
+    derived._stored_texts.cache_clear()
+
+
+def test_phrase_patterns_from_the_store_are_the_ones_built(cache):
+    from advisor import language, lengths
+
+    lists = [tuple(language._data()["languages"][code]["negations"]) for code in language._data()["languages"]]
+    derived._stored_texts.cache_clear()
+    built = [language.phrase_pattern(phrases) for phrases in lists]
+    derived._stored_texts.cache_clear()
+    assert [language.phrase_pattern(phrases) for phrases in lists] == built == [language._phrase_pattern(p) for p in lists]
+    assert lengths.find_length_requests("Answer in at most 40 words.", (), language="en")
+    derived._stored_texts.cache_clear()
