@@ -439,14 +439,11 @@ def _any_of(lines: Iterable[str], spec: Callable[[], pathspec.PathSpec]) -> Call
     """``spec().match_file`` for a normalised relative POSIX path, as one regular expression
     when the patterns allow it (no negations, so "any pattern matches" is the answer):
     pathspec tries its patterns one by one in Python, twice for every file a walk meets.
-    The expression is built from pathspec's own translation of each glob and compiled
-    through `derived` (stored between runs: the same few dozen globs on every run), so a
-    run that needs only this never compiles the patterns one by one."""
-    from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
-
+    The expression is built from pathspec's own translation of each glob (`_translations`)
+    and compiled through `derived`, both kept between runs, so a run that needs only this
+    neither imports pathspec nor compiles the patterns one by one."""
     sources = []
-    for line in lines:
-        regex, include = GitIgnoreBasicPattern.pattern_to_regex(line)
+    for regex, include in _translations(tuple(lines)):
         if include is None:
             continue  # blank or comment
         if include is False or not isinstance(regex, str) or "(?P<" in regex or "(?P=" in regex:
@@ -464,6 +461,41 @@ def _any_of(lines: Iterable[str], spec: Callable[[], pathspec.PathSpec]) -> Call
         return search(path) is not None
 
     return matches
+
+
+def _translations(lines: tuple[str, ...]) -> list[tuple[str | None, bool | None]]:
+    """pathspec's (regular expression, include) for each gitignore-style glob, kept between
+    runs (`derived.made_text`) under the installed pathspec's own version file, so another
+    pathspec translates afresh. Importing pathspec costs a one-file run about 8 ms."""
+    import json
+
+    from . import derived
+
+    def translate() -> str:
+        from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
+
+        return json.dumps([GitIgnoreBasicPattern.pattern_to_regex(line) for line in lines])
+
+    stamp = _pathspec_stamp()
+    if stamp is None:
+        return [tuple(pair) for pair in json.loads(translate())]
+    return [tuple(pair) for pair in json.loads(derived.made_text("globs", (lines, stamp), translate))]
+
+
+@functools.cache
+def _pathspec_stamp() -> str | None:
+    """The installed pathspec, found as the import system would (the first entry of the
+    import path holding it), by its version file's size and time; None if not found."""
+    import sys
+
+    for entry in sys.path:
+        candidate = os.path.join(entry or ".", "pathspec", "_version.py")
+        try:
+            status = os.stat(candidate)
+        except OSError:
+            continue
+        return f"{candidate}|{status.st_size}|{status.st_mtime_ns}"
+    return None
 
 
 def has_own_config(directory: Path) -> bool:
