@@ -147,9 +147,9 @@ def made_text(family: str, key: Any, make: Callable[[], str]) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _patterns_file() -> str | None:
-    """One file per interpreter build: the stored code words are only valid for the
-    regex engine that made them."""
+def _patterns_file(family: str = "patterns") -> str | None:
+    """One file per family and interpreter build: the stored code words are only valid for
+    the regex engine that made them."""
     try:
         magic = _sre.MAGIC
     except AttributeError:
@@ -157,24 +157,26 @@ def _patterns_file() -> str | None:
     if sys.implementation.name != "cpython":
         return None
     build = blake2b(f"{sys.version}|{magic}|{_sre.CODESIZE}".encode(), digest_size=6).hexdigest()
-    return f"patterns-{sys.implementation.cache_tag}-{build}.marshal"
+    return f"{family}-{sys.implementation.cache_tag}-{build}.marshal"
 
 
 @functools.cache
-def _stored_patterns() -> dict[tuple[str, int], tuple[Any, ...]]:
-    name = _patterns_file()
+def _stored_patterns(family: str = "patterns") -> dict[tuple[str, int], tuple[Any, ...]]:
+    name = _patterns_file(family)
     stored = read(name) if name else None
     return stored if isinstance(stored, dict) else {}
 
 
-def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+def compile_pattern(source: str, flags: int = 0, *, family: str = "patterns") -> re.Pattern[str]:
     """``re.compile(source, flags)``, reusing the code compiled by an earlier run.
 
     Meant for the rule pack's patterns (the same few dozen on every run); patterns built
-    from a user's input would only grow the file.
+    from a user's input would only grow the file. A ``family`` is a file of its own: a
+    run that needs one small pattern (discovery's globs) does not read the rule pack's
+    two megabytes.
     """
     flags = int(flags)  # a plain int: `re.RegexFlag` values cannot be marshalled
-    stored = _stored_patterns()
+    stored = _stored_patterns(family)
     arguments = stored.get((source, flags))
     if arguments is not None:
         try:
@@ -183,7 +185,7 @@ def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
             stored.pop((source, flags), None)
     pattern = re.compile(source, flags)
     arguments = _engine_arguments(source, flags, pattern)
-    name = _patterns_file()
+    name = _patterns_file(family)
     if arguments is not None and name is not None:
         if len(stored) >= _MAX_PATTERNS:
             stored.clear()

@@ -453,7 +453,7 @@ def _any_of(lines: Iterable[str], spec: Callable[[], pathspec.PathSpec]) -> Call
         return lambda path: False
     from . import derived
 
-    search = derived.compile_pattern("|".join(f"(?:{source})" for source in sources)).search
+    search = derived.compile_pattern("|".join(f"(?:{source})" for source in sources), family="globcode").search
 
     def matches(path: str) -> bool:
         if path.startswith(("./", "/")) or "\\" in path:
