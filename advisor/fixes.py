@@ -10,40 +10,12 @@ ruff does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Iterable
+
+from .model.findings import Edit, Fix
 
 if TYPE_CHECKING:
     from .model import Document, Field, PromptCall, PromptText, Span
-
-
-@dataclass(frozen=True)
-class Edit:
-    start: int  # character offset in the original text
-    end: int
-    replacement: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "replacement": self.replacement}
-
-
-@dataclass(frozen=True)
-class Fix:
-    description: str  # what applying it does, in a few words
-    safety: str  # "safe" or "unsafe" (see registry.FixSafety)
-    edits: tuple[Edit, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "description": self.description,
-            "safety": self.safety,
-            "edits": [edit.to_dict() for edit in self.edits],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Fix":
-        edits = tuple(Edit(e["start"], e["end"], e["replacement"]) for e in data["edits"])
-        return cls(data["description"], data["safety"], edits)
 
 
 def single_edit_fix(description: str, safety: str, edit: Edit | None) -> Fix | None:

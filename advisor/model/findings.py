@@ -1,5 +1,6 @@
-"""What the rules report: findings with a severity, and the inline suppression comments
-that may silence them."""
+"""What the rules report: findings with a severity and the fixes they carry (plain data:
+`advisor.fixes` builds and applies them), and the inline suppression comments that may
+silence them."""
 
 from __future__ import annotations
 
@@ -23,6 +24,40 @@ class Severity(str, enum.Enum):
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
+@dataclass(frozen=True)
+class Edit:
+    """``text[start:end]`` replaced, by character offset into the file's text as read."""
+
+    start: int  # character offset in the original text
+    end: int
+    replacement: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "replacement": self.replacement}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits a rule attaches to a finding (plain data: the cache and every output read it;
+    `advisor.fixes` builds and applies them)."""
+
+    description: str  # what applying it does, in a few words
+    safety: str  # "safe" or "unsafe" (see registry.FixSafety)
+    edits: tuple[Edit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "safety": self.safety,
+            "edits": [edit.to_dict() for edit in self.edits],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Fix":
+        edits = tuple(Edit(e["start"], e["end"], e["replacement"]) for e in data["edits"])
+        return cls(data["description"], data["safety"], edits)
+
+
 @dataclass
 class Finding:
     """One reported problem, as every output format sees it."""
@@ -34,7 +69,7 @@ class Finding:
     span: Span
     message: str
     suggestion: str | None = None
-    fix: Any = None  # advisor.fixes.Fix, when the rule can fix it
+    fix: Any = None  # a Fix, when the rule can fix it (built by `advisor.fixes`)
     estimate: dict[str, Any] | None = None  # estimated saving, when the rule knows it
     # Other rules whose problem this finding reports too, so a span gets one suggestion
     # (a retired model on a simple task: deprecated-model naming oversized-model's model).
@@ -46,8 +81,6 @@ class Finding:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Finding":
         """Rebuild a finding from :meth:`to_dict` output (the result cache stores that)."""
-        from ..fixes import Fix  # local: fixes imports the model
-
         fix = data.get("fix")
         return cls(
             rule=data["rule"],
