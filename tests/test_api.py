@@ -57,3 +57,30 @@ def test_importing_advisor_stays_cheap():
     code = "import sys, advisor; print('advisor.engine' in sys.modules); advisor.lint; print('advisor.engine' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+def test_the_command_spaces_out_garbage_collection_and_the_api_leaves_it_alone(tmp_path):
+    """`advisor lint` keeps every report alive to the end, so the command raises the
+    collector's thresholds for its own process; a host calling `advisor.lint` keeps its own."""
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "a.txt").write_text("Summarise the ticket in 80 words.\n")
+    probe = (
+        "import gc, sys, advisor\n"
+        "gc.set_threshold(700, 10, 10)\n"
+        "advisor.lint([sys.argv[1]], isolated=True, today='2026-06-01')\n"
+        "print(gc.get_threshold())\n"
+        "from advisor import cli\n"
+        "sys.argv = ['advisor', 'lint', '--isolated', '--no-cache', '--today', '2026-06-01', sys.argv[1]]\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(gc.get_threshold())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True)
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "(700, 10, 10)"
+    from advisor.cli import COLLECTOR_THRESHOLDS
+
+    assert lines[-1] == str(COLLECTOR_THRESHOLDS)
+    assert "word-count-limit" in done.stdout
