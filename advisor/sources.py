@@ -235,7 +235,17 @@ DEFAULT_INCLUDE: tuple[str, ...] = tuple(glob for source in SOURCES for glob in 
 PROMPT_TEXT = _DEFAULT_FOR_KIND[Kind.PROMPT]
 
 
-_BY_NAME: tuple[tuple[str, Source], ...] = tuple((glob, source) for source in SOURCES for glob in source.names)
+def _literal_prefix(glob: str) -> str:
+    """The characters a name must start with to match ``glob`` (all before its first wildcard)."""
+    cut = min((i for i, char in enumerate(glob) if char in "*?["), default=len(glob))
+    return glob[:cut]
+
+
+# (glob, what a matching name starts with, row): a name is matched against a glob only when
+# it starts with the glob's literal prefix (".env"), so the usual file costs two comparisons.
+_BY_NAME: tuple[tuple[str, str, Source], ...] = tuple(
+    (glob, _literal_prefix(glob), source) for source in SOURCES for glob in source.names
+)
 
 
 def source_for(path: str | PurePath) -> Source | None:
@@ -243,12 +253,11 @@ def source_for(path: str | PurePath) -> Source | None:
     return _source_named(_name(path))
 
 
-@lru_cache(maxsize=8192)
 def _source_named(name: str) -> Source | None:
-    """`source_for` by file name, kept: discovery, the engine and the loader each ask about
-    every file, and each answer tries every name glob of the table."""
-    for glob, source in _BY_NAME:
-        if fnmatch.fnmatchcase(name, glob):
+    """`source_for` by file name: discovery, the engine and the loader each ask about every
+    file, so a name is tried only against the name globs it could match."""
+    for glob, prefix, source in _BY_NAME:
+        if name.startswith(prefix) and fnmatch.fnmatchcase(name, glob):
             return source
     dot = name.rfind(".")
     return _BY_SUFFIX.get(name[dot:].lower() if 0 < dot < len(name) - 1 else "")
