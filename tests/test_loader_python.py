@@ -32,6 +32,22 @@ def phrase_span(text: PromptText, phrase: str) -> Span:
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "x: (lambda: 0) = 1",  # a lambda in an annotation
+        "y = [0 for a[(lambda: 1)()] in range(3)]",  # in a comprehension's target
+        "x: [i for i in (lambda: [1])()] = 1",
+        "def f(a: (lambda: 0) = 1) -> (lambda: 2): pass",
+    ],
+)
+def test_a_lambda_where_names_are_not_bound_does_not_stop_the_analysis(line):
+    """A lambda inside an annotation or an assignment target still has a scope of its own;
+    such a file was once "could not analyse this Python file" as a whole."""
+    call = only_call(f"import anthropic\nclient = anthropic.Anthropic()\n{line}\n{CALL}\n")  # loads cleanly
+    assert call.model.value == "claude-haiku-5-5"
+
+
+@pytest.mark.parametrize(
     ("callee", "api"),
     [
         ("client.messages.create", CallApi.CREATE),

@@ -142,7 +142,9 @@ class Walker:
             node, frame, binds = pop()
             cls = node.__class__
             inert: tuple[ast.AST, ...] = ()
-            if binds and cls in BINDING:
+            if cls in BINDING and (binds or cls is ast.Lambda):
+                # a lambda needs its scope wherever it is (in an annotation, in a
+                # comprehension's target), and making one binds nothing around it
                 inert = note_binding(node, frame.scope)
             if cls in LEAVES:
                 continue
