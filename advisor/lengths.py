@@ -27,13 +27,14 @@ number are then read leftwards, which keeps a 10 KB prompt well under a millisec
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
-from . import ruledata
+from . import derived, ruledata
 from .derived import compile_pattern
 from .language import (
     detect_language,
@@ -179,16 +180,23 @@ def _scanner(language: str) -> re.Pattern[str]:
 def _scan_words(language: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
     """The first words of the scanner's phrases (`language.first_word`): (words a text
     must hold as they are, words a text word may start with), or None when a phrase
-    starts with a symbol (no cheap test)."""
+    starts with a symbol (no cheap test). Kept between runs (`derived.made_text`, as
+    JSON): expanding every phrase is a few milliseconds of a one-file run."""
+    phrases = tuple(_scan_phrases(_data()["languages"][language]))
+    found = json.loads(derived.made_text("scanwords", phrases, lambda: json.dumps(_first_words(phrases))))
+    return None if found is None else (frozenset(found[0]), tuple(found[1]))
+
+
+def _first_words(phrases: tuple[str, ...]) -> list[list[str]] | None:
     exact: set[str] = set()
     starts: set[str] = set()
-    for phrase in _scan_phrases(_data()["languages"][language]):
+    for phrase in phrases:
         for variant in expand_phrase(phrase):
             word, open_ended = first_word(variant)
             if not word:
                 return None
             (starts if open_ended else exact).add(word)
-    return frozenset(exact), tuple(sorted(starts))
+    return [sorted(exact), sorted(starts)]
 
 
 _WORD = re.compile(r"\w+")
