@@ -44,3 +44,25 @@ def make_repo(tmp_path):
         return tmp_path
 
     return make
+
+
+def _forget_stored_data() -> None:
+    """Drop what this process read from the derived-data folder (`advisor.derived`), so the
+    next read comes from the folder, as in a new process."""
+    from advisor import derived, rule_index
+
+    derived._stored_patterns.cache_clear()
+    derived._stored_texts.cache_clear()
+    rule_index.entries.cache_clear()
+
+
+@pytest.fixture
+def derived_store(tmp_path, monkeypatch):
+    """Derived data (compiled patterns, made texts, the rule index) kept in a scratch folder
+    for one test, read afresh at its start and end."""
+    from advisor import derived
+
+    monkeypatch.setenv(derived.CACHE_ENV, str(tmp_path))
+    _forget_stored_data()
+    yield tmp_path
+    _forget_stored_data()

@@ -13,11 +13,8 @@ PATTERN = r"(?:(?<!\w)in (?:at most|no more than) (?P<n>\d+) words(?!\w)|(?P<sho
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(derived.CACHE_ENV, str(tmp_path))
-    derived._stored_patterns.cache_clear()
-    yield tmp_path
-    derived._stored_patterns.cache_clear()
+def cache(derived_store):
+    return derived_store
 
 
 def test_a_stored_pattern_is_the_pattern_re_compiles(cache):

@@ -15,11 +15,8 @@ from advisor.selection import enabled_rule_names, select_rules
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv(derived.CACHE_ENV, str(tmp_path))
-    rule_index.entries.cache_clear()
-    yield tmp_path
-    rule_index.entries.cache_clear()
+def store(derived_store):
+    return derived_store
 
 
 def _truth() -> list[tuple[str, str, dict]]:
