@@ -144,7 +144,7 @@ class FileState:
     inode: int
 
     @classmethod
-    def of(cls, path: Path) -> FileState | None:
+    def of(cls, path: str | Path) -> FileState | None:
         try:
             status = os.stat(path)
         except OSError:
@@ -186,7 +186,7 @@ class ResultCache:
 
     # -- keys and seals ----------------------------------------------------------------------
 
-    def path_key(self, absolute: Path) -> str:
+    def path_key(self, absolute: str | Path) -> str:
         """The file's key: relative to the project root where it is inside it (so the cache
         survives moving the checkout), else absolute. Like everything the cache stores, with
         API keys masked (a file named after a key is then never a hit: its findings name it
@@ -321,7 +321,7 @@ class ResultCache:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def get(self, absolute: Path, display: str, tree: Path | None) -> Entry | None:
+    def get(self, absolute: str | Path, display: str, tree: Path | None) -> Entry | None:
         """The file's sealed entry, or None (no row, a row of the wrong shape, a seal this
         machine did not make, findings about another file)."""
         path = self.path_key(absolute)
@@ -368,7 +368,7 @@ class ResultCache:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put(self, absolute: Path, display: str, tree: Path | None, state: FileState, digest: str, relevant: bool,
+    def put(self, absolute: str | Path, display: str, tree: Path | None, state: FileState, digest: str, relevant: bool,
             report: FileReport | None) -> None:
         """Queue a row (written in batches): ``report`` None means a walk skipped the file
         and it was never linted as named."""

@@ -32,11 +32,17 @@ RUN_MARKER = ".advisor-run"  # written by `advisor ab` into its run directories
 
 @dataclass(frozen=True)
 class Candidate:
-    path: Path  # absolute
+    location: str  # absolute, as text: a warm walk of 30,000 files never needs it as a Path
     display: str  # relative to the working directory, '/' separators
     kind: Kind
     explicit: bool  # named on the command line (not found by walking)
     tree: Path | None = None  # what reads on this file's behalf may not leave (`tree_of`)
+
+    @functools.cached_property
+    def path(self) -> Path:
+        """The absolute path, made on first use: building a Path is most of what a walk
+        spends per file, and a file the result cache answers by its stat needs none."""
+        return Path(self.location)
 
 
 @dataclass(frozen=True)
@@ -298,7 +304,7 @@ class Discovery:
         """Files named on the command line first, then the walked directories: a file that
         is both named and inside a named directory is linted as named (always, whatever
         its content), not dropped by the walk's relevance check."""
-        seen: set[Path] = set()
+        seen: set[str] = set()  # absolute paths, as text
         directories: list[Path] = []
         for raw in paths:
             path = raw if raw.is_absolute() else self.cwd / raw
@@ -310,8 +316,8 @@ class Discovery:
                 directories.append(path)
             else:
                 candidate = self._explicit(path)
-                if candidate is not None and candidate.path not in seen:
-                    seen.add(candidate.path)
+                if candidate is not None and candidate.location not in seen:
+                    seen.add(candidate.location)
                     yield candidate
         for directory in directories:
             found = 0
@@ -337,9 +343,9 @@ class Discovery:
                 return None
             self._note(path, f"not a file type advisor reads ({path.suffix or 'no extension'})")
             return None
-        return Candidate(path, display_path(path, self.cwd), kind, explicit=True, tree=tree)
+        return Candidate(str(path), display_path(path, self.cwd), kind, explicit=True, tree=tree)
 
-    def _walk(self, top: Path, seen: set[Path]) -> Iterator[Candidate]:
+    def _walk(self, top: Path, seen: set[str]) -> Iterator[Candidate]:
         tree = top.resolve()
         links_tree = _repository_of(tree) or tree
 
@@ -365,7 +371,7 @@ class Discovery:
             yield from self._walk_files(here, sorted(filenames), links, top, tree, links_tree, seen)
 
     def _walk_files(
-        self, here: Path, names: list[str], links: set[str], top: Path, tree: Path, links_tree: Path, seen: set[Path]
+        self, here: Path, names: list[str], links: set[str], top: Path, tree: Path, links_tree: Path, seen: set[str]
     ) -> Iterator[Candidate]:
         """The candidates among one folder's files. What does not depend on the file (its
         folder's paths relative to the root and the working directory, the .gitignore files
@@ -381,27 +387,28 @@ class Discovery:
         gitignores = self.settings.respect_gitignore and bool(
             self.gitignores._specs_between(self._git_top(here, top), here)
         )
+        folder_text = os.path.join(str(here), "")
         for name in names:
             rel = name if folder_rel in (None, ".") else f"{folder_rel}/{name}"
             if not (self._include_any(rel) or self._include_any(name)):
                 continue
-            path = here / name
+            location = folder_text + name
             if by_name:
                 if self._name_exclude_any(name):
                     continue
-                if gitignores and self._gitignored(path, False, top):
+                if gitignores and self._gitignored(here / name, False, top):
                     continue
-            elif self._excluded(path, False, top):
+            elif self._excluded(here / name, False, top):
                 continue
-            if name in links and not self._inside_tree(path, tree):
-                self._note(path, "not followed: symbolic link to outside the tree")
+            if name in links and not self._inside_tree(here / name, tree):
+                self._note(here / name, "not followed: symbolic link to outside the tree")
                 continue
             kind = kind_for(name)
-            if kind is None or path in seen:
+            if kind is None or location in seen:
                 continue
-            seen.add(path)
+            seen.add(location)
             display = name if folder_display == "." else posixpath.join(folder_display, name)
-            yield Candidate(path, display, kind, explicit=False, tree=links_tree)
+            yield Candidate(location, display, kind, explicit=False, tree=links_tree)
 
 
 def _scan(top: Path, onerror: Callable[[OSError], None]) -> Iterator[tuple[Path, list[str], list[str], set[str]]]:

@@ -141,8 +141,8 @@ class Linter:
                 misses.append((len(slots) - 1, candidate, None, None))
                 runner.submit((candidate, None))
                 continue
-            state = FileState.of(candidate.path)
-            entry = self.cache.get(candidate.path, candidate.display, candidate.tree)
+            state = FileState.of(candidate.location)
+            entry = self.cache.get(candidate.location, candidate.display, candidate.tree)
             if entry is not None and candidate.explicit and entry.report is None:
                 entry = None  # a walk skipped it; named, it is linted
             if entry is not None and state is not None and entry.trusted_by_stat and state == entry.state:
@@ -155,7 +155,7 @@ class Linter:
                 digest, data = read
             if entry is not None and digest == entry.digest and (entry.report is None or self._dependencies_fresh(entry.report)):
                 if data is not None and state is not None:  # hashed: note its stat, so the next run need not
-                    self.cache.put(candidate.path, candidate.display, candidate.tree, state, digest, entry.relevant, entry.report)
+                    self.cache.put(candidate.location, candidate.display, candidate.tree, state, digest, entry.relevant, entry.report)
                 slots[-1] = _shown(candidate, entry.relevant, entry.report)
                 continue
             misses.append((len(slots) - 1, candidate, state, digest))
@@ -164,7 +164,7 @@ class Linter:
             slots[index] = _shown(candidate, relevant, report)
             discovery.notes.extend(notes)
             if self.cache is not None and read_digest is not None and state is not None and not (report and report.errors):
-                self.cache.put(candidate.path, candidate.display, candidate.tree, state, read_digest, relevant, report)
+                self.cache.put(candidate.location, candidate.display, candidate.tree, state, read_digest, relevant, report)
         if self.cache is not None:
             error = self.cache.save()
             if error:
