@@ -49,7 +49,7 @@ from .secrets import redact
 
 MAX_CACHE_BYTES = 1 << 30  # past this a database is not advisor's own
 DATABASE = "results.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: a report's calls after a line break, decoded on use
 KEEP_RUN_KEYS = 4  # configurations (or advisor builds) whose rows are kept
 RACY_NS = 2_000_000_000  # a file modified this close to its row being written is hashed, not trusted by stat
 FLUSH_EVERY = 500  # rows written per transaction while a run goes on
@@ -352,7 +352,7 @@ class ResultCache:
             expected = self._seal(path, stored_display, stored_tree, state, int(checked_ns), digest, bool(relevant), report_text)
             if seal != expected:
                 return None
-            report = FileReport.from_dict(json.loads(report_text)) if report_text is not None else None
+            report = _report_from_text(report_text) if report_text is not None else None
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
         if report is not None and (report.path != display or any(f.path != display for f in report.findings)):
@@ -375,7 +375,7 @@ class ResultCache:
         path = self.path_key(absolute)
         self._seen.add(path)
         # call summaries hold field values as written, keys included: mask them
-        text = None if report is None else redact(json.dumps(report.to_dict(), separators=(",", ":")))
+        text = None if report is None else redact(_report_text(report))
         checked_ns = self._filesystem_now_ns()
         tree_text = _tree_text(tree)
         display = redact(display)
@@ -470,6 +470,28 @@ class ResultCache:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _report_text(report: FileReport) -> str:
+    """A report as a row holds it: its JSON without the calls, a line break, then the calls
+    as a JSON array. Compact JSON never holds a raw line break, so the first one splits the
+    two, and a warm run decodes the calls only if its output shows them."""
+    data = report.to_dict()
+    calls = data.pop("calls")
+    return json.dumps(data, separators=(",", ":")) + "\n" + json.dumps(calls, separators=(",", ":"))
+
+
+def _report_from_text(text: str) -> FileReport:
+    """The report `_report_text` wrote, its calls left undecoded (ValueError if the text
+    is not of that shape)."""
+    head, newline, calls = text.partition("\n")
+    if not newline or not (calls.startswith("[") and calls.endswith("]")):
+        raise ValueError("not a cached report")
+    data = json.loads(head)
+    data["calls"] = []
+    report = FileReport.from_dict(data)
+    report.defer_calls(calls)
+    return report
 
 
 def _tree_text(tree: Path | None) -> str:

@@ -330,7 +330,7 @@ def _shown(candidate: Candidate, relevant: bool, report: FileReport | None) -> F
 def _walked_view(path: str, kind: Kind, relevant: bool, report: FileReport | None) -> FileReport | None:
     if not relevant or report is None:
         return None
-    if not report.calls and not report.findings and source_of(path, kind).needs_calls:
+    if not report.has_calls and not report.findings and source_of(path, kind).needs_calls:
         return None  # YAML that mentions the keys but holds no request body
     return report
 

@@ -32,6 +32,20 @@ class FileReport:
     errors: list[str] = field(default_factory=list)  # advisor's own failures on this file (never cached)
     cells: CellIndex | None = None  # a notebook: the cell of each line findings point at
 
+    def defer_calls(self, calls_json: str) -> None:
+        """Keep the calls as the result cache stored them (a JSON array) and decode them on
+        first use: a warm `lint` prints findings only, and decoding the call summaries of
+        every cached file was over half its JSON work."""
+        self.__dict__["_calls"] = None
+        self.__dict__["_calls_json"] = calls_json
+
+    @property
+    def has_calls(self) -> bool:
+        """Whether the file has any call, without decoding deferred calls."""
+        if self.__dict__.get("_calls") is None and "_calls_json" in self.__dict__:
+            return self.__dict__["_calls_json"] != "[]"
+        return bool(self.calls)
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "path": self.path,
@@ -60,6 +74,26 @@ class FileReport:
             omitted={str(k): int(v) for k, v in data.get("omitted", {}).items()},
             cells=CellIndex.from_dict(data["cells"]) if data.get("cells") else None,
         )
+
+
+def _get_calls(report: FileReport) -> list[dict[str, Any]]:
+    calls = report.__dict__.get("_calls")
+    if calls is None:
+        import json
+
+        calls = report.__dict__["_calls"] = json.loads(report.__dict__.pop("_calls_json", None) or "[]")
+    return calls
+
+
+def _set_calls(report: FileReport, calls: list[dict[str, Any]]) -> None:
+    report.__dict__["_calls"] = calls
+    report.__dict__.pop("_calls_json", None)
+
+
+# `calls` is a field (in __init__, equality and repr) read through this property, so that
+# `defer_calls` can leave it undecoded; the dataclass has no class attribute for a field
+# with a default factory, so the property does not become its default.
+FileReport.calls = property(_get_calls, _set_calls)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

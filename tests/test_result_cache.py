@@ -90,6 +90,28 @@ def test_cold_warm_serial_and_parallel_runs_give_the_same_json(varied, monkeypat
     assert _render(_linter(varied).lint_paths(named)) == _render(_linter(varied, use_cache=False).lint_paths(named))
 
 
+def _age(root: Path) -> None:
+    """Date the files an hour back, by the file system's clock (they were just written),
+    which the cache compares with: old enough for their stat to stand for their bytes."""
+    an_hour_ago = max((root / name).stat().st_mtime for name in VARIED) - 3600
+    for name in VARIED:
+        os.utime(root / name, (an_hour_ago, an_hour_ago))
+
+
+def test_a_warm_run_decodes_call_summaries_only_when_they_are_read(varied):
+    _age(varied)
+    cold = {r.path: r for r in _linter(varied, use_cache=False).lint_paths([Path(".")]).files}
+    _linter(varied).lint_paths([Path(".")])
+    warm = {r.path: r for r in _linter(varied).lint_paths([Path(".")]).files}
+    assert warm.keys() == cold.keys()
+    with_calls = {path for path, report in cold.items() if report.calls}
+    assert {"app/linked.py", "configs/request.yaml"} <= with_calls
+    for path, report in warm.items():
+        assert report.__dict__.get("_calls") is None  # still the stored JSON
+        assert report.has_calls == (path in with_calls)
+        assert report.calls == cold[path].calls and report.to_dict() == cold[path].to_dict()
+
+
 def test_a_named_file_reuses_what_a_walk_cached(varied, counted):
     walked = _linter(varied).lint_paths([Path(".")])
     assert counted["lint"] > 0
@@ -108,10 +130,7 @@ def test_a_named_file_reuses_what_a_walk_cached(varied, counted):
 
 
 def test_unchanged_files_are_not_read_again_and_changed_ones_are(varied, counted):
-    # by the file system's clock (the files were just written), which the cache compares with
-    an_hour_ago = max((varied / name).stat().st_mtime for name in VARIED) - 3600
-    for name in VARIED:
-        os.utime(varied / name, (an_hour_ago, an_hour_ago))
+    _age(varied)
     first = _linter(varied).lint_paths([Path(".")])
     counted["read"] = counted["lint"] = 0
     again = _linter(varied).lint_paths([Path(".")])
