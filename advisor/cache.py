@@ -37,9 +37,8 @@ import os
 import sqlite3
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import ruledata
 from .digests import blake2b
@@ -134,10 +133,10 @@ def machine_key() -> bytes:
     return key
 
 
-@dataclass(frozen=True)
-class FileState:
+class FileState(NamedTuple):
     """What the stat shortcut compares: a file with the same size, modification time and
-    inode as when it was hashed is taken to have the same bytes."""
+    inode as when it was hashed is taken to have the same bytes. (A named tuple: a warm
+    run makes one per file, and a frozen dataclass costs several times as much to make.)"""
 
     size: int
     mtime_ns: int
@@ -152,8 +151,7 @@ class FileState:
         return cls(status.st_size, status.st_mtime_ns, status.st_ino)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One file's cached result: whether a walk would lint it (`relevant`) and its
     report as a named file (None when a walk skipped it, so it was never computed)."""
 

@@ -22,6 +22,7 @@ class Severity(str, enum.Enum):
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+_SEVERITY_OF = {severity.value: severity for severity in Severity}  # an Enum call is slow, per cached finding
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,12 @@ class Finding:
     def from_dict(cls, data: dict[str, Any]) -> "Finding":
         """Rebuild a finding from :meth:`to_dict` output (the result cache stores that)."""
         fix = data.get("fix")
+        severity = _SEVERITY_OF.get(data["severity"]) or Severity(data["severity"])  # ValueError if unknown
         return cls(
-            rule=data["rule"],
-            code=data["code"],
-            severity=Severity(data["severity"]),
-            path=data["path"],
-            span=Span(data["line"], data["column"], data["end_line"], data["end_column"]),
-            message=data["message"],
-            suggestion=data.get("suggestion"),
-            fix=Fix.from_dict(fix) if fix else None,
-            estimate=data.get("estimate"),
-            also=tuple(data.get("also", ())),
+            data["rule"], data["code"], severity, data["path"],
+            Span(data["line"], data["column"], data["end_line"], data["end_column"]),
+            data["message"], data.get("suggestion"), Fix.from_dict(fix) if fix else None,
+            data.get("estimate"), tuple(data.get("also", ())),
         )
 
     def to_dict(self) -> dict[str, Any]:
