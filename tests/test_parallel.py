@@ -23,7 +23,7 @@ def test_results_keep_their_order_and_both_processes_work():
     assert [square for square, _ in results] == [n * n for n in range(1000)]
     ran_here = sum(1 for _, pid in results if pid == os.getpid())
     assert 0 < ran_here  # this process took chunks too; how many depends on the load
-    assert runner.pool is None  # shut down
+    assert runner.children == []  # every worker waited for
 
 
 def test_a_small_run_stays_in_this_process():
@@ -33,3 +33,39 @@ def test_a_small_run_stays_in_this_process():
     results = runner.results()
     assert [square for square, _ in results] == [n * n for n in range(50)]
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+_PARENT = os.getpid()
+
+
+def _square_here_only(n: int) -> tuple[int, int]:
+    if os.getpid() != _PARENT:
+        os._exit(3)  # a worker that dies (killed, out of memory) before writing anything
+    return n * n, os.getpid()
+
+
+def _fails_on_13(n: int) -> int:
+    if n == 13:
+        raise ValueError("job 13 failed")
+    return n
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_chunks_a_dead_worker_took_are_run_here():
+    runner = JobRunner(_square_here_only, min_parallel=10, chunk=5, workers=2)
+    for n in range(300):
+        runner.submit(n)
+    results = runner.results()
+    assert [square for square, _ in results] == [n * n for n in range(300)]
+    assert {pid for _, pid in results} == {os.getpid()}
+    assert runner.children == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_a_job_that_raises_in_a_worker_raises_here_as_in_a_serial_run():
+    runner = JobRunner(_fails_on_13, min_parallel=10, chunk=4, workers=2)
+    for n in range(200):
+        runner.submit(n)
+    with pytest.raises(ValueError, match="job 13 failed"):
+        runner.results()
+    assert runner.children == []
