@@ -21,11 +21,10 @@ died, or a job raised there) is run here, so an error surfaces as it would seria
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterator
 
-if TYPE_CHECKING:  # imported when workers fork: a small run never pays for multiprocessing
+if TYPE_CHECKING:  # imported when workers fork: a small run never pays for multiprocessing or pickle
     from multiprocessing.sharedctypes import Synchronized
 
 
@@ -82,6 +81,7 @@ class JobRunner:
         Chunks missing from ``done`` afterwards are left for the caller to run here."""
         import gc
         import multiprocessing
+        import pickle
         import tempfile
 
         if self.prepare is not None:
@@ -123,6 +123,8 @@ class JobRunner:
     def _child(self, chunks: list[list[Any]], counter: Synchronized, output: IO[bytes]) -> None:
         """A forked worker: take chunks until none is left, writing each one's results as
         soon as it is done, then exit without running this process's exit handlers."""
+        import pickle
+
         status = 0
         try:
             for index in _indexes(counter, len(chunks)):
