@@ -461,13 +461,25 @@ def _any_of(lines: Iterable[str], spec: Callable[[], pathspec.PathSpec]) -> Call
     from . import derived
 
     search = derived.compile_pattern("|".join(f"(?:{source})" for source in sources), family="globcode").search
+    endings = _suffix_globs(lines)
 
     def matches(path: str) -> bool:
         if path.startswith(("./", "/")) or "\\" in path:
             return spec().match_file(path)  # pathspec normalises these first
+        if endings and path.endswith(endings) and not path.endswith("/"):
+            return True  # `*.py` matches any file whose name ends in `.py`, at any depth
         return search(path) is not None
 
     return matches
+
+
+def _suffix_globs(lines: Iterable[str]) -> tuple[str, ...]:
+    """The literal endings of the plain ``*.ext`` globs among ``lines`` (no other wildcard,
+    no slash, no escape): a file whose name ends in one matches that glob wherever it is, so
+    most files of a walk need no regular expression. A path that does not end in one is
+    still tried against every glob."""
+    return tuple(glob[1:] for glob in lines
+                 if glob.startswith("*") and len(glob) > 1 and not any(char in glob[1:] for char in "*?[]\\/! \t"))
 
 
 def _translations(lines: tuple[str, ...]) -> list[tuple[str | None, bool | None]]:

@@ -205,9 +205,12 @@ def test_the_combined_include_pattern_answers_as_pathspec_does():
     from advisor.discovery import _any_of
 
     paths = ["build/", "build/x.js", "a/build/", "app.min.js", "a.prompt", "prompts/x.txt", "deep/My_Prompts/sub/y.md", "notes.txt", "x/prompt.txt", "app.py",
-             "t/reply.j2", "c/req.yaml", "c/req.yml.bak", "PROMPTS/a.txt", "./prompts/x.txt", "image.png", "a/b/c.json"]
+             "t/reply.j2", "c/req.yaml", "c/req.yml.bak", "PROMPTS/a.txt", "./prompts/x.txt", "image.png", "a/b/c.json",
+             # the `*.ext` shortcut: a folder named like a file, endings in other case, a bare ending
+             "lib.py/inner.txt", "lib.py/", "APP.PY", "a.PROMPT", ".py", "x/.env", "x/y.env", "z.env/w.md"]
     for lines in (DEFAULT_INCLUDE, (*DEFAULT_INCLUDE, "*.cfg", "extra/**", "# a comment", ""),
-                  (*DEFAULT_INCLUDE, "!app.py"), ("/top.prompt",), ("build/", "*.min.js"), ()):
+                  (*DEFAULT_INCLUDE, "!app.py"), ("/top.prompt",), ("build/", "*.min.js"), (),
+                  ("*.txt", " *.md", "*.json ", "*\\.py", "*.p[y]", "*.")):
         spec = pathspec.PathSpec.from_lines("gitignore", lines)
         fast = _any_of(lines, lambda spec=spec: spec)
         assert [fast(p) for p in paths + ["top.prompt", "x/top.prompt"]] == \
