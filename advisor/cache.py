@@ -48,7 +48,7 @@ from .secrets import redact
 
 MAX_CACHE_BYTES = 1 << 30  # past this a database is not advisor's own
 DATABASE = "results.sqlite3"
-SCHEMA_VERSION = 4  # 4: a report's calls after a line break, decoded on use
+SCHEMA_VERSION = 5  # 5: a report as a positional JSON array, its calls after a line break
 KEEP_RUN_KEYS = 4  # configurations (or advisor builds) whose rows are kept
 RACY_NS = 2_000_000_000  # a file modified this close to its row being written is hashed, not trusted by stat
 FLUSH_EVERY = 500  # rows written per transaction while a run goes on
@@ -471,23 +471,48 @@ class ResultCache:
 
 
 def _report_text(report: FileReport) -> str:
-    """A report as a row holds it: its JSON without the calls, a line break, then the calls
-    as a JSON array. Compact JSON never holds a raw line break, so the first one splits the
-    two, and a warm run decodes the calls only if its output shows them."""
-    data = report.to_dict()
-    calls = data.pop("calls")
-    return json.dumps(data, separators=(",", ":")) + "\n" + json.dumps(calls, separators=(",", ":"))
+    """A report as a row holds it: the report as one compact JSON array (`_report_row`), a
+    line break, then the calls as a JSON array. Compact JSON never holds a raw line break,
+    so the first one splits the two, and a warm run decodes the calls only if its output
+    shows them."""
+    return json.dumps(_report_row(report), separators=(",", ":")) + "\n" + json.dumps(report.calls, separators=(",", ":"))
+
+
+def _report_row(report: FileReport) -> list[Any]:
+    """Positional, not keyed: a warm run decodes every cached report, and keys were half
+    of what it parsed. A finding's path is left out (null) when it is the report's own."""
+    findings = []
+    for finding in report.findings:
+        span, fix = finding.span, finding.fix
+        findings.append([
+            finding.rule, finding.code, finding.severity.value, None if finding.path == report.path else finding.path,
+            span.line, span.column, span.end_line, span.end_column, finding.message, finding.suggestion,
+            None if fix is None else [fix.description, fix.safety, [[e.start, e.end, e.replacement] for e in fix.edits]],
+            finding.estimate, list(finding.also),
+        ])
+    cells = report.cells.to_dict() if report.cells is not None else None
+    return [report.path, report.kind, report.tokens, findings, report.suppressed, report.dependencies, report.omitted, cells]
 
 
 def _report_from_text(text: str) -> FileReport:
-    """The report `_report_text` wrote, its calls left undecoded (ValueError if the text
-    is not of that shape)."""
+    """The report `_report_text` wrote, its calls left undecoded (ValueError, TypeError or
+    KeyError if the text is not of that shape)."""
+    from .model import CellIndex, Finding, Span
+    from .model.findings import Edit, Fix, severity_named
+
     head, newline, calls = text.partition("\n")
     if not newline or not (calls.startswith("[") and calls.endswith("]")):
         raise ValueError("not a cached report")
-    data = json.loads(head)
-    data["calls"] = []
-    report = FileReport.from_dict(data)
+    path, kind, tokens, rows, suppressed, dependencies, omitted, cells = json.loads(head)
+    findings = []
+    for rule, code, severity, other_path, line, column, end_line, end_column, message, suggestion, fix, estimate, also in rows:
+        if fix is not None:
+            fix = Fix(fix[0], fix[1], tuple(Edit(start, end, replacement) for start, end, replacement in fix[2]))
+        findings.append(Finding(rule, code, severity_named(severity), path if other_path is None else other_path,
+                                Span(line, column, end_line, end_column), message, suggestion, fix, estimate, tuple(also)))
+    report = FileReport(path, kind, tokens, findings, [], suppressed, dependencies,
+                        {str(rule): int(count) for rule, count in omitted.items()},
+                        cells=CellIndex.from_dict(cells) if cells else None)
     report.defer_calls(calls)
     return report
 

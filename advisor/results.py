@@ -61,20 +61,6 @@ class FileReport:
             data["cells"] = self.cells.to_dict()
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "FileReport":
-        return cls(
-            path=data["path"],
-            kind=data["kind"],
-            tokens=data["tokens"],
-            findings=[Finding.from_dict(f) for f in data["findings"]],
-            calls=data["calls"],
-            suppressed=data.get("suppressed", 0),
-            dependencies=data.get("dependencies", {}),
-            omitted={str(k): int(v) for k, v in data.get("omitted", {}).items()},
-            cells=CellIndex.from_dict(data["cells"]) if data.get("cells") else None,
-        )
-
 
 def _get_calls(report: FileReport) -> list[dict[str, Any]]:
     calls = report.__dict__.get("_calls")

@@ -22,7 +22,13 @@ class Severity(str, enum.Enum):
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
-_SEVERITY_OF = {severity.value: severity for severity in Severity}  # an Enum call is slow, per cached finding
+_SEVERITY_OF = {severity.value: severity for severity in Severity}
+
+
+def severity_named(value: str) -> Severity:
+    """``Severity(value)`` (KeyError if there is none), without an Enum call's cost: the
+    result cache rebuilds every cached finding."""
+    return _SEVERITY_OF[value]
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,6 @@ class Fix:
             "edits": [edit.to_dict() for edit in self.edits],
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Fix":
-        edits = tuple(Edit(e["start"], e["end"], e["replacement"]) for e in data["edits"])
-        return cls(data["description"], data["safety"], edits)
 
 
 @dataclass
@@ -78,18 +80,6 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Finding":
-        """Rebuild a finding from :meth:`to_dict` output (the result cache stores that)."""
-        fix = data.get("fix")
-        severity = _SEVERITY_OF.get(data["severity"]) or Severity(data["severity"])  # ValueError if unknown
-        return cls(
-            data["rule"], data["code"], severity, data["path"],
-            Span(data["line"], data["column"], data["end_line"], data["end_column"]),
-            data["message"], data.get("suggestion"), Fix.from_dict(fix) if fix else None,
-            data.get("estimate"), tuple(data.get("also", ())),
-        )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
