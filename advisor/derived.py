@@ -87,11 +87,12 @@ def write(name: str, value: Any) -> None:
         pass
 
 
-def prune_family(directory: Path, name: str) -> None:
+def prune_family(directory: Path, name: str, family: str | None = None) -> None:
     """Each tiktoken release, data file or Python build writes a file of its own
     (``encoding-…``, ``patterns-…``, 1–2 MB each): keep the newest `KEEP_PER_FAMILY` of a
-    family (a few virtual environments in use side by side), drop the rest."""
-    family, _, _ = name.partition("-")
+    family (a few virtual environments in use side by side), drop the rest. The family is
+    what ``name`` holds before its first ``-``, unless given."""
+    family = family or name.partition("-")[0]
     found = []
     for path in directory.glob(f"{family}-*{Path(name).suffix}"):
         try:

@@ -94,7 +94,9 @@ def _write_cached(path: Path, digest: str, data: Any) -> None:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".rules-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump({"source": digest, "check": _check(data), "data": data}, out)
-        os.replace(temporary, directory / f"rules-v2-{path.stem}-{digest}.json")
+        name = f"rules-v2-{path.stem}-{digest}.json"
+        os.replace(temporary, directory / name)
+        derived.prune_family(directory, name, family=f"rules-v2-{path.stem}")  # one per edit of the pack
     except OSError:
         pass  # a read-only home only costs the parse time
 

@@ -50,3 +50,26 @@ def test_cache_can_be_turned_off(tmp_path, monkeypatch):
     assert ruledata.load("models.yaml")["models"]
     assert not any(tmp_path.rglob("*.json"))
     ruledata.load.cache_clear()
+
+
+def test_copies_of_older_rule_packs_are_pruned_per_file(tmp_path, monkeypatch):
+    # every edit of a rule file (or advisor upgrade that changes it) writes a new copy
+    import os
+
+    from advisor import derived
+
+    monkeypatch.setenv(ruledata.CACHE_ENV, str(tmp_path))
+    old = [tmp_path / f"rules-v2-models-{index:024x}.json" for index in range(derived.KEEP_PER_FAMILY + 2)]
+    for age, path in enumerate(old):
+        path.write_text("{}")
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    other = tmp_path / "rules-v2-lengths-000000000000000000000001.json"
+    other.write_text("{}")
+    ruledata.load.cache_clear()
+    ruledata.load("models.yaml")  # no copy of this pack yet: parsed, and a copy written
+    ruledata.load.cache_clear()
+    models = sorted(path.name for path in tmp_path.glob("rules-v2-models-*.json"))
+    assert len(models) == derived.KEEP_PER_FAMILY
+    newest_old = sorted(path.name for path in old[-(derived.KEEP_PER_FAMILY - 1):])
+    assert set(newest_old) < set(models)  # the newest older copies stay, with the new one
+    assert other.exists()  # another rule file's copy is not this family's
