@@ -100,8 +100,18 @@ def _database(repo):
 
 
 def _rows(repo):
+    """Each row's report as the cache holds it: a JSON array (path, kind, tokens, findings,
+    ...), a line break, the calls."""
     with sqlite3.connect(_database(repo)) as db:
-        return {path: json.loads(report) for path, report in db.execute("SELECT path, report FROM entries")}
+        rows = {}
+        for path, report in db.execute("SELECT path, report FROM entries"):
+            head, _, calls = report.partition("\n")
+            rows[path] = (json.loads(head), calls)
+        return rows
+
+
+def _row_text(head, calls):
+    return json.dumps(head) + "\n" + calls
 
 
 def _rewrite(repo, statement, *parameters):
@@ -124,18 +134,23 @@ def test_a_cache_made_on_another_machine_is_never_trusted(tmp_path):
     lint_json(repo, env=other)
     rows = _rows(repo)
     assert set(rows) == {"prompts/good.txt", "prompts/clean.txt"}  # one row per file, keyed by path
-    good, clean = rows["prompts/good.txt"], rows["prompts/clean.txt"]
-    good["findings"] = []
-    clean["findings"] = [dict(honest["findings"][0], path="../../etc/passwd")]
-    clean["path"] = "../../etc/passwd"
-    _rewrite(repo, "UPDATE entries SET report = ? WHERE path = ?", json.dumps(good), "prompts/good.txt")
-    _rewrite(repo, "UPDATE entries SET report = ?, display = ? WHERE path = ?", json.dumps(clean), "../../etc/passwd",
-             "prompts/clean.txt")
+    (good, good_calls), (clean, clean_calls) = rows["prompts/good.txt"], rows["prompts/clean.txt"]
+    assert good[0] == "prompts/good.txt" and good[3]  # the report's path, then its findings
+    good[3] = []
+    finding = honest["findings"][0]
+    clean[3] = [[finding["rule"], finding["code"], finding["severity"], "../../etc/passwd", finding["line"],
+                 finding["column"], finding["end_line"], finding["end_column"], finding["message"],
+                 finding.get("suggestion"), None, None, []]]
+    clean[0] = "../../etc/passwd"
+    forged_good = _row_text(good, good_calls)
+    _rewrite(repo, "UPDATE entries SET report = ? WHERE path = ?", forged_good, "prompts/good.txt")
+    _rewrite(repo, "UPDATE entries SET report = ?, display = ? WHERE path = ?", _row_text(clean, clean_calls),
+             "../../etc/passwd", "prompts/clean.txt")
     # the victim's CI, with its own key: the forged cache changes nothing
     assert lint_json(repo, env=mine)["findings"] == honest["findings"]
     # even with the attacker's own key, an edited row is not served
     lint_json(repo, env=other)
-    _rewrite(repo, "UPDATE entries SET report = ? WHERE path = ?", json.dumps(good), "prompts/good.txt")
+    _rewrite(repo, "UPDATE entries SET report = ? WHERE path = ?", forged_good, "prompts/good.txt")
     assert lint_json(repo, env=other)["findings"] == honest["findings"]
     report = advisor(repo, "report", ".", "-o", str(tmp_path / "r.html"), env=other)
     assert report.returncode in (0, 1), report.stderr
