@@ -9,7 +9,8 @@ the other lever on input: Anthropic reports up to 85% lower latency for long pro
 from __future__ import annotations
 
 import re
-from typing import Iterator
+import sys
+from typing import Callable, Iterator
 
 from .. import tokens
 from ..analysis import instruction_text, text_parts
@@ -76,9 +77,18 @@ def _tokens(text: str, model: str | None, context: CheckContext) -> int:
     return round(tokens.raw_count(text) * _factor(model, context))
 
 
-def _data_tokens(text: PromptText, model: str | None, context: CheckContext) -> int:
+def _data_tokens(text: PromptText, model: str | None, context: CheckContext, count: Callable[..., int] = _tokens) -> int:
     pieces = [p for p in text_parts(text) if p.kind == DATA]
-    return sum(_tokens(text.text[p.start:p.end], model, context) for p in pieces)
+    return sum(count(text.text[p.start:p.end], model, context) for p in pieces)
+
+
+def _most_tokens(text: str, model: str | None, context: CheckContext) -> int:
+    """The most tokens ``text`` can count as, without counting it: cl100k_base is a
+    byte-level encoding (every token stands for at least one UTF-8 byte, and the fallback
+    count is a quarter of the characters), so the byte length bounds the raw count, and
+    the rounded product is monotone in it (for a positive factor)."""
+    factor = _factor(model, context)
+    return round(len(text.encode("utf-8", "surrogatepass")) * factor) if factor > 0 else sys.maxsize
 
 
 def _data_reasons(text: PromptText) -> str:
@@ -86,25 +96,36 @@ def _data_reasons(text: PromptText) -> str:
     return "; ".join(reasons[:2])
 
 
+_SHOWN_SECTIONS = 3
+
+
 def _sections(text: PromptText, model: str | None, context: CheckContext) -> list[tuple[int, int, int, str]]:
-    """(tokens, first line, last line, title) of each section: split at Markdown headings
-    and XML-style tags on their own line, else at blank lines. Only the instructions are
-    offered for trimming: data parts are blanked (they are reported as data)."""
+    """(tokens, first line, last line, title) of each of the biggest sections: split at
+    Markdown headings and XML-style tags on their own line, else at blank lines. Only the
+    instructions are offered for trimming: data parts are blanked (they are reported as
+    data).
+
+    Only sections that can be among the biggest are counted (the encoder is most of what
+    this rule costs on a long prompt): sections are taken by their byte length, largest
+    first, and once the shown ones are counted, a section whose most possible tokens
+    (`_most_tokens`) are fewer than the smallest of them is not, nor is any after it."""
     body = instruction_text(text)
     cuts = [m.start() for m in _HEADING.finditer(body)]
     if len(cuts) < 2:
         cuts = [0, *(m.end() for m in re.finditer(r"\n\s*\n", body))]
     cuts = sorted({0, *cuts})
-    sections = []
-    for start, end in zip(cuts, [*cuts[1:], len(body)]):
+    chunks = [(start, end) for start, end in zip(cuts, [*cuts[1:], len(body)]) if body[start:end].strip()]
+    bounds = [_most_tokens(body[start:end], model, context) for start, end in chunks]
+    sections: list[tuple[int, int, int, str]] = []
+    for bound, (start, end) in sorted(zip(bounds, chunks), key=lambda item: item[0], reverse=True):
+        if len(sections) >= _SHOWN_SECTIONS and bound < sorted(sections, reverse=True)[_SHOWN_SECTIONS - 1][0]:
+            break
         chunk = body[start:end]
-        if not chunk.strip():
-            continue
         first = text.span(start, start).line
         last = text.span(max(start, end - 1), max(start, end - 1)).line
         title = chunk.strip().splitlines()[0][:50]
         sections.append((_tokens(chunk, model, context), first, last, title))
-    return sorted(sections, reverse=True)[:3]
+    return sorted(sections, reverse=True)[:_SHOWN_SECTIONS]
 
 
 def _call_model(call: PromptCall, context: CheckContext) -> ModelInfo | None:
@@ -137,7 +158,8 @@ def check_prompt_too_long(document: Document, context: CheckContext) -> Iterator
         if size <= budget:
             continue
         reported.add(id(text))
-        data = _data_tokens(text, model, context)
+        # the data parts are counted only when they may be half the prompt (`_most_tokens`)
+        data = _data_tokens(text, model, context) if _data_tokens(text, model, context, _most_tokens) * 2 >= size else 0
         where = text.span(0, len(text.text.split("\n", 1)[0]))
         saving_estimate = _trim_saving(size - budget, None if model is None else context.catalog.get(model), context)
         if data * 2 >= size:
