@@ -30,7 +30,7 @@ import operator
 import re
 import string
 from collections import Counter
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from . import derived, ruledata
 
@@ -272,3 +272,106 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> str:
     if not alternatives:
         return r"(?!)"
     return "(?:" + "|".join(alternatives) + ")"
+
+
+# ---------------------------------------------------------------------------------------
+# Scanning a text for a phrase list
+# ---------------------------------------------------------------------------------------
+
+# Every ASCII character that is not a word character (\w): each becomes a space in `spaced`
+_ASCII_NON_WORD = bytes(code for code in range(128) if not re.match(r"\w", chr(code)))
+_TO_SPACES = bytes.maketrans(_ASCII_NON_WORD, b" " * len(_ASCII_NON_WORD))
+
+
+def spaced(text: str) -> str:
+    """``text`` with every character but an ASCII letter, digit or underscore made a space
+    (same length: an unencodable character is one "?", then a space). Every word start of
+    the text, but at its very start, then follows a space. Three C-level passes."""
+    return text.encode("ascii", "replace").translate(_TO_SPACES).decode("ascii")
+
+
+def _start_atom(char: str) -> str:
+    """What a phrase character (`_atom`) can be in the `spaced` text: an ASCII word
+    character itself, anything else a space; a space of the notation one or more, a
+    hyphen none or more."""
+    if char.isascii() and (char.isalnum() or char == "_"):
+        return char
+    return {" ": " +", "-": " *"}.get(char, " ")
+
+
+def _starts_source(phrases: tuple[str, ...]) -> str:
+    """A pattern over `spaced` text matching the space before every place where one of
+    ``phrases`` may match the :func:`fold_case` text (and a few more); "" when a phrase
+    starts with a symbol (it needs no word start: no such pattern)."""
+    variants = sorted({v for phrase in phrases for v in expand_phrase(phrase)})
+    if not variants or any(not re.match(r"\w", variant) for variant in variants):
+        return ""
+    trie: dict = {}
+    for variant in variants:
+        node = trie
+        for atom in _merged_spaces(map(_start_atom, variant)):
+            node = node.setdefault(atom, {})
+        node[_END] = r"(?!\w)" if re.match(r"\w", variant[-1]) else ""
+    return " (?=" + _emit(trie) + ")"
+
+
+def _merged_spaces(atoms: Iterable[str]) -> Iterator[str]:
+    """Runs of space atoms as one (" +", " *", " " in a row: at least the sum of their
+    least counts), so that a long run of spaces is read once, not tried every way."""
+    least, open_ended = 0, False
+    for atom in [*atoms, ""]:
+        if atom.startswith(" "):
+            least += atom != " *"
+            open_ended = open_ended or atom != " "
+            continue
+        if least or open_ended:
+            yield f" {{{least},}}" if open_ended else " " * least
+            least, open_ended = 0, False
+        if atom:
+            yield atom
+
+
+class PhraseScanner:
+    r"""A :func:`phrase_pattern`, found in a :func:`fold_case` text as ``finditer`` and
+    ``search`` find it, but tried only where one of its phrases may start.
+
+    The regex engine tries a pattern that opens with a look-behind (``(?<!\w)``) at every
+    character of a text, which for a long phrase list is most of what reading a prompt
+    costs. Here a pattern over the :func:`spaced` copy of the text, which opens with a
+    literal space, finds the places first: the engine skips from space to space in C,
+    and tries a phrase's rough shape (`_start_atom`) only there; the phrase pattern itself
+    runs only at those few places. Every match of the pattern starts at one of them (or
+    at the start of the text), so the matches, and their order, are those of the pattern
+    alone. A list with a phrase that starts with a symbol is scanned by the pattern alone.
+    """
+
+    def __init__(self, phrases: Iterable[str], compile: Callable[[str], re.Pattern[str]] = re.compile) -> None:
+        listed = tuple(phrases)
+        self.pattern = compile(phrase_pattern(listed))
+        starts = derived.made_text("phrasestarts", listed, lambda: _starts_source(listed))
+        self._starts = compile(starts) if starts else None
+
+    def finditer(self, text: str, pos: int = 0, spaced_text: str | None = None) -> Iterator[re.Match[str]]:
+        """``self.pattern.finditer(text, pos)``; ``spaced_text`` is :func:`spaced` of
+        ``text`` when the caller has it."""
+        if self._starts is None:
+            yield from self.pattern.finditer(text, pos)
+            return
+        match = self.pattern.match
+        end = pos
+        if pos == 0:  # the one word start that follows no space
+            found = match(text, 0)
+            if found is not None:
+                yield found
+                end = found.end()
+        for space in self._starts.finditer(spaced(text) if spaced_text is None else spaced_text, max(pos - 1, 0)):
+            start = space.end()
+            if start >= end:
+                found = match(text, start)
+                if found is not None:
+                    yield found
+                    end = found.end()
+
+    def search(self, text: str, pos: int = 0, spaced_text: str | None = None) -> re.Match[str] | None:
+        """``self.pattern.search(text, pos)`` (see :meth:`finditer`)."""
+        return next(self.finditer(text, pos, spaced_text), None)

@@ -27,6 +27,7 @@ number are then read leftwards, which keeps a 10 KB prompt well under a millisec
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 from . import derived, ruledata
 from .derived import compile_pattern
 from .language import (
+    PhraseScanner,
     detect_language,
     expand_phrase,
     first_word,
@@ -45,6 +47,7 @@ from .language import (
     phrase_key,
     phrase_pattern,
     phrase_table,
+    spaced,
     supported_languages,
 )
 
@@ -129,7 +132,7 @@ class _Lexicon:
     contracted: frozenset[str]
     number_ends: frozenset[str]  # lookup forms of number words a number can end with
     adjectives: frozenset[str]
-    scan_re: re.Pattern[str]  # units, labels and qualitative phrases in one pass over the text
+    scanner: PhraseScanner  # units, labels and qualitative phrases in one pass over the text
     unit_re: re.Pattern[str]
     left_re: re.Pattern[str]
     atom_re: re.Pattern[str]
@@ -164,15 +167,15 @@ def _scan_phrases(entry: dict[str, Any]) -> list[str]:
     return [*unit_nouns, *qualitative, *labels]
 
 
-_SCANNERS: dict[str, re.Pattern[str]] = {}
+_SCANNERS: dict[str, PhraseScanner] = {}
 
 
-def _scanner(language: str) -> re.Pattern[str]:
+def _scanner(language: str) -> PhraseScanner:
     """The one pattern a text must match before the (costly) full lexicon is compiled:
     most prompts mention no length at all, and most languages never occur in a repo."""
     scanner = _SCANNERS.get(language)
     if scanner is None:
-        scanner = _SCANNERS[language] = compile_pattern(phrase_pattern(_scan_phrases(_data()["languages"][language])))
+        scanner = _SCANNERS[language] = PhraseScanner(_scan_phrases(_data()["languages"][language]), compile_pattern)
     return scanner
 
 
@@ -202,26 +205,28 @@ def _first_words(phrases: tuple[str, ...]) -> list[list[str]] | None:
 _WORD = re.compile(r"\w+")
 
 
-def _may_scan(language: str, text: str, words: list[set[str]], several: bool) -> bool:
+def _may_scan(language: str, text: str, words: list[set[str]], several: bool, spaced_text: str | None = None) -> bool:
     """Whether the language's scanner may match ``text``: whether the text holds one of
     its phrases' first words. A scanner not compiled yet is compiled only for such a
     text: a text whose language is unknown is tried in every language, and compiling six
     scanners is most of what linting one short file costs. Among ``several`` languages
     the test also spares compiled scanners their pass over the text: the text's words are
     read once (``words`` memoises them across languages), where each scanner would read
-    all of it again; for one language the scanner's own search is the cheaper test."""
+    all of it again; for one language the scanner's own search is the cheaper test. The
+    words of an ASCII text are its `spaced` copy's, split in C (``spaced_text``, when the
+    caller has it)."""
     if language in _SCANNERS and not several:
         return True
     found = _scan_words(language)
     if found is None:
         return True
     if not words:
-        words.append(set(_WORD.findall(text)))
+        words.append(set((spaced_text or spaced(text)).split() if text.isascii() else _WORD.findall(text)))
     exact, starts = found
     if not exact.isdisjoint(words[0]):
         return True
     present = tuple(start for start in starts if start in text)  # a substring search first: most are absent
-    return bool(present) and any(word.startswith(present) for word in words[0])
+    return bool(present) and any(map(str.startswith, words[0], itertools.repeat(present)))
 
 
 @functools.cache
@@ -269,7 +274,7 @@ def _lexicon(language: str) -> _Lexicon:
             phrase_key(part) for word in entry["numbers"] for part in (word, word.split()[-1], word.split("-")[-1])
         ),
         adjectives=frozenset(phrase_key(a) for a in entry["adjectives"]),
-        scan_re=_scanner(language),
+        scanner=_scanner(language),
         unit_re=compile_pattern(units),
         left_re=compile_pattern(left),
         atom_re=compile_pattern(phrase_pattern(entry["numbers"])),
@@ -308,10 +313,11 @@ def find_length_requests(
     when it cannot be told, every supported language is tried.
     """
     masked = fold_case(_mask(text, slots))
+    spaced_text = spaced(masked)  # for every scanner's search (`PhraseScanner`)
     found: list[LengthRequest] = []
     judged: set[int] = set()
-    for lexicon, first in _lexicons_for(masked, language):
-        for request in _requests(text, masked, lexicon, judged, first):
+    for lexicon, first in _lexicons_for(masked, language, spaced_text):
+        for request in _requests(text, masked, lexicon, judged, first, spaced_text):
             found.append(request)
             if len(found) >= MAX_REQUESTS_PER_TEXT:
                 break
@@ -324,7 +330,8 @@ def find_length_requests(
 MAX_REQUESTS_PER_TEXT = 1_000
 
 
-def _requests(text: str, masked: str, lexicon: _Lexicon, judged: set[int], first: int = 0) -> Iterator[LengthRequest]:
+def _requests(text: str, masked: str, lexicon: _Lexicon, judged: set[int], first: int = 0,
+              spaced_text: str | None = None) -> Iterator[LengthRequest]:
     """One pass over the text finds every unit noun, label and qualitative phrase; each is
     then read in its context. The pass starts at ``first``, where the scanner's search
     found the first of them (`_lexicons_for`): the text before it holds none.
@@ -334,7 +341,7 @@ def _requests(text: str, masked: str, lexicon: _Lexicon, judged: set[int], first
     by the first language whose words around it settle the question, so that a second
     language lacking those words cannot overturn the verdict.
     """
-    for match in lexicon.scan_re.finditer(masked, first):
+    for match in lexicon.scanner.finditer(masked, first, spaced_text):
         start, end = match.span()
         category, name = lexicon.scan_kinds[phrase_key(match.group())]
         if category == "phrase":
@@ -370,7 +377,7 @@ def warm_up(languages: Sequence[str] = ("en",)) -> None:
         _lexicon(code)
 
 
-def _lexicons_for(text: str, language: str | None) -> list[tuple[_Lexicon, int]]:
+def _lexicons_for(text: str, language: str | None, spaced_text: str | None = None) -> list[tuple[_Lexicon, int]]:
     """The lexicons whose scanner matches the text, each with where its first match
     starts: the scan for requests resumes there rather than reading the text twice."""
     code = language if language in supported_languages() else detect_language(text)
@@ -378,7 +385,8 @@ def _lexicons_for(text: str, language: str | None) -> list[tuple[_Lexicon, int]]
     words: list[set[str]] = []
     found = []
     for c in codes:
-        first = _scanner(c).search(text) if _may_scan(c, text, words, len(codes) > 1) else None
+        may_scan = _may_scan(c, text, words, len(codes) > 1, spaced_text)
+        first = _scanner(c).search(text, 0, spaced_text) if may_scan else None
         if first is not None:
             found.append((_lexicon(c), first.start()))
     return found

@@ -188,3 +188,71 @@ def test_blanker_turns_the_characters_into_spaces_on_any_text() -> None:
     blank = blanker("!?-«»")
     for text in ["Stop! Now - ok?", "«Arrêtez!» — dit-il?", "", "plain", "naïve-text!"]:
         assert blank(text) == "".join(" " if c in "!?-«»" else c for c in text)
+
+
+def _scanner_cases(phrases: list[str], rng) -> list[str]:
+    """Texts holding the phrases written every way the notation allows, glued with word
+    characters, punctuation, non-ASCII letters and spaces, template slots."""
+    written = []
+    for phrase in phrases:
+        for variant in expand_phrase(phrase)[:6]:
+            written += [variant, variant.replace("-", ""), variant.replace("-", " \t"), variant.replace("'", "’"),
+                        variant.upper(), variant.replace(" ", "\n  "), variant + "s", "x" + variant]
+    glue = [" ", "  ", "\n", "-", ".", "(", ")", "é", "日本", "\u00a0", "—", "’", "'", "_", "x", "1", "\ue000", "---- ", "?"]
+    return [fold_case("".join(rng.choice(written) if rng.random() < 0.4 else rng.choice(glue) for _ in range(rng.randint(1, 30))))
+            for _ in range(150)]
+
+
+def test_phrase_scanner_finds_exactly_what_its_pattern_finds() -> None:
+    """The scanner tries the phrase pattern only where its rough shape in the spaced copy
+    matches; that must never lose a match, nor change which overlapping one is found, for
+    any phrase list of the rule pack, from any starting offset."""
+    import random
+
+    from advisor import lengths, tasks
+    from advisor.language import PhraseScanner
+
+    rng = random.Random(11)
+    lists = [lengths._scan_phrases(lengths._data()["languages"][code]) for code in supported_languages()]
+    lists += [[p for entry in tasks._data()[kind] for p in entry["phrases"].get(code, [])]
+              for kind in ("simple", "complex") for code in ("en", "de", "fr")]
+    lists += [["in-depth", "don't (stop|halt) [now]", "up-to-date summary", "größe", "a - b", "ça va"]]
+    for number, phrases in enumerate(lists):
+        scanner = PhraseScanner(phrases)
+        if number < len(supported_languages()):  # the length scanners' phrases all start with a word
+            assert scanner._starts is not None
+        for text in _scanner_cases(phrases, rng):
+            for pos in {0, 1, rng.randint(0, len(text)), len(text)}:
+                expected = [m.span() for m in scanner.pattern.finditer(text, pos)]
+                assert [m.span() for m in scanner.finditer(text, pos)] == expected, (phrases[:3], text, pos)
+                first = scanner.search(text, pos)
+                assert (first.span() if first else None) == (expected[0] if expected else None)
+
+
+def test_phrase_scanner_without_a_word_start_uses_the_pattern_alone() -> None:
+    from advisor.language import PhraseScanner
+
+    scanner = PhraseScanner(["...", "word"])  # "..." may start anywhere, even inside a word
+    assert scanner._starts is None
+    assert [m.group() for m in scanner.finditer("a...b word")] == ["...", "word"]
+    assert PhraseScanner([]).search("anything") is None
+
+
+def test_spaced_keeps_ascii_word_characters_and_offsets() -> None:
+    from advisor.language import spaced
+
+    for text in ["Hello, world!", "naïve—text_1 (ok)", "", "日本語 and\tmore\n", "\ue000{{ slot }}", "\ud800 lone"]:
+        copy = spaced(text)
+        assert len(copy) == len(text)
+        assert copy == "".join(c if c.isascii() and (c.isalnum() or c == "_") else " " for c in text)
+
+
+def test_a_long_run_of_spaces_is_one_quantifier_in_the_start_pattern() -> None:
+    """ "a - b" is a space, an optional hyphen or spaces, a space: one run of two or more
+    in the spaced copy, never three quantifiers in a row (which a line of dashes would
+    make the engine try every way)."""
+    from advisor.language import _starts_source
+
+    source = _starts_source(("a - b", "in-depth"))
+    assert "a {2,}b" in source and "in {0,}depth" in source
+    assert not re.search(r"(?: (?:\{\d+,\})?){2}", source.replace(" (?=", ""))
