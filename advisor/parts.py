@@ -45,7 +45,7 @@ def _data() -> dict:
     return ruledata.load("parts.yaml")
 
 
-class _LinePattern:
+class LinePattern:
     """A MULTILINE pattern that matches only at line starts (it opens with ``^``), run so
     that the regex engine tries it only there.
 
@@ -73,11 +73,11 @@ class _LinePattern:
 
 
 @functools.cache
-def _introducer() -> _LinePattern:
+def _introducer() -> LinePattern:
     """A line that announces material: list marker or heading, an introducer phrase, a
     short rest, a colon, then (group ``rest``) whatever follows on the same line."""
     phrases = [p for group in _data()["introducers"].values() for p in group]
-    return _LinePattern(
+    return LinePattern(
         r"^[ \t]*(?:[#>*\-•]+[ \t]*|\d+[.)][ \t]*)?(?:\*\*)?" + phrase_pattern(phrases) + r"[^\n:]{0,60}:(?:\*\*)?[ \t]*(?P<rest>[^\n]*)$",
         compile=compile_pattern,
     )
@@ -108,9 +108,9 @@ def _boilerplate_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]
 
 
 _TAG = re.compile(r"<([A-Za-z][\w\-]{0,40})(?:\s[^<>\n]{0,200})?>")
-_FENCE = _LinePattern(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL)
-_JSON_FIELD = _LinePattern(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:')
-_JSON_LINE = _LinePattern(r'^[ \t]*[\[{][^\n]*"[^"\n]{1,80}"[ \t]*:[^\n]*$')
+_FENCE = LinePattern(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL)
+_JSON_FIELD = LinePattern(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:')
+_JSON_LINE = LinePattern(r'^[ \t]*[\[{][^\n]*"[^"\n]{1,80}"[ \t]*:[^\n]*$')
 _BRACE = re.compile(r"[{}]")
 _BLOCK_END = re.compile(r"\n[ \t]*\n|\n[ \t]*#|\n[ \t]*<")
 

@@ -71,7 +71,7 @@ def test_plain_prompt_is_one_instruction_part():
 
 
 def test_line_patterns_find_what_finditer_finds():
-    """parts._LinePattern tries a ^-anchored pattern only after line breaks; its matches
+    """parts.LinePattern tries a ^-anchored pattern only after line breaks; its matches
     and where they start must be re.finditer's, on the first line, on consecutive lines
     and across lines."""
     import re
@@ -90,10 +90,10 @@ def test_line_patterns_find_what_finditer_finds():
         (r"^[ \t]*(?:\d+[.)][ \t]*)?(?:here is|example|question)[^\n:]{0,60}:[ \t]*(?P<rest>[^\n]*)$", 0),
     ]
     for source, flags in sources:
-        line_pattern = parts._LinePattern(source, flags)
+        line_pattern = parts.LinePattern(source, flags)
         plain = re.compile(source, flags | re.MULTILINE)
         for body in bodies:
             expected = [(m.start(), m.end(), m.groups()) for m in plain.finditer(body.lower())]
             got = [(start, m.end(), m.groups()) for start, m in line_pattern.finditer(body.lower())]
             assert got == expected, (source, body)
-    assert len(list(parts._LinePattern(sources[0][0]).finditer(bodies[0]))) == 3
+    assert len(list(parts.LinePattern(sources[0][0]).finditer(bodies[0]))) == 3

@@ -63,3 +63,38 @@ def test_sentences_in_slots_and_lines_of_code_are_skipped_as_one_by_one_tests_wo
         code = {i for i, (s, e) in enumerate(spans) if len(marks.findall(text.text, s, e)) > redundancy._MAX_CODE_MARKS}
         assert redundancy._in_slots(text, spans) == in_slot
         assert redundancy._code_lines(text.text, spans) == code
+
+
+def test_rule_lines_found_once_answer_as_a_search_of_each_stretch():
+    """Whether a horizontal rule lies between two sentences is read from the text's rule
+    lines, found once; it must agree with a search of the stretch between them, including
+    a rule line the stretch's end cuts ("---------- Repeat ..." ends where the sentence
+    starts)."""
+    rng = random.Random(3)
+    pieces = ["----------", "==========  ", "-----", "## ---------- x", "---------- Always answer.", "   ~~~~~~~~~~~~",
+              "plain words", "", "a.", "__________\t"]
+    for _ in range(400):
+        body = "\n".join(rng.choices(pieces, k=rng.randint(1, 10)))
+        rules = redundancy._rule_lines(body)
+        for _ in range(10):
+            start = rng.randint(0, len(body))
+            end = rng.randint(start, len(body))
+            expected = redundancy._RULE_LINE.search(body, start, end) is not None
+            assert redundancy._across_rule_lines(body, start, end, rules) == expected, (body, start, end)
+
+
+def test_sentences_holding_words_no_other_holds_are_passed_over_without_losing_a_repeat():
+    """A long prompt's sentences mostly hold words found nowhere else in it; the index
+    passes over those. Texts mixing such sentences with near repeats find what comparing
+    every pair finds."""
+    rng = random.Random(9)
+    for _ in range(200):
+        sentences = []
+        for number in range(rng.randint(25, 70)):
+            shared = rng.sample(WORDS, rng.randint(2, 8))
+            own = [f"u{number}x{k}" for k in range(rng.randint(0, 4))]
+            sentences.append(" ".join(shared + own) + ".")
+        text = _text(sentences)
+        threshold = rng.choice([0.5, 0.6, 0.8, 1.0])
+        indexed = [(a.start, b.start) for a, b in redundancy._indexed_repeats(redundancy._sentences(text, 4), threshold)]
+        assert indexed == _brute_force(text, 4, threshold)

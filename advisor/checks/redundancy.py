@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from ..analysis import instruction_text
 from ..language import blanker, stopwords
 from ..model import Document, Finding, PromptText, Severity
+from ..parts import LinePattern
 from ..registry import CheckContext, Option, Rule
 from .prompt_size import GUIDE_PROMPT
 
@@ -177,6 +178,7 @@ def _indexed_repeats(sentences: list[_Sentence], threshold: float) -> Iterator[t
     rarity = Counter(itertools.chain.from_iterable(sentence.words for sentence in sentences))
     size = len(rarity)
     rank = {word: count * size + number for number, (word, count) in enumerate(rarity.items())}.__getitem__
+    singles = frozenset(word for word, count in rarity.items() if count == 1)
     seen_exact: dict[tuple[str, ...], _Sentence] = {}
     index: dict[str, list[int]] = {}
     earlier: list[_Sentence] = []
@@ -187,6 +189,11 @@ def _indexed_repeats(sentences: list[_Sentence], threshold: float) -> Iterator[t
             continue
         words = sentence.words
         keep = len(words) - math.ceil(threshold * len(words)) + 1
+        if keep >= 1 and len(words & singles) >= keep:
+            # Its prefix is all words no other sentence holds (they rank first): nothing
+            # earlier shares one, nor will anything later, and no other sentence has its
+            # words, so it is nobody's repeat or first copy. Most of a long prompt's are.
+            continue
         prefix = sorted(words, key=rank)[:keep]
         if keep == 1:  # a posting list is in text order already
             candidates: Iterable[int] = index.get(prefix[0], ())
@@ -237,14 +244,35 @@ def _branches(text: PromptText, source: str) -> Callable[[int], tuple[tuple[int,
     return at
 
 
-_RULE_LINE = re.compile(r"^[ \t]*[-=_*#~]{10,}[ \t]*$", re.MULTILINE)
+_RULE_LINE_SOURCE = r"^[ \t]*[-=_*#~]{10,}[ \t]*$"
+_RULE_LINE = re.compile(_RULE_LINE_SOURCE, re.MULTILINE)
+_RULE_LINES = LinePattern(_RULE_LINE_SOURCE)
 
 
-def _across_rule_lines(body: str, start: int, end: int) -> bool:
+def _rule_lines(body: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the text's horizontal rules, found once per text: a search of
+    the stretch between each repeat and its first copy reads the same text again for
+    every repeat, which on a long prompt with hundreds of them was most of the rule's
+    cost."""
+    spans = [(start, match.end()) for start, match in _RULE_LINES.finditer(body)]
+    return [start for start, _ in spans], [end for _, end in spans]
+
+
+def _across_rule_lines(body: str, start: int, end: int, rules: tuple[list[int], list[int]]) -> bool:
     """Whether a horizontal rule (a line of ten or more dashes) separates two sentences:
     such files hold a prompt and then examples or earlier versions of it, each of which
-    restates its own constraints; a copy in another section is not a repetition."""
-    return _RULE_LINE.search(body, start, end) is not None
+    restates its own constraints; a copy in another section is not a repetition.
+
+    As ``_RULE_LINE.search(body, start, end)``, from the text's ``rules``: the first
+    rule line starting at or after ``start`` (rule lines are disjoint, so it ends first)
+    lies in the stretch if it ends by ``end``; the only other line the search can match
+    is the one ``end`` cuts, whose cut start it matches (``$`` at the end of the search)."""
+    starts, ends = rules
+    first = bisect.bisect_left(starts, start)
+    if first < len(starts) and ends[first] <= end:
+        return True
+    line_start = body.rfind("\n", 0, end) + 1
+    return line_start >= start and _RULE_LINE.match(body, line_start, end) is not None
 
 
 def _alternatives(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> bool:
@@ -261,6 +289,7 @@ def check(document: Document, context: CheckContext) -> Iterator[Finding]:
     in_calls = {id(t) for group in groups for t in group}
     groups += [[text] for text in document.texts if id(text) not in in_calls]
     reported: set[tuple[int, int, int]] = set()
+    rule_lines: dict[int, tuple[list[int], list[int]]] = {}  # by text, read at its first repeat
     templated = "{%" in document.source
     for group in groups:
         branch_of: dict[int, Callable[[int], tuple[tuple[int, int], ...]]] | None = None  # read at the first repeat
@@ -276,8 +305,12 @@ def check(document: Document, context: CheckContext) -> Iterator[Finding]:
                 branch_of[id(first.text)](first.start), branch_of[id(repeat.text)](repeat.start)
             ):
                 continue
-            if first.text is repeat.text and _across_rule_lines(first.text.text, first.end, repeat.start):
-                continue
+            if first.text is repeat.text:
+                body = first.text.text
+                if id(first.text) not in rule_lines:
+                    rule_lines[id(first.text)] = _rule_lines(body)
+                if _across_rule_lines(body, first.end, repeat.start, rule_lines[id(first.text)]):
+                    continue
             reported.add(key)
             anchor = (id(first.text), first.start, first.end)
             firsts[anchor] = first
