@@ -199,8 +199,12 @@ def phrase_words(phrases: Iterable[str]) -> tuple[tuple[str, ...], ...] | None:
 
 def may_hold_phrase(folded: str, words: tuple[tuple[str, ...], ...] | None) -> bool:
     """Whether a :func:`fold_case` text holds every word of some variant (:func:`phrase_words`);
-    False proves the phrase pattern cannot match it."""
-    return words is None or any(all(word in folded for word in variant) for variant in words)
+    False proves the phrase pattern cannot match it. (The substring tests run in C, by
+    `map`: this runs for every prompt text, and most fail at each variant's first word.)"""
+    if words is None:
+        return True
+    holds = folded.__contains__
+    return any(all(map(holds, variant)) for variant in words)
 
 
 def phrase_key(text: str) -> str:
@@ -300,19 +304,30 @@ def _start_atom(char: str) -> str:
 
 
 def _starts_source(phrases: tuple[str, ...]) -> str:
-    """A pattern over `spaced` text matching the space before every place where one of
-    ``phrases`` may match the :func:`fold_case` text (and a few more); "" when a phrase
-    starts with a symbol (it needs no word start: no such pattern)."""
+    """A pattern over `spaced` text matching a space at or just before every place where
+    one of ``phrases`` may match the :func:`fold_case` text (and a few more): before a
+    phrase that starts with a word, at the symbol of one that does not. "" for a list
+    with a phrase starting with a hyphen, which may match with no symbol at all."""
     variants = sorted({v for phrase in phrases for v in expand_phrase(phrase)})
-    if not variants or any(not re.match(r"\w", variant) for variant in variants):
+    if not variants or any(variant.startswith("-") for variant in variants):
         return ""
     trie: dict = {}
     for variant in variants:
+        atoms = list(_merged_spaces(map(_start_atom, variant)))
+        if not re.match(r"\w", variant):  # the symbol is the space the pattern opens with
+            atoms[0] = _one_space_less(atoms[0])
         node = trie
-        for atom in _merged_spaces(map(_start_atom, variant)):
+        for atom in filter(None, atoms):
             node = node.setdefault(atom, {})
         node[_END] = r"(?!\w)" if re.match(r"\w", variant[-1]) else ""
     return " (?=" + _emit(trie) + ")"
+
+
+def _one_space_less(run: str) -> str:
+    """A run of spaces (`_merged_spaces`) with one fewer at least."""
+    if run.endswith(",}"):
+        return f" {{{int(run[2:-2]) - 1},}}"
+    return run[1:]
 
 
 def _merged_spaces(atoms: Iterable[str]) -> Iterator[str]:
@@ -340,9 +355,10 @@ class PhraseScanner:
     costs. Here a pattern over the :func:`spaced` copy of the text, which opens with a
     literal space, finds the places first: the engine skips from space to space in C,
     and tries a phrase's rough shape (`_start_atom`) only there; the phrase pattern itself
-    runs only at those few places. Every match of the pattern starts at one of them (or
-    at the start of the text), so the matches, and their order, are those of the pattern
-    alone. A list with a phrase that starts with a symbol is scanned by the pattern alone.
+    runs only at those few places (after the space, and at it for a phrase that starts
+    with a symbol). Every match of the pattern starts at one of them (or at the start of
+    the text), so the matches, and their order, are those of the pattern alone. A list
+    with a phrase that starts with a hyphen is scanned by the pattern alone.
     """
 
     def __init__(self, phrases: Iterable[str], compile: Callable[[str], re.Pattern[str]] = re.compile) -> None:
@@ -350,6 +366,7 @@ class PhraseScanner:
         self.pattern = compile(phrase_pattern(listed))
         starts = derived.made_text("phrasestarts", listed, lambda: _starts_source(listed))
         self._starts = compile(starts) if starts else None
+        self._at_symbols = any(not re.match(r"\w", v) for phrase in listed for v in expand_phrase(phrase))
 
     def finditer(self, text: str, pos: int = 0, spaced_text: str | None = None) -> Iterator[re.Match[str]]:
         """``self.pattern.finditer(text, pos)``; ``spaced_text`` is :func:`spaced` of
@@ -365,7 +382,13 @@ class PhraseScanner:
                 yield found
                 end = found.end()
         for space in self._starts.finditer(spaced(text) if spaced_text is None else spaced_text, max(pos - 1, 0)):
-            start = space.end()
+            start = space.start()
+            if self._at_symbols and start >= end:
+                found = match(text, start)
+                if found is not None:
+                    yield found
+                    end = found.end()
+            start += 1
             if start >= end:
                 found = match(text, start)
                 if found is not None:

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from . import ruledata
 from .derived import compile_pattern
-from .language import fold_case, may_hold_phrase, phrase_pattern, phrase_words
+from .language import PhraseScanner, fold_case, may_hold_phrase, phrase_pattern, phrase_words
 from .model import PromptText, Role, Slot
 
 INSTRUCTION = "instruction"
@@ -84,8 +84,8 @@ def _introducer() -> LinePattern:
 
 
 @functools.cache
-def _boilerplate() -> re.Pattern[str]:
-    return compile_pattern(phrase_pattern(_data()["boilerplate"]))
+def _boilerplate() -> PhraseScanner:
+    return PhraseScanner(_data()["boilerplate"], compile_pattern)
 
 
 @functools.cache

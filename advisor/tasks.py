@@ -22,12 +22,14 @@ from typing import Any, Iterator, Sequence
 from . import ruledata
 from .derived import compile_pattern
 from .language import (
+    PhraseScanner,
     detect_language,
     expand_phrase,
     fold_case,
     negation_pattern,
     phrase_key,
     phrase_pattern,
+    spaced,
     supported_languages,
 )
 from .lengths import LengthRequest, find_length_requests
@@ -58,9 +60,10 @@ class TaskProfile:
 @dataclass(frozen=True)
 class _Matcher:
     """The cues of one language: phrases and pair verbs in one regex (one pass over the
-    text), the objects that may follow a verb, and what each match means."""
+    text, tried only where a phrase may start), the objects that may follow a verb, and
+    what each match means."""
 
-    pattern: re.Pattern[str]
+    scanner: PhraseScanner
     cues: dict[str, tuple[str, str]]  # phrase_key of a phrase variant -> (kind, label)
     verbs: frozenset[str]  # phrase_key of every pair verb
     object_re: re.Pattern[str]  # matched right after a verb: a short gap, then an object
@@ -97,7 +100,7 @@ def _matcher(language: str) -> _Matcher:
                     pairs.setdefault(key, []).append((kind, label, frozenset(_keys(pair["verbs"]))))
     gap = int(_data()["thresholds"]["pair_gap_words"])
     return _Matcher(
-        pattern=compile_pattern(phrase_pattern([*phrases, *verbs])),
+        scanner=PhraseScanner([*phrases, *verbs], compile_pattern),
         cues=cues,
         verbs=frozenset(_keys(verbs)),
         object_re=compile_pattern(rf"(?:\s+[^\s.;:!?]+){{0,{gap}}}?\s+(?P<object>{phrase_pattern(objects)})"),
@@ -154,9 +157,10 @@ def _languages(text: str, language: str | None) -> tuple[str, ...]:
 
 def _phrase_cues(text: str, languages: Sequence[str]) -> Iterator[Cue]:
     """Cues from phrases and verb...object pairs; ``text`` is already case-folded."""
+    spaced_text = spaced(text) if languages else ""  # for every language's scanner
     for language in languages:
         matcher = _matcher(language)
-        for match in matcher.pattern.finditer(text):
+        for match in matcher.scanner.finditer(text, 0, spaced_text):
             if _negated(text, match.start(), matcher.negation):
                 continue  # "do not translate", "no step-by-step reasoning"
             key = phrase_key(match.group())

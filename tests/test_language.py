@@ -216,7 +216,8 @@ def test_phrase_scanner_finds_exactly_what_its_pattern_finds() -> None:
     lists = [lengths._scan_phrases(lengths._data()["languages"][code]) for code in supported_languages()]
     lists += [[p for entry in tasks._data()[kind] for p in entry["phrases"].get(code, [])]
               for kind in ("simple", "complex") for code in ("en", "de", "fr")]
-    lists += [["in-depth", "don't (stop|halt) [now]", "up-to-date summary", "größe", "a - b", "ça va"]]
+    lists += [["in-depth", "don't (stop|halt) [now]", "up-to-date summary", "größe", "a - b", "ça va"],
+              ["<thinking>", "e.g.", "...", "tl;dr", "« voici »", "step", "(optional) notes"]]
     for number, phrases in enumerate(lists):
         scanner = PhraseScanner(phrases)
         if number < len(supported_languages()):  # the length scanners' phrases all start with a word
@@ -232,9 +233,9 @@ def test_phrase_scanner_finds_exactly_what_its_pattern_finds() -> None:
 def test_phrase_scanner_without_a_word_start_uses_the_pattern_alone() -> None:
     from advisor.language import PhraseScanner
 
-    scanner = PhraseScanner(["...", "word"])  # "..." may start anywhere, even inside a word
+    scanner = PhraseScanner(["-ish", "word"])  # "-ish" may match "ish" anywhere, even inside a word
     assert scanner._starts is None
-    assert [m.group() for m in scanner.finditer("a...b word")] == ["...", "word"]
+    assert [m.group() for m in scanner.finditer("a-ish bish word")] == ["-ish", "ish", "word"]
     assert PhraseScanner([]).search("anything") is None
 
 
