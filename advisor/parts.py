@@ -108,7 +108,9 @@ def _boilerplate_blocks(text: str, folded: str) -> Iterable[tuple[int, int, str]
 
 
 _TAG = re.compile(r"<([A-Za-z][\w\-]{0,40})(?:\s[^<>\n]{0,200})?>")
-_FENCE = LinePattern(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL)
+# The lines between the fences are skipped a line at a time (a character at a time, ".*?^",
+# tried the closing fence at every character of a long code block).
+_FENCE = LinePattern(r"^[ \t]*(```|~~~)[^\n]*\n(?:[^\n]*\n)*?[ \t]*\1[ \t]*$")
 _JSON_FIELD = LinePattern(r'^[ \t]*[-*]?[ \t]*"[^"\n]{1,80}"[ \t]*:')
 _JSON_LINE = LinePattern(r'^[ \t]*[\[{][^\n]*"[^"\n]{1,80}"[ \t]*:[^\n]*$')
 _BRACE = re.compile(r"[{}]")

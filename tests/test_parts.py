@@ -97,3 +97,18 @@ def test_line_patterns_find_what_finditer_finds():
             got = [(start, m.end(), m.groups()) for start, m in line_pattern.finditer(body.lower())]
             assert got == expected, (source, body)
     assert len(list(parts.LinePattern(sources[0][0]).finditer(bodies[0]))) == 3
+
+
+def test_fenced_blocks_end_at_the_first_closing_fence_as_a_character_by_character_search_finds():
+    """The fence pattern skips the block a line at a time; its matches are those of the
+    pattern that looked for the closing fence at every character."""
+    import random
+    import re
+
+    by_character = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
+    rng = random.Random(1)
+    pieces = ["```", "```py", "~~~", "  ```", "code x", "", " ``` ", "```\t", "~~~~", "text ```", "\t~~~ x", "a\r"]
+    for _ in range(3000):
+        body = "\n".join(rng.choices(pieces, k=rng.randint(1, 12))) + rng.choice(["", "\n"])
+        expected = [(m.start(), m.end()) for m in by_character.finditer(body)]
+        assert [(start, m.end()) for start, m in parts._FENCE.finditer(body)] == expected, body
