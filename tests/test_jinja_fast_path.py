@@ -2,6 +2,8 @@
 template jinja2 rejects (and should accept the common simple ones)."""
 
 import random
+import subprocess
+import sys
 
 import jinja2
 import pytest
@@ -41,3 +43,21 @@ def test_accepts_the_common_simple_templates():
     looped = "{% for t in tickets %}- {{ t.title | trim }}{% else %}none{% endfor %}"
     assert _plainly_valid(looped)
     assert not _plainly_valid("{% if x %}unclosed")
+
+
+def test_plain_templates_are_read_without_importing_jinja2(tmp_path):
+    """jinja2 is loaded only for a template the shortcut cannot vouch for (or with sample
+    variables): a run over plain templates and prompt files does not pay its import."""
+    code = (
+        "import sys\n"
+        "from advisor.loaders import jinja, text\n"
+        "jinja.load('a.j2', 'Hi {{ name }}.{% if x %} Urgent.{% endif %}')\n"
+        "text.load('b.prompt', 'Reply to {{ message }} in {n} words.')\n"
+        "print('jinja2' in sys.modules)\n"
+        "document = jinja.load('c.j2', 'Hi {{ name ')\n"
+        "print('jinja2' in sys.modules, document.problems[0].message)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
+    plain, broken = out.splitlines()
+    assert plain == "False"
+    assert broken.startswith("True invalid Jinja template: ")

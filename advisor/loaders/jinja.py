@@ -7,15 +7,17 @@ a placeholder slot covering the whole tag; statements and comments vanish from t
 text. When the user configured sample ``variables``, an expression that only names a value is
 looked up on them in a bounded sandbox (`advisor.sandbox`), so "in {{ n }} words" can be read
 as "in 50 words"; nothing that computes is ever evaluated.
+
+jinja2 itself (about 15 ms to import) is imported on first need: most templates are plainly
+valid (`_plainly_valid`) and, without sample variables, never evaluated, so a run over
+them, or over prompt files with a ``{{ tag }}``, never loads it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any, Mapping
-
-import jinja2
-from jinja2 import nodes
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..model import (
     Document,
@@ -27,16 +29,32 @@ from ..model import (
     Span,
     TextBuilder,
 )
-from ..sandbox import BoundedSandbox
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from ..sandbox import BoundedSandbox
 
 _OPEN = re.compile(r"\{\{|\{%|\{#")
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 _MAX_EXPRESSION = 2000  # longer expressions are not evaluated even with sample variables
 
-_parser = jinja2.Environment(autoescape=False)
-_sandbox = BoundedSandbox(autoescape=False)
-_LOOKUPS = (nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const, nodes.Filter)
+
+
+@functools.cache
+def _parser() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(autoescape=False)
+
+
+@functools.cache
+def _sandbox() -> BoundedSandbox:
+    from ..sandbox import BoundedSandbox
+
+    return BoundedSandbox(autoescape=False)
+
 # filters that reshape a value without a size argument; anything else is never evaluated
 _PLAIN_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "string", "int", "float",
                             "length", "count", "round", "abs", "first", "last", "e", "escape"})
@@ -48,15 +66,18 @@ def _is_lookup(expression: str) -> bool:
     ``limits['summary']``), maybe through plain filters (``name | upper``): all a length
     placeholder needs, and nothing a hostile template can use to compute (no operators,
     calls, tests or sized filters)."""
+    from jinja2 import nodes
+
     try:
-        body = _parser.parse("{{ " + expression + " }}").body
+        body = _parser().parse("{{ " + expression + " }}").body
     except Exception:
         return False
     if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
         return False
     root = body[0].nodes[0]
     every = [root, *root.find_all(nodes.Node)]
-    return all(isinstance(node, _LOOKUPS) for node in every) and all(
+    lookups = (nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const, nodes.Filter)
+    return all(isinstance(node, lookups) for node in every) and all(
         node.name in _PLAIN_FILTERS and not node.args and not node.kwargs
         for node in every if isinstance(node, nodes.Filter))
 
@@ -93,9 +114,12 @@ def _evaluate(expression: str, variables: Mapping[str, Any]) -> str | None:
     """The expression's value on the sample variables, in the sandbox; None when it fails."""
     if not variables or len(expression) > _MAX_EXPRESSION or not _is_lookup(expression):
         return None
+    import jinja2
+
+    sandbox = _sandbox()
     try:
-        _sandbox.start()
-        value = _sandbox.compile_expression(expression, undefined_to_none=False)(**variables)
+        sandbox.start()
+        value = sandbox.compile_expression(expression, undefined_to_none=False)(**variables)
     except Exception:  # undefined names, sandbox refusals, type errors: stay a placeholder
         return None
     if value is None or isinstance(value, jinja2.Undefined):
@@ -232,8 +256,10 @@ def syntax_problem(source: str) -> Problem | None:
     """A Problem for a template jinja2 cannot parse (parsing never runs template code)."""
     if _plainly_valid(source):
         return None
+    import jinja2
+
     try:
-        _parser.parse(source)
+        _parser().parse(source)
     except jinja2.TemplateSyntaxError as error:
         line = error.lineno or 1
         return Problem(f"invalid Jinja template: {error.message}", Span(line, 1, line, 1))
