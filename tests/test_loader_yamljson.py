@@ -182,6 +182,37 @@ def test_c_and_pure_composers_read_bodies_identically(monkeypatch):
     assert snapshot() == fast
 
 
+def test_scalar_tags_are_those_ruamel_yaml_resolves():
+    """The C composer resolves plain scalars from a table taken once (`_IMPLICIT`), with
+    shared tags: every scalar gets the tag ruamel.yaml's own safe loader gives it."""
+    from ruamel.yaml import YAML
+
+    scalars = ["", "~", "null", "Null", "NULL", "nul", "true", "True", "TRUE", "tRue", "yes", "on", "false", "no",
+               "0", "-1", "+7", "0o17", "0x1F", "0b101", "1_000", "017", "3.5", "-.5", ".inf", "-.Inf", ".nan",
+               "1e3", "6.02e+23", "1.", "12:30", "2026-06-01", "2026-06-01T10:00:00Z", "2026-6-1 1:02:03", "<<",
+               "claude-haiku-5-5", "=", "=x", "+", ".", "a b", "a!x&y*z", "300 words", "'quoted'", '"3"']
+    source = "".join(f"k{n}: {value}\n" if value else f"k{n}:\n" for n, value in enumerate(scalars))
+    source += "list: [1, two, 3.0, null, true, '5']\nmerge: {<<: {a: 1}}\n"
+
+    def tags(root):
+        found = []
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            found.append((node.start_mark.index, node.end_mark.index, node.tag, node.value if isinstance(node.value, str) else None))
+            if isinstance(node.value, list):
+                for item in node.value:
+                    stack.extend(item if isinstance(item, tuple) else (item,))
+        return sorted(found)
+
+    (ours,) = yamljson._compose_all(source)
+    (theirs,) = YAML(typ="safe").compose_all(source)
+    assert tags(ours) == tags(theirs)
+    assert {tag for _, _, tag, _ in tags(ours)} >= {
+        "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:str"}
+
+
 def test_deeply_nested_flow_goes_to_the_pure_composer():
     assert yamljson._composer("a: " + "[" * 600 + "]" * 600) is yamljson._pure_yaml
     assert yamljson._composer("a: [[1], {b: 2}]") is yamljson._fast_yaml

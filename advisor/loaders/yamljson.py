@@ -24,6 +24,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.main import CParser  # ruamel.yaml.clib's C parser; None without it (then: pure)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from ..model import (
     CallApi,
@@ -109,7 +110,13 @@ if CParser is not None:
         composes, made as one class: ``YAML.compose_all`` builds a new loader class for every
         file and asks, for every scalar, which YAML version applies by looking for attributes
         the C loader never has (an exception each time); here the answer is the one it
-        always reaches, the default version."""
+        always reaches, the default version.
+
+        The C parser asks `resolve` for the tag of every node. ruamel.yaml's answer rebuilds
+        the version's table of implicit resolvers in every new loader (eight regular
+        expressions registered per file) and makes a new `Tag` per plain scalar; here the
+        table is ruamel.yaml's own, taken once per process (`_implicit_resolvers`), and each
+        tag it can give is one shared `Tag`, as the default tags already are."""
 
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
@@ -118,6 +125,29 @@ if CParser is not None:
         @property
         def processing_version(self) -> Any:
             return _DEFAULT_YAML_VERSION
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode and implicit[0] and _IMPLICIT is not None and not self.yaml_path_resolvers:
+                for tag, pattern in _IMPLICIT.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+                return self.DEFAULT_SCALAR_TAG
+            return VersionedResolver.resolve(self, kind, value, implicit)
+
+
+def _implicit_resolvers() -> dict[str, tuple[tuple[Tag, Any], ...]] | None:
+    """ruamel.yaml's implicit resolvers of the default YAML version by a scalar's first
+    character ("" for the empty scalar), in its order, each with one shared `Tag`; None
+    (ruamel.yaml resolves) if some apply whatever the first character (none in YAML 1.2)."""
+    table = VersionedResolver(_DEFAULT_YAML_VERSION).versioned_resolver
+    if None in table:
+        return None
+    tags: dict[str, Tag] = {}
+    return {first: tuple((tags.setdefault(tag, Tag(suffix=tag)), pattern) for tag, pattern in resolvers)
+            for first, resolvers in table.items()}
+
+
+_IMPLICIT = _implicit_resolvers()
 
 
 class _TooLarge(Exception):
@@ -152,12 +182,15 @@ class NodeReader:
     def walk(self, node: Node) -> Iterator[Node]:
         """Every node reachable from ``node``, each once (aliases are not re-entered)."""
         stack = [node]
+        visited = self.visited
         while stack:
             current = stack.pop()
-            if id(current) in self.visited:
+            if id(current) in visited:
                 continue
-            self.visited.add(id(current))
-            self._spend()
+            visited.add(id(current))
+            self.budget -= 1  # `_spend`, inline: once per node of the file
+            if self.budget < 0:
+                raise _TooLarge()
             yield current
             if isinstance(current, MappingNode):
                 for key, value in reversed(current.value):
@@ -173,7 +206,7 @@ class NodeReader:
         """A scalar's value by its resolved tag, without constructing anything."""
         if not isinstance(node, ScalarNode):
             return None
-        tag, text = node.tag or "", node.value
+        tag, text = tag_text(node), node.value
         try:
             if tag.endswith(":int"):
                 return int(text.replace("_", ""), 0)
@@ -367,6 +400,14 @@ class NodeReader:
         return Where.unknown()
 
 
+def tag_text(node: Node) -> str:
+    """A node's resolved tag as text (``tag:yaml.org,2002:int``), "" for none: what
+    ``node.tag or ""`` says, read from the tag's own cached text instead of making a new
+    string each time (asked for every node and scalar read)."""
+    tag = node.ctag
+    return (tag.trval or "") if tag is not None else ""
+
+
 def mapping(node: MappingNode) -> dict[str, Node]:
     """A mapping node's values by string key. The last occurrence of a key wins, as in the
     JSON parsers that read a request (the API's, Python's ``json``), so advisor judges the
@@ -434,7 +475,7 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
             if is_promptfoo(root):
                 document.calls.extend(read_calls(root, reader))
             for node in reader.walk(root):
-                tag = node.tag or ""
+                tag = tag_text(node)
                 if "python/" in tag and _UNSAFE_TAG.match(tag):
                     tag = tag.replace("tag:yaml.org,2002:", "!!")
                     document.problems.append(
