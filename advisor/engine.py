@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from . import __version__, clock
 from .cache import FileState, ResultCache, code_digest
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .estimates import LatencyModel
     from .finalise import Finaliser
     from .finish import Finished, Finisher
-    from .model import Document, Problem
+    from .model import Document, Problem, Suppression
     from .registry import CheckContext, Rule
 
 __all__ = ["FileReport", "LintResult", "Linter", "select_rules"]
@@ -266,10 +266,7 @@ class Linter:
         document = finished.document
         findings = [_problem_finding(path, problem) for problem in document.problems]
         checked, errors = self._check(document)
-        from .origins import annotate as annotate_origins
-        from .summary import summarize_call
-        from .suppress import find_suppressions
-
+        annotate_origins, find_suppressions, summarize_call = _report_stages()
         checked = annotate_origins(document, checked)
         if document.container is not None:  # a notebook: fix edits go into its JSON
             checked = document.container.carry_fixes(checked)
@@ -317,6 +314,18 @@ class Linter:
 
 FILE_BUDGET_S = 10.0  # per file: rules still to run after this are skipped, with a parse-error saying so
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+
+
+@functools.cache
+def _report_stages() -> tuple[Callable[..., list[Finding]], Callable[[Document], list[Suppression]], Callable[..., dict[str, Any]]]:
+    """The stages after checking (origins, suppressions, call summaries), imported on the
+    first file checked (a run whose files are all cached never imports them) and then
+    kept: an import statement in `lint_source` costs a microsecond for every file."""
+    from .origins import annotate
+    from .summary import summarize_call
+    from .suppress import find_suppressions
+
+    return annotate, find_suppressions, summarize_call
 
 
 def _shown(candidate: Candidate, relevant: bool, report: FileReport | None) -> FileReport | None:

@@ -51,6 +51,8 @@ class Finaliser:
         self.per_file_ignores = _per_file_ignores(settings)
 
     def finalise(self, path: str, findings: list[Finding], suppressions: list[Suppression]) -> Finalised:
+        if not findings and not suppressions:
+            return Finalised([])  # most files: nothing to drop, suppress, report unused or sort
         ignored = self._ignored_here(path)
         kept = []
         seen = set()

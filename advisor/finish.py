@@ -113,7 +113,7 @@ class Finisher:
     def _file_tokens(self, document: Document) -> int:
         models = [c.model.value for c in document.calls if c.model.is_literal and isinstance(c.model.value, str)]
         raw = sum(text.raw_tokens or 0 for text in sent_texts(document))
-        return tokens.calibrate(raw, models[0] if models else None, self.catalog).tokens
+        return tokens.calibrated_tokens(raw, models[0] if models else None, self.catalog)
 
 
 def sent_texts(document: Document) -> list[PromptText]:

@@ -281,10 +281,12 @@ def kind_for(path: str | PurePath) -> Kind | None:
     return found.kind if found is not None else None
 
 
+@lru_cache(maxsize=1024)
 def source_of(path: str, kind: Kind) -> Source:
     """The row for a file being read as ``kind``: its own extension's row when that agrees
     with the kind, else the kind's first row (a prompt file named ``notes.cfg`` linked from
-    code is prompt text, whatever its name)."""
+    code is prompt text, whatever its name). Kept for the last files asked about: reading,
+    the sniff, loading and the report each ask it about the same file, one after another."""
     found = source_for(path)
     if found is not None and found.kind is kind:
         return found

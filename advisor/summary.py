@@ -41,7 +41,7 @@ def summarize_call(call: PromptCall, catalog: Catalog, latency: LatencyModel) ->
     and cost estimate when the model is known."""
     model = call.model.get()
     input_raw = sum(text.raw_tokens or 0 for text in call.prompt_texts)
-    estimate = tokens.calibrate(input_raw, model if isinstance(model, str) else None, catalog)
+    input_tokens = tokens.calibrated_tokens(input_raw, model if isinstance(model, str) else None, catalog)
     predicted = estimate_call(call, catalog, latency) if call.api is not CallApi.COUNT_TOKENS else None
     return {
         "path": call.path,
@@ -56,7 +56,7 @@ def summarize_call(call: PromptCall, catalog: Catalog, latency: LatencyModel) ->
         "stream": call.streams,
         "runs_in": call.where.kind.value,
         "runs_in_reason": call.where.reason,
-        "input_tokens": estimate.tokens,
+        "input_tokens": input_tokens,
         "input_is_partial": bool(call.system_dynamic or call.messages_dynamic or any(t.slots for t in call.texts)),
         "linked_files": sorted({t.path for t in call.linked_texts}),
         "estimate": predicted.to_dict() if predicted else None,

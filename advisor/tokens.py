@@ -200,6 +200,12 @@ def calibrate(raw: int, model: str | None, catalog: Catalog | None = None) -> To
     )
 
 
+def calibrated_tokens(raw: int, model: str | None, catalog: Catalog | None = None) -> int:
+    """`calibrate(raw, model, catalog).tokens` alone: the finish and summarise stages want
+    only the number, for every file and call, not the range and the label with it."""
+    return round(raw * (catalog or load_catalog()).tokenizer_for(model).factor)
+
+
 def estimate_label(factor: float, models: str) -> str:
     """How an offline count was made, in words: "estimate: ≈ +56% over cl100k for Claude
     4.7 and later (cl100k_base × 1.56)"."""

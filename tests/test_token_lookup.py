@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from advisor import derived, token_lookup, tokens
+from advisor.catalog import load_catalog
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -147,3 +148,15 @@ def test_environments_with_the_same_tokenizer_data_share_its_stored_copies(monke
     assert tokens._data_digest() not in (None, names[0][0])
     tokens._data_digest.cache_clear()
     tokens._table_key.cache_clear()
+
+
+def test_calibrated_tokens_is_the_estimates_count():
+    """The finish and summarise stages take `calibrated_tokens`, not the whole estimate:
+    the number must be the estimate's, for every tokenizer generation and rounding case."""
+    catalog = load_catalog()
+    models = [None, "unknown-model", *sorted(catalog.models)]
+    factors = {catalog.tokenizer_for(model).factor for model in models}
+    assert len(factors) > 1  # more than one generation is compared
+    for model in models:
+        for raw in [0, 1, 2, 3, 7, 10, 99, 128, 1_000, 4_097, 123_457]:
+            assert tokens.calibrated_tokens(raw, model, catalog) == tokens.calibrate(raw, model, catalog).tokens
