@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -93,7 +94,11 @@ class LineIndex:
     __slots__ = ("_starts", "_length")
 
     def __init__(self, source: str) -> None:
-        self._starts = [0, *itertools.accumulate(len(line) + 1 for line in source.split("\n")[:-1])]
+        # line k starts after the first k lines and their k newlines; summed in C (a
+        # generator summing len(line) + 1 costs half as much again on a large file)
+        lines = source.split("\n")
+        lines.pop()
+        self._starts = [0, *map(operator.add, itertools.accumulate(map(len, lines)), range(1, len(lines) + 1))]
         self._length = len(source)
 
     @property

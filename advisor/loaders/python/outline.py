@@ -8,7 +8,7 @@ Messages API calls are picked out on the way.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from ...model import CallApi
@@ -42,6 +42,14 @@ class Frame:
     prefix: str = ""
     in_loop: bool = False
     guard: ast.If | None = None  # module-level `if __name__ == "__main__":`
+
+    def looping(self) -> Frame:
+        """This frame in a loop body or comprehension: made directly (`dataclasses.replace`
+        costs several times more, and real modules have dozens of loops), or this frame
+        itself when it already repeats (frames are immutable)."""
+        if self.in_loop:
+            return self
+        return Frame(self.scope, self.function, self.class_node, self.prefix, True, self.guard)
 
     def function_scope(self) -> Scope:
         """The scope of the function this node is in (the module's for module-level code)."""
@@ -200,20 +208,20 @@ class Walker:
             yield from ((child, frame) for child in header)
             yield from ((child, inner) for child in node.body)
         elif isinstance(node, ast.ClassDef):
-            inner = replace(frame, scope=self.scopes[id(node)], class_node=node,
-                            prefix=frame.prefix + node.name + ".", in_loop=False, guard=None)
+            inner = Frame(self.scopes[id(node)], frame.function, node, frame.prefix + node.name + ".")
             yield from ((child, frame) for child in (*node.decorator_list, *node.bases, *node.keywords))
             yield from ((child, inner) for child in node.body)
         elif isinstance(node, ast.Lambda):
             yield node.args, frame
-            yield node.body, replace(frame, scope=self.scopes[id(node)], in_loop=False)
+            yield node.body, Frame(self.scopes[id(node)], frame.function, frame.class_node, frame.prefix, False, frame.guard)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             yield from self._loop_children(node, frame)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             yield from self._comprehension_children(node, frame)
         elif isinstance(node, ast.If) and frame.scope.parent is None and is_main_guard(node.test):
             yield node.test, frame
-            yield from ((child, replace(frame, guard=node)) for child in node.body)
+            guarded = Frame(frame.scope, frame.function, frame.class_node, frame.prefix, frame.in_loop, node)
+            yield from ((child, guarded) for child in node.body)
             yield from ((child, frame) for child in node.orelse)
         else:
             yield from ((child, frame) for child in children(node))
@@ -221,7 +229,7 @@ class Walker:
     @staticmethod
     def _loop_children(node: ast.For | ast.AsyncFor | ast.While, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
         """The body (and a while test) repeat; a for's iterable and the else clause run once."""
-        looping = replace(frame, in_loop=True)
+        looping = frame.looping()
         if isinstance(node, ast.While):
             yield node.test, looping
         else:
@@ -233,7 +241,7 @@ class Walker:
     @staticmethod
     def _comprehension_children(node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, frame: Frame) -> Iterator[tuple[ast.AST, Frame]]:
         """Only the first iterable of a comprehension is evaluated once."""
-        looping = replace(frame, in_loop=True)
+        looping = frame.looping()
         first, *rest = node.generators
         yield first.iter, frame
         yield first.target, looping
