@@ -697,7 +697,7 @@ def test_calls_reuse_the_constant_text_object():
     assert a.system[0] is constant and b.system[0] is constant
     assert a.messages[0] is b.messages[0]  # a non-prompt constant is still shared
     assert a.messages[0].name == "GREETING"
-    assert len(list(document.all_texts())) == 2
+    assert list(document.all_texts()) == [constant, a.messages[0]]  # each once, standalone texts first
 
 
 # ---------------------------------------------------------------------------------------

@@ -207,6 +207,8 @@ class NodeReader:
         if not isinstance(node, ScalarNode):
             return None
         tag, text = tag_text(node), node.value
+        if tag.endswith(":str"):
+            return text  # most scalars: keys and prompt text
         try:
             if tag.endswith(":int"):
                 return int(text.replace("_", ""), 0)

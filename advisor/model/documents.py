@@ -469,9 +469,10 @@ class Document:
     parsed: Any = field(default=None, repr=False, compare=False)
 
     def all_texts(self) -> Iterator[PromptText]:
-        """Every prompt text of the file once, whether standalone or part of a call."""
-        seen: set[int] = set()
-        for text in [*self.texts, *(t for call in self.calls for t in call.texts)]:
-            if id(text) not in seen:
-                seen.add(id(text))
-                yield text
+        """Every prompt text of the file once, whether standalone or part of a call (a
+        constant a call sends is both). Asked by several stages and rules of every file, most
+        of which have a text or two: those need no de-duplication."""
+        texts = [*self.texts, *(t for call in self.calls for t in call.texts)]
+        if len(texts) > 1:
+            texts = list({id(text): text for text in texts}.values())  # the first of each, in order
+        return iter(texts)
