@@ -1162,3 +1162,22 @@ def test_document_shape():
     assert document.kind.value == "python"
     assert document.calls[0].path == "src/app.py"
     assert document.calls[0].messages[0].path == "src/app.py"
+
+
+def test_node_walk_is_ast_walk_without_contexts_and_operators():
+    """`nodes.walk` replaces `ast.walk` where a whole function or module is searched: the
+    same nodes in the same (breadth-first) order, less the childless contexts and operators
+    (`Load`, `Add`, `Eq`) that no question asks about."""
+    import ast
+    from pathlib import Path
+
+    import advisor
+    from advisor.loaders.python import nodes
+
+    skipped = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    sources = sorted(Path(advisor.__file__).parent.rglob("*.py"))[:60]
+    assert len(sources) >= 40
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        expected = [node for node in ast.walk(tree) if not isinstance(node, skipped)]
+        assert list(nodes.walk(tree)) == expected, path

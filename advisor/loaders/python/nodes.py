@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any, TypeGuard
+from collections import deque
+from typing import TYPE_CHECKING, Any, Iterator, TypeGuard
 
 NOT_LITERAL = object()
 
@@ -49,6 +50,18 @@ def children(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, ast.AST):
             found.append(value)
     return found
+
+
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk` without the contexts and operators (`children`): every other node, breadth
+    first in the same order, in about half the time. For the questions that visit a whole
+    function or module (which attributes its methods assign, what it imports), where a
+    context or an operator is never the answer."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        todo.extend(children(node))
+        yield node
 
 
 def dotted(node: ast.AST) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .nodes import NOT_LITERAL, argument, children, dotted, last_name, literal, unwrap_formatting
+from .nodes import NOT_LITERAL, argument, children, dotted, last_name, literal, unwrap_formatting, walk
 from .outline import Frame, Function, Outline
 from .scopes import MAX_HOPS, Scope, resolve
 
@@ -274,7 +274,7 @@ class Values:
         if receiver is None:
             return
         where = f"`{method.qualname}`"
-        for child in ast.walk(method.node):
+        for child in walk(method.node):
             targets: list[ast.expr] = []
             value: ast.expr | None = None
             if isinstance(child, ast.Assign):
@@ -285,7 +285,7 @@ class Values:
                 target = getattr(child, "target", None) or getattr(child, "optional_vars", None)
                 targets = [target] if target is not None else []
             for target in targets:
-                for store in ast.walk(target):
+                for store in walk(target):
                     if (isinstance(store, ast.Attribute) and isinstance(store.value, ast.Name)
                             and store.value.id == receiver and not isinstance(store.ctx, ast.Load)):
                         plain = store is target and value is not None and isinstance(child, (ast.Assign, ast.AnnAssign))

@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 from ...model import CallApi, Document, Field, PromptCall, PromptText, Role, Wrapper
 from .calls import CallReader
-from .nodes import argument, flatten, last_name, literal
+from .nodes import argument, flatten, last_name, literal, walk
 from .outline import Found, Frame, Outline
 from .positions import Positions
 from .scopes import MAX_HOPS, Scope, resolve
@@ -467,7 +467,7 @@ def _imported_names(tree: ast.Module) -> dict[str, tuple[str, str]]:
     """Local name -> (module, name) for ``from m import n [as x]``, and module aliases as
     ``(module, "")`` for ``import m [as x]``, anywhere in the file."""
     names: dict[str, tuple[str, str]] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 names[alias.asname or alias.name] = (node.module, alias.name)
