@@ -11,7 +11,7 @@ import ast
 from typing import Iterator
 
 from ...model import RunsIn, Where
-from .nodes import argument, chain, dotted
+from .nodes import argument, chain, dotted, last_name
 from .outline import Frame, Function, Outline
 from .positions import Positions
 
@@ -182,11 +182,15 @@ class Contexts:
     # -- calls: registrations, entry points, helpers ------------------------------------------
 
     def _note_call(self, call: ast.Call, frame: Frame) -> None:
-        for handler, kind, label in self._registrations(call):
+        """Asked of every call in the module: the cheap test (the name the callee ends with)
+        comes before building its dotted name."""
+        registration = self._registration(call)
+        if registration is not None:
+            handler, kind, label = registration
             target = self.outline.callee(handler, frame)
             if target is not None:
                 self._add(target, self._named(target, kind, label, call))
-        if dotted(call.func).endswith("ArgumentParser"):
+        if last_name(call.func).endswith("ArgumentParser") and dotted(call.func):
             if frame.function is not None:
                 self._add(frame.function, self._named(frame.function, _BATCH, "argparse command-line entry point", call))
             else:
@@ -207,11 +211,11 @@ class Contexts:
                 reason = f"function `{target.qualname}` called from the {_MAIN_GUARD}"
                 self._add(target, Where(_BATCH, reason, self.positions.span(call)))
 
-    def _registrations(self, call: ast.Call) -> Iterator[tuple[ast.expr, RunsIn, str]]:
-        """Functions a call hands to a framework: ``btn.click(fn)``, ``Route("/", fn)``, ``.do(job)``."""
+    def _registration(self, call: ast.Call) -> tuple[ast.expr, RunsIn, str] | None:
+        """The function a call hands to a framework: ``btn.click(fn)``, ``Route("/", fn)``, ``.do(job)``."""
         names = chain(call.func)
         if not names:
-            return
+            return None
         last, receiver = names[0], (names[1] if len(names) > 1 else "")
         found: tuple[ast.expr | None, RunsIn, str] | None = None
         if "gradio" in self.imports and last in ("Interface", "ChatInterface"):
@@ -233,4 +237,5 @@ class Contexts:
         elif last == "add_job":
             found = argument(call, "func", 0), _BATCH, "APScheduler job"
         if found is not None and found[0] is not None:
-            yield found[0], found[1], found[2]
+            return found[0], found[1], found[2]
+        return None
