@@ -399,3 +399,65 @@ def test_the_full_terminal_form_quotes_the_cell_numbered_within_it(make_repo, mo
     assert "--> nb.ipynb:cell 2:6:16" in out
     assert "4 | reply = client.messages.create(" in out and "6 |     max_tokens=4096," in out
     assert "cell 2:6:16 O003 (max-tokens-oversized) [*]" in out  # --show-fixes
+
+
+class _ScannerByCharacter:
+    """The statement-start scanner as first written, one character at a time: the reference
+    the loader's scanner (which jumps between the characters that matter) must agree with."""
+
+    def __init__(self) -> None:
+        self.depth, self.quote, self.continued = 0, None, False
+
+    @staticmethod
+    def closing(line, index, quote):
+        while index < len(line):
+            if line[index] == "\\":
+                index += 2
+                continue
+            if line.startswith(quote, index):
+                return index + len(quote)
+            index += 1
+        return None
+
+    def feed(self, line):
+        index, length = 0, len(line)
+        while index < length:
+            if self.quote is not None:
+                end = self.closing(line, index, self.quote)
+                if end is None:
+                    break
+                self.quote, index = None, end
+                continue
+            char = line[index]
+            if char == "#":
+                break
+            if char in "\"'":
+                if line.startswith(char * 3, index):
+                    self.quote, index = char * 3, index + 3
+                    continue
+                end = self.closing(line, index + 1, char)
+                index = length if end is None else end
+                continue
+            if char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(0, self.depth - 1)
+            index += 1
+        self.continued = self.quote is None and line.endswith("\\")
+
+
+def test_statement_scanner_agrees_with_reading_character_by_character():
+    """Whether a line starts a statement decides which `%magic` lines become comments."""
+    import random
+
+    from advisor.loaders.notebook import _LineScanner
+
+    rng = random.Random(12)
+    alphabet = ["a", " ", "#", "'", '"', "'''", '"""', "\\", "(", ")", "[", "]", "{", "}", "x = ", "%time"]
+    for _ in range(400):
+        fast, slow = _LineScanner(), _ScannerByCharacter()
+        for _ in range(rng.randint(1, 8)):
+            line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+            fast.feed(line)
+            slow.feed(line)
+            assert (fast.depth, fast.quote, fast.continued) == (slow.depth, slow.quote, slow.continued), line

@@ -263,6 +263,10 @@ class _LineScanner:
                     break
                 self.quote, index = None, end
                 continue
+            found = _CODE_STOP.search(line, index)  # the next character that can change the state
+            if found is None:
+                break
+            index = found.start()
             char = line[index]
             if char == "#":
                 break
@@ -281,16 +285,23 @@ class _LineScanner:
         self.continued = self.quote is None and line.endswith("\\")
 
 
+# What the scanner stops at: outside strings, a comment, a quote or a bracket; inside a
+# string, a backslash (it escapes the next character) or the closing quote. Jumping from one
+# to the next with a search, not character by character: notebooks hold long prompt strings.
+_CODE_STOP = re.compile(r"""[#"'()\[\]{}]""")
+_STRING_STOPS = {quote: re.compile(r"\\|" + re.escape(quote)) for quote in ("'", '"', "'''", '"""')}
+
+
 def _closing(line: str, index: int, quote: str) -> int | None:
     """The offset just after ``quote`` closes a string at or after ``index`` (escapes skipped)."""
-    while index < len(line):
-        if line[index] == "\\":
-            index += 2
-            continue
-        if line.startswith(quote, index):
-            return index + len(quote)
-        index += 1
-    return None
+    search = _STRING_STOPS[quote].search
+    while True:
+        found = search(line, index)
+        if found is None:
+            return None
+        if found.group() != "\\":
+            return found.end()
+        index = found.start() + 2
 
 
 def _unparsable(cells: list[Cell]) -> dict[Cell, SyntaxError]:
