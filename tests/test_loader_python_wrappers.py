@@ -276,6 +276,21 @@ def test_the_sniff_accepts_files_that_import_a_wrapper(source, relevant):
     assert imports_anthropic(source) is relevant
 
 
+def test_the_sniffs_substring_pretest_never_rejects_an_import_the_pattern_accepts():
+    """The sniff skips its pattern when no package word occurs in the file: every package
+    the pattern names must contain one of those words, whatever the list grows to."""
+    import re
+
+    from advisor.loaders import python
+
+    packages = re.search(r"\(\?:([^)]*)\)", python._CLAUDE_PACKAGES).group(1).split("|")
+    assert "anthropic" in packages and "litellm" in packages
+    for package in packages:
+        assert any(word in package for word in python._PACKAGE_WORDS), package
+        for source in (f"import {package}\n", f"  from {package}.x import y\n", f"x = 1\nimport {package} as p\n"):
+            assert imports_anthropic(source)
+
+
 def test_the_json_output_names_the_wrapper_of_each_call(tmp_path, monkeypatch):
     import json
 

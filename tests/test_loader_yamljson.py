@@ -156,6 +156,27 @@ def test_looks_like_request_config_needs_keys():
     assert not yamljson.looks_like_request_config("# this model sends messages\nname: x\n")
 
 
+def test_the_sniffs_substring_pretests_decide_as_the_patterns_alone():
+    """The sniff tests for "model" and "anthropic:" before running its patterns over the
+    file: it must decide every file as the patterns alone do."""
+    def by_patterns(source):
+        if yamljson._PROMPTFOO.search(source) and "anthropic:" in source:
+            return True
+        return bool(yamljson._MODEL_KEY.search(source) and yamljson._PROMPT_KEY.search(source))
+
+    sources = [
+        "", "{}", '{"name": "app", "dependencies": {"react": "^18"}}', "model: x\nmessages: []\n",
+        '{"model": "claude", "system": "hi"}', "'model' : x\n'system': y", "models: [a]\nsystem: x\n",
+        "providers:\n  - id: anthropic:messages:claude-haiku-5-5\n", "providers: [openai:gpt]\n",
+        "jobs:\n  build:\n    steps: [{run: model}]\n", "x:\n  model:\n  messages:\n",
+        "{ model:1, messages:2 }", "# model: in a comment\nmessages: x\n", "MODEL: x\nMESSAGES: y\n",
+    ]
+    for source in sources:
+        assert yamljson.looks_like_request_config(source) == by_patterns(source), source
+    assert yamljson.looks_like_request_config('{"model": "claude", "system": "hi"}')
+    assert not yamljson.looks_like_request_config('{"name": "app", "dependencies": {"react": "^18"}}')
+
+
 def test_c_and_pure_composers_read_bodies_identically(monkeypatch):
     source = textwrap.dedent("""
         # comment é

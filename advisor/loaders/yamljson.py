@@ -439,9 +439,11 @@ _PROMPTFOO = re.compile(r"^providers\s*:", re.MULTILINE)
 def looks_like_request_config(source: str, path: str = "") -> bool:
     """A cheap pre-check for walked files: could this text hold a Messages API body or a
     promptfoo config? (Keys, not words: a CI workflow that mentions "model" is not one.)"""
-    if _PROMPTFOO.search(source) and "anthropic:" in source:
+    # substring tests first: the patterns try every position of the file, and most JSON and
+    # YAML a walk meets (package.json, data, CI) has no "model" at all
+    if "anthropic:" in source and _PROMPTFOO.search(source):
         return True
-    return bool(_MODEL_KEY.search(source) and _PROMPT_KEY.search(source))
+    return bool("model" in source and _MODEL_KEY.search(source) and _PROMPT_KEY.search(source))
 
 
 def _problem_from(error: Exception, lines: LineIndex) -> Problem:

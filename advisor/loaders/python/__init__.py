@@ -36,7 +36,15 @@ _CLAUDE_PACKAGES = r"(?:anthropic|langchain_anthropic|langchain|litellm|claude_a
 _IMPORTS_ANTHROPIC = re.compile(rf"^\s*(?:import\s+{_CLAUDE_PACKAGES}\b|from\s+{_CLAUDE_PACKAGES}\b)", re.MULTILINE)
 
 
+# Each package name contains one of these: a module without any of them imports none of the
+# packages, which a substring test (in C, over the whole file) tells several times faster
+# than the line-by-line pattern. Most Python files a walk meets import none of them.
+_PACKAGE_WORDS = ("anthropic", "langchain", "litellm", "claude_agent_sdk")
+
+
 def imports_anthropic(source: str, path: str = "") -> bool:
     """The relevance sniff for Python found by walking: a module that imports the SDK or a
     library that calls Claude through it (LangChain, LiteLLM, the Claude Agent SDK)."""
+    if not any(word in source for word in _PACKAGE_WORDS):
+        return False
     return bool(_IMPORTS_ANTHROPIC.search(source))
