@@ -174,6 +174,18 @@ def test_a_minified_bundle_is_a_problem_not_a_parse():
         "a line longer than 5,000 characters: a minified bundle, not linted"]
 
 
+def test_minified_means_a_line_longer_than_the_limit_in_text_and_bytes():
+    from advisor.loaders.typescript.document import MAX_LINE, is_minified
+
+    for at_limit, over in [("a" * MAX_LINE, "a" * (MAX_LINE + 1))]:
+        for before, after in [("", ""), ("x\n", ""), ("", "\ny"), ("short\n" * 50, "\n" + "line\n" * 50)]:
+            assert not is_minified(before + at_limit + after)
+            assert is_minified(before + over + after)
+            assert is_minified((before + over + after).encode())
+            assert not is_minified((before + at_limit + after).encode())
+    assert not is_minified("") and not is_minified(b"\n\n")
+
+
 @pytest.mark.parametrize(("source", "relevant"), [
     ('import Anthropic from "@anthropic-ai/sdk";', True),
     ("import { anthropic } from '@ai-sdk/anthropic'", True),

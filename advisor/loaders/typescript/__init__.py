@@ -29,7 +29,11 @@ _IMPORTS = re.compile(r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'](
 
 def imports_claude_client(source: str, path: str = "") -> bool:
     """The relevance sniff for walked files: a module that imports or requires
-    ``@anthropic-ai/sdk`` or ``@ai-sdk/anthropic``."""
+    ``@anthropic-ai/sdk`` or ``@ai-sdk/anthropic``. The package names are looked for first
+    (a substring test, in C): the pattern tries every position of the file, and most
+    scripts a walk meets name neither package."""
+    if "@anthropic-ai/sdk" not in source and "@ai-sdk/anthropic" not in source:
+        return False
     return bool(_IMPORTS.search(source))
 
 
