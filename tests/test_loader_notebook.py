@@ -461,3 +461,21 @@ def test_statement_scanner_agrees_with_reading_character_by_character():
             fast.feed(line)
             slow.feed(line)
             assert (fast.depth, fast.quote, fast.continued) == (slow.depth, slow.quote, slow.continued), line
+
+
+def test_the_sniff_reads_a_notebook_only_when_its_text_could_import_the_sdk(monkeypatch):
+    """A notebook that never spells a package name is dropped unread; one that writes the
+    import with JSON escapes is still read, and found."""
+    from advisor.loaders import notebook as module
+
+    plain = notebook(code(lines(CALL)), markdown("# Notes\n"))
+    escaped = plain.replace("import anthropic", "import \\u0061nthropic")
+    assert "import anthropic" not in escaped and "import \\u0061nthropic" in escaped
+    analysis = notebook(code("import pandas as pd\ndf = pd.read_csv('x.csv')\n"), code("print('\\u001b[0m done')\n"))
+    module.read_notebook.cache_clear()
+    assert is_relevant(plain) and is_relevant(escaped)
+    reads = []
+    monkeypatch.setattr(module, "read_notebook", lambda text: reads.append(text) or pytest.fail("read"))
+    assert not is_relevant(analysis)
+    assert not is_relevant(notebook(markdown("About Claude, without code.\n")))
+    assert reads == []

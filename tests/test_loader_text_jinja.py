@@ -70,3 +70,30 @@ def test_plain_text_with_stray_braces_is_not_an_error():
 def test_static_text_drops_slots():
     doc = jinja.load("t.j2", textwrap.dedent("A {{ x }} B"))
     assert doc.texts[0].static_text == "A  B"
+
+
+def test_markdown_sniff_decides_as_every_pattern_on_the_whole_text():
+    """The sniff runs a pattern only where the text holds its starting characters and counts
+    links once: it must call the same pages documentation as running every pattern does."""
+    from pathlib import Path
+
+    def by_every_pattern(source):
+        front_matter = bool(text._FRONT_MATTER.match(source))
+        signals = int(front_matter)
+        signals += len(text._MARKDOWN_LINK.findall(source)) >= 3
+        signals += len(text._FENCE_LINE.findall(source)) >= 2
+        signals += text._TABLE_RULE.search(source) is not None
+        signals += len(text._HEADING_LINE.findall(source)) >= 6
+        return signals >= 3 or (front_matter and signals >= 2) or len(text._MARKDOWN_LINK.findall(source)) >= 8
+
+    page = "---\ntitle: Guide\n---\n# Setup\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sh\nrun\n```\n\n```py\nx\n```\n"
+    links = "".join(f"- [page {n}](./p{n}.md)\n" for n in range(9))
+    samples = ["", "You are a helpful assistant.", page, links, page + links, "# A\n## B\n### C\n#### D\n##### E\n###### F\n",
+               "Answer in ```json``` only.\n", "Score: ---| not a table\n", "[one](http://x) [two](#y) [three](/z)\n"]
+    repo = Path(__file__).resolve().parent.parent
+    samples += [path.read_text(encoding="utf-8") for path in sorted(repo.glob("**/*.md"))[:80]]
+    called = 0
+    for source in samples:
+        called += by_every_pattern(source)
+        assert text.looks_like_documentation(source, "prompts/notes.md") == by_every_pattern(source)
+    assert 0 < called < len(samples)  # both answers are compared

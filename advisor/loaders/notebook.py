@@ -48,6 +48,7 @@ _LINE_MAGIC = re.compile(
 )
 
 
+_ESCAPED_NAME_CHARACTER = re.compile(r"\\u00[4-7]")  # \u0041-\u007a: a letter or _ written as a JSON escape
 _MENTIONS_IMPORT = re.compile(r"\b(?:import|from)\s+anthropic\b")
 
 
@@ -122,7 +123,11 @@ def span_in_file(text: str, span: Span) -> Span:
 
 def is_relevant(text: str, path: str = "") -> bool:
     """The relevance sniff: the code cells are what the Python row's sniff accepts (they
-    import the SDK), whatever that sniff grows to accept."""
+    import the SDK), whatever that sniff grows to accept. A notebook whose text never spells
+    a package's name is not read at all (unless it writes a letter as a JSON escape, which
+    could spell one): most notebooks a walk meets are analyses, often megabytes of outputs."""
+    if not python.names_a_claude_package(text) and not _ESCAPED_NAME_CHARACTER.search(text):
+        return False
     notebook = read_notebook(text)
     if notebook.cells is None:  # not readable as a notebook: report it if it plainly uses the SDK
         return bool(_MENTIONS_IMPORT.search(text))

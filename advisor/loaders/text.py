@@ -33,14 +33,17 @@ def looks_like_documentation(source: str, path: str) -> bool:
     if name.rsplit(".", 1)[0] in _DOC_NAMES:
         return True
     front_matter = bool(_FRONT_MATTER.match(source))
+    # each pattern only where the text holds what it starts from (a substring test, in C),
+    # and the links counted once
+    links = len(_MARKDOWN_LINK.findall(source)) if "](" in source else 0
     signals = int(front_matter)
-    signals += len(_MARKDOWN_LINK.findall(source)) >= 3
-    signals += len(_FENCE_LINE.findall(source)) >= 2
-    signals += _TABLE_RULE.search(source) is not None
-    signals += len(_HEADING_LINE.findall(source)) >= 6
+    signals += links >= 3
+    signals += "```" in source and len(_FENCE_LINE.findall(source)) >= 2
+    signals += "---" in source and _TABLE_RULE.search(source) is not None
+    signals += "#" in source and len(_HEADING_LINE.findall(source)) >= 6
     # a real prompt may hold an example table or fenced output: it takes three signs of a
     # page (or front matter and one more) to call it documentation
-    return signals >= 3 or (front_matter and signals >= 2) or len(_MARKDOWN_LINK.findall(source)) >= 8
+    return signals >= 3 or (front_matter and signals >= 2) or links >= 8
 
 
 def looks_like_prompt(source: str, path: str) -> bool:

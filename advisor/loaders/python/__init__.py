@@ -28,7 +28,7 @@ import re
 
 from .document import load
 
-__all__ = ["imports_anthropic", "load"]
+__all__ = ["imports_anthropic", "load", "names_a_claude_package"]
 
 # The SDK, and the libraries that send Messages API calls for the code (wrappers.py):
 # `langchain` for init_chat_model, which builds a ChatAnthropic for Claude ids.
@@ -42,9 +42,13 @@ _IMPORTS_ANTHROPIC = re.compile(rf"^\s*(?:import\s+{_CLAUDE_PACKAGES}\b|from\s+{
 _PACKAGE_WORDS = ("anthropic", "langchain", "litellm", "claude_agent_sdk")
 
 
+def names_a_claude_package(text: str) -> bool:
+    """Whether ``text`` spells one of the packages' names at all: what `imports_anthropic`
+    needs before its pattern can match (its cheap first test, and the notebook sniff's)."""
+    return any(word in text for word in _PACKAGE_WORDS)
+
+
 def imports_anthropic(source: str, path: str = "") -> bool:
     """The relevance sniff for Python found by walking: a module that imports the SDK or a
     library that calls Claude through it (LangChain, LiteLLM, the Claude Agent SDK)."""
-    if not any(word in source for word in _PACKAGE_WORDS):
-        return False
-    return bool(_IMPORTS_ANTHROPIC.search(source))
+    return names_a_claude_package(source) and bool(_IMPORTS_ANTHROPIC.search(source))
