@@ -30,7 +30,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .digests import blake2b
 from .discovery import display_path
@@ -193,11 +193,32 @@ class ProjectIndex:
         except (OSError, SkippedFile):
             return set()
         found: set[bytes] = set()
-        for match in _IMPORT_LINE.finditer(data):
+        for match in _import_lines(data):
             for group in match.groups():
                 if group:
                     found.update(_WORD.findall(group))
         return found
+
+
+def _import_lines(data: bytes) -> Iterator[re.Match[bytes]]:
+    """`_IMPORT_LINE.finditer(data)`, with the pattern tried only at the start of a line that
+    says "import" (found with `bytes.find`, in C): tried at every position, it cost most of
+    listing a tree's importers, every Python file of the tree read once per run."""
+    position = 0
+    while True:
+        found = data.find(b"import", position)
+        if found == -1:
+            return
+        start = data.rfind(b"\n", 0, found) + 1
+        match = _IMPORT_LINE.match(data, start) if start >= position else None  # a line a match began is done
+        if match is None:
+            end = data.find(b"\n", found)
+            if end == -1:
+                return
+            position = end + 1
+            continue
+        yield match
+        position = match.end()
 
 
 class ProjectIndexes:

@@ -490,3 +490,20 @@ def test_a_parameter_annotated_with_the_service_class(project):
     })
     [finding] = findings(lint(root, "app/service.py"), "non-streaming-ui-call")
     assert "FastAPI endpoint `answer` in app/routes.py:8" in finding.message
+
+
+def test_import_lines_are_the_patterns_matches_everywhere():
+    """Listing a tree's importers tries the import-line pattern only where a line says
+    "import": the matches must be those of trying it at every position."""
+    from pathlib import Path
+
+    import advisor
+    from advisor.modules import _IMPORT_LINE, _import_lines
+
+    tricky = [b"", b"import", b"import x", b"\nimport\n", b"a import b\nimport c\r\nimport d", b"from (import x\nimport y",
+              b"from a import (b,\n c)\nimport d; import e\n  import f # x\nx = 'import'\nfrom . import g\n",
+              b"from a import (\n  b as c,\n)  # import z\nimport y", b"s = '''\nimport os\n'''\nimportlib.reload(m)\n"]
+    sources = [path.read_bytes() for path in sorted(Path(advisor.__file__).parent.rglob("*.py"))]
+    for data in tricky + sources:
+        expected = [(match.span(), match.groups()) for match in _IMPORT_LINE.finditer(data)]
+        assert [(match.span(), match.groups()) for match in _import_lines(data)] == expected, data[:80]
