@@ -50,7 +50,7 @@ class JobRunner:
         prepare: Callable[[], None] | None = None,
     ) -> None:
         self.work = work
-        self.prepare = prepare  # run once before forking: state the workers should inherit
+        self.prepare = prepare  # run once before forking (or a large serial run): what every job needs
         self.min_parallel = min_parallel
         self.chunk = chunk
         self.workers = min(workers or cores(), 8)
@@ -63,6 +63,8 @@ class JobRunner:
     def results(self) -> list[Any]:
         jobs, self.jobs = self.jobs, []
         if self.workers < 2 or len(jobs) < self.min_parallel:
+            if len(jobs) >= self.min_parallel and self.prepare is not None:
+                self.prepare()  # a large run on one core: what every file needs (the encoder) built at once, as before forking
             return [self.work(job) for job in jobs]
         chunks = [jobs[start:start + self.chunk] for start in range(0, len(jobs), self.chunk)]
         done: dict[int, list[Any]] = {}

@@ -69,3 +69,16 @@ def test_a_job_that_raises_in_a_worker_raises_here_as_in_a_serial_run():
     with pytest.raises(ValueError, match="job 13 failed"):
         runner.results()
     assert runner.children == []
+
+
+def test_a_large_run_on_one_core_prepares_once_up_front_and_a_small_one_never():
+    prepared = []
+    large = JobRunner(_square_and_who, min_parallel=10, workers=1, prepare=lambda: prepared.append("large"))
+    for n in range(20):
+        large.submit(n)
+    assert [square for square, _ in large.results()] == [n * n for n in range(20)]
+    small = JobRunner(_square_and_who, min_parallel=10, workers=1, prepare=lambda: prepared.append("small"))
+    for n in range(5):
+        small.submit(n)
+    small.results()
+    assert prepared == ["large"]
