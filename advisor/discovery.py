@@ -219,10 +219,11 @@ class Discovery:
         except ValueError:
             return None
 
-    def _excluded(self, path: Path, is_dir: bool, top: Path) -> bool:
+    def _excluded(self, path: Path, is_dir: bool, top: Path, *, markers: bool = True) -> bool:
         """The full check: the path relative to the root and to the walk's top, and its
-        name, against the excludes; virtualenvs; .gitignore (`_walk_files` has the fast
-        path for walked files)."""
+        name, against the excludes; virtualenvs (unless ``markers`` is False: a walk reads
+        them off the folder's own listing, `_left_out`); .gitignore (`_walk_files` has the
+        fast path for walked files)."""
         for base in (self.root, top):
             rel = self._relative(path, base)
             if rel is not None and self._exclude_any(rel + ("/" if is_dir else "")):
@@ -230,9 +231,22 @@ class Discovery:
         name = path.name + ("/" if is_dir else "")
         if self._exclude_any(name):
             return True
-        if is_dir and (is_regular(path / "pyvenv.cfg") or is_regular(path / RUN_MARKER)):
+        if markers and is_dir and _has_marker(path, MARKER_FILES):
             return True  # a virtualenv under any name, or an `advisor ab` run directory
         return self._gitignored(path, is_dir, top)
+
+    def _left_out(self, folder: Path, names: list[str], subprojects: list[Path]) -> bool:
+        """Whether a folder the walk has just listed is left out: a virtualenv or an
+        `advisor ab` run directory, or (with nested configurations) a folder with a
+        configuration of its own, added to ``subprojects``. Its listing (``names``, the
+        files in it) says whether a marker or a configuration file may be there; asking
+        before listing it cost two to four system calls for every folder of the tree."""
+        if _has_marker(folder, [name for name in MARKER_FILES if name in names]):
+            return True
+        if self.nested_configs and any(name in names for name in CONFIG_FILES) and has_own_config(folder):
+            subprojects.append(folder)
+            return True
+        return False
 
     def _top_excluded(self, top: Path) -> bool:
         """Whether a walk's top folder, or a folder between it and the project root, is
@@ -353,7 +367,11 @@ class Discovery:
             where = Path(error.filename) if error.filename else top
             self._note(where, f"skipped: cannot read this directory ({error.strerror or error})")
 
+        subprojects: list[Path] = []
         for here, dirnames, filenames, links in _scan(top, unreadable):
+            if here is not top and self._left_out(here, filenames, subprojects):
+                dirnames[:] = []
+                continue
             kept = []
             for name in sorted(dirnames):
                 sub = here / name
@@ -361,14 +379,14 @@ class Discovery:
                     if not self._inside_tree(sub, tree):
                         self._note(sub, "not followed: symbolic link to outside the tree")
                     continue  # links inside the tree lead to files the walk reaches anyway
-                if self._excluded(sub, True, top):
-                    continue
-                if self.nested_configs and has_own_config(sub):
-                    self.subprojects.append(sub)
+                if self._excluded(sub, True, top, markers=False):
                     continue
                 kept.append(name)
             dirnames[:] = kept
             yield from self._walk_files(here, sorted(filenames), links, top, tree, links_tree, seen)
+        # found as each is listed (depth first); listed as when they were found from their
+        # parent's listing: by the parent's place in the walk, then by name
+        self.subprojects.extend(sorted(subprojects, key=lambda folder: (folder.parent.parts, folder.name)))
 
     def _walk_files(
         self, here: Path, names: list[str], links: set[str], top: Path, tree: Path, links_tree: Path, seen: set[str]
@@ -515,6 +533,13 @@ def _pathspec_stamp() -> str | None:
             continue
         return f"{candidate}|{status.st_size}|{status.st_mtime_ns}"
     return None
+
+
+MARKER_FILES = ("pyvenv.cfg", RUN_MARKER)  # a virtualenv under any name, an `advisor ab` run directory
+
+
+def _has_marker(folder: Path, names: Iterable[str]) -> bool:
+    return any(is_regular(folder / name) for name in names)
 
 
 def has_own_config(directory: Path) -> bool:

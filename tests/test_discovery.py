@@ -45,6 +45,35 @@ def test_skips_vcs_virtualenvs_node_modules_and_build_output(make_repo):
     assert set(found) == {"src/ok.py"}
 
 
+def test_folders_left_out_by_their_own_files_in_the_order_they_were_always_listed(make_repo):
+    """A walk reads a folder's markers (a virtualenv's pyvenv.cfg, an `advisor ab` run
+    directory) and its own configuration off the folder's listing: the folders left out,
+    and the subprojects in the order a walk deciding from the parent's listing gave."""
+    from advisor.discovery import RUN_MARKER
+
+    root = make_repo({
+        "a/sub1/.advisor.toml": "",
+        "a/sub1/p.prompt": "x",
+        "a/x/sub2/pyproject.toml": "[tool.advisor]\n",
+        "a/x/sub2/p.prompt": "x",
+        "a/x/plain/pyproject.toml": "[project]\nname = 'not ours'\n",
+        "a/x/plain/p.prompt": "x",
+        "b/.advisor.toml": "",
+        "b/p.prompt": "x",
+        "env/pyvenv.cfg": "home = /usr",
+        "env/sub/.advisor.toml": "",
+        "env/p.prompt": "x",
+        f"runs/1/{RUN_MARKER}": "",
+        "runs/1/p.prompt": "x",
+        "fake/pyvenv.cfg/p.prompt": "x",
+        "top.prompt": "x",
+    })
+    discovery = Discovery(Settings(root=root), cwd=root, nested_configs=True)
+    found = [c.display for c in discovery.candidates([root])]
+    assert sorted(found) == ["a/x/plain/p.prompt", "fake/pyvenv.cfg/p.prompt", "top.prompt"]
+    assert [p.relative_to(root).as_posix() for p in discovery.subprojects] == ["b", "a/sub1", "a/x/sub2"]
+
+
 def test_gitignore_with_negation_and_nesting(make_repo):
     root = make_repo({
         ".git/HEAD": "ref",
