@@ -111,6 +111,10 @@ class _GitIgnores:
         self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self._chains: dict[tuple[Path, Path], list[tuple[Path, pathspec.GitIgnoreSpec]]] = {}
 
+    def known_absent(self, directory: Path) -> None:
+        """The walk listed ``directory`` and it holds no ``.gitignore``."""
+        self._specs.setdefault(directory, None)
+
     def _spec(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
         if directory not in self._specs:
             spec = None
@@ -171,6 +175,7 @@ class Discovery:
         self.gitignores = _GitIgnores()
         self.notes: list[Note] = []
         self._git_tops: dict[Path, Path] = {}
+        self._listed_without_git: set[Path] = set()  # walked folders whose listing has no .git
         self._tops_excluded: dict[Path, bool] = {}
         # The walk never enters an excluded directory, so for a walked file directory
         # patterns ("build/") can only match through a folder above the walk's top (checked
@@ -235,6 +240,14 @@ class Discovery:
             return True  # a virtualenv under any name, or an `advisor ab` run directory
         return self._gitignored(path, is_dir, top)
 
+    def _note_listing(self, folder: Path, folders: list[str], files: list[str]) -> None:
+        """What a folder's listing proves absent, so that no system call asks again: no
+        ``.git`` (not a repository's top) and no ``.gitignore`` (no patterns of its own)."""
+        if ".git" not in folders and ".git" not in files:
+            self._listed_without_git.add(folder)
+        if ".gitignore" not in files:
+            self.gitignores.known_absent(folder)
+
     def _left_out(self, folder: Path, names: list[str], subprojects: list[Path]) -> bool:
         """Whether a folder the walk has just listed is left out: a virtualenv or an
         `advisor ab` run directory, or (with nested configurations) a folder with a
@@ -273,7 +286,7 @@ class Discovery:
         when inside one (at or above ``top``), else ``top``. Cached per directory."""
         cached = self._git_tops.get(directory)
         if cached is None:
-            if _exists(directory / ".git"):
+            if directory not in self._listed_without_git and _exists(directory / ".git"):
                 cached = directory
             elif directory == top or directory == directory.parent:
                 cached = self._repository_above(top)
@@ -369,6 +382,7 @@ class Discovery:
 
         subprojects: list[Path] = []
         for here, dirnames, filenames, links in _scan(top, unreadable):
+            self._note_listing(here, dirnames, filenames)
             if here is not top and self._left_out(here, filenames, subprojects):
                 dirnames[:] = []
                 continue
