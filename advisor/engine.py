@@ -195,7 +195,7 @@ class Linter:
     def _read(self, candidate: Candidate, notes: list[Note]) -> tuple[str, bytes] | None:
         """A file's digest and bytes, or None (with a note) when it is skipped."""
         try:
-            data = read_regular(candidate.path, self.settings.max_file_size)
+            data = read_regular(candidate.location, self.settings.max_file_size)
         except SkippedFile as skipped:
             notes.append(Note(candidate.display, f"skipped: {skipped}"))
             return None
@@ -223,13 +223,13 @@ class Linter:
                 return False, None, notes
             data = read[1]
         relevant, report = self._lint_entry(candidate.display, candidate.kind, data, explicit=candidate.explicit,
-                                            absolute=candidate.path, tree=candidate.tree)
+                                            absolute=candidate.location, tree=candidate.tree)
         return relevant, report, notes
 
     # -- one file --------------------------------------------------------------------------
 
     def lint_bytes(
-        self, path: str, kind: Kind, data: bytes, *, explicit: bool = True, absolute: Path | None = None,
+        self, path: str, kind: Kind, data: bytes, *, explicit: bool = True, absolute: str | Path | None = None,
         tree: Path | None = None,
     ) -> FileReport | None:
         """One file's report, or None for a walked file that is not a prompt file (a YAML
@@ -238,7 +238,7 @@ class Linter:
         return report if explicit else _walked_view(path, kind, relevant, report)
 
     def _lint_entry(
-        self, path: str, kind: Kind, data: bytes, *, explicit: bool, absolute: Path | None, tree: Path | None,
+        self, path: str, kind: Kind, data: bytes, *, explicit: bool, absolute: str | Path | None, tree: Path | None,
     ) -> tuple[bool, FileReport | None]:
         """(whether a walk keeps the file by its content, its report as a named file). The
         report is not computed for a walked file its row's sniff rejects. A named and a
@@ -254,7 +254,7 @@ class Linter:
         return relevant, self.lint_source(path, kind, source, absolute=absolute, tree=tree)
 
     def lint_source(
-        self, path: str, kind: Kind, source: str, *, absolute: Path | None = None, tree: Path | None = None
+        self, path: str, kind: Kind, source: str, *, absolute: str | Path | None = None, tree: Path | None = None
     ) -> FileReport:
         """Finish, check and finalise one decoded file. With ``absolute`` (where the file is
         on disk), the prompt files its calls read are resolved too, inside ``tree`` (by
@@ -301,7 +301,7 @@ class Linter:
         return findings, errors
 
     def finish(
-        self, path: str, kind: Kind, source: str, *, absolute: Path | None = None, tree: Path | None = None
+        self, path: str, kind: Kind, source: str, *, absolute: str | Path | None = None, tree: Path | None = None
     ) -> Finished:
         """The finished document of a decoded file, as every command sees it (`finish.py`)."""
         return self.finisher.finish(path, kind, source, absolute=absolute, tree=tree)

@@ -46,22 +46,24 @@ class Finisher:
         self.catalog = catalog
         self.indexes = ProjectIndexes(cwd, max_file_size)  # per run and process: see modules.py
 
-    def finish(self, path: str, kind: Kind, source: str, *, absolute: Path | None = None,
+    def finish(self, path: str, kind: Kind, source: str, *, absolute: str | Path | None = None,
                tree: Path | None = None) -> Finished:
         """Load and finish one decoded file. With ``absolute`` (where the file is on disk)
         the prompt files its calls read are resolved, inside ``tree`` (by default
         `discovery.tree_of` the file); without it nothing else is read."""
         document = load_document(kind, path, source, variables=self.variables)
         dependencies: dict[str, str] = {}
-        if absolute is not None and kind is Kind.PYTHON and document.calls:
-            dependencies.update(self._across_modules(document, absolute, tree))
+        # where the file is matters only to its calls: most files have none, and need no Path
+        where = Path(absolute) if absolute is not None and document.calls else None
+        if where is not None and kind is Kind.PYTHON:
+            dependencies.update(self._across_modules(document, where, tree))
         document.parsed = None  # the syntax tree refers back to the document: free both now
-        if absolute is not None and any(call.links for call in document.calls):
-            resolver = LinkResolver(tree or tree_of(absolute, self.root, self.cwd), self.cwd,
+        if where is not None and any(call.links for call in document.calls):
+            resolver = LinkResolver(tree or tree_of(where, self.root, self.cwd), self.cwd,
                                     self.max_file_size, self.variables)
-            resolve_links(document, absolute, resolver)
+            resolve_links(document, where, resolver)
             dependencies.update(resolver.dependencies)
-        dependencies.update(self._read_sdk_pin(document, absolute))
+        dependencies.update(self._read_sdk_pin(document, where))
         _count_tokens(document)
         return Finished(document, dependencies, self._file_tokens(document))
 
