@@ -46,6 +46,9 @@ class Rule:
     fix_note: str = ""  # what the fix does and why it is (un)safe
     options: Mapping[str, Option] = field(default_factory=dict)
     check: Checker | None = None
+    # The check reads only the document's calls, so a file without any (a prompt file, a
+    # template) is not asked: the engine skips it there (tests/test_rules_meta.py holds it to that)
+    calls_only: bool = False
     example_file: str = "prompts/example.txt"  # where the example lives (its kind follows)
     # other files the example needs, too long to print: path -> (text, times repeated)
     example_files: Mapping[str, tuple[str, int]] = field(default_factory=dict)

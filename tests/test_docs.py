@@ -70,3 +70,53 @@ def test_each_documented_example_triggers_its_rule_and_the_fix_does_not(rule, tm
     monkeypatch.chdir(tmp_path)
     assert _lint_example(tmp_path, rule, rule.example), f"{rule.name}: its example does not trigger it"
     assert not _lint_example(tmp_path, rule, rule.use_instead), f"{rule.name}: its 'use instead' still triggers it"
+
+
+def test_a_rule_marked_calls_only_finds_nothing_in_a_file_without_calls(tmp_path):
+    """`Rule.calls_only` lets the engine skip a rule for files without calls: every rule
+    marked so must find nothing in every rule's example and fixed file once its calls are
+    gone (prompt files, templates, configs and code alike)."""
+    import datetime
+
+    from advisor.config import Settings
+    from advisor.engine import Linter
+    from advisor.sources import kind_for
+
+    linter = Linter(Settings(root=tmp_path, today=datetime.date(2026, 6, 1)), use_cache=False)
+    marked = [context for context in linter.contexts if context.rule.calls_only]
+    assert {context.rule.name for context in marked} >= {"missing-max-tokens", "non-streaming-ui-call", "deprecated-model"}
+    assert not any(rule.calls_only for rule in ALL_RULES if rule.name in ("word-count-limit", "redundant-instruction",
+                                                                          "prompt-too-long", "hardcoded-api-key"))
+    documents = 0
+    for rule in ALL_RULES:
+        for text in (rule.example, rule.use_instead):
+            kind = kind_for(rule.example_file)
+            document = linter.finish(rule.example_file, kind, text).document
+            had_calls = bool(document.calls)
+            document.calls = []
+            documents += had_calls
+            for context in marked:
+                assert list(context.rule.check(document, context)) == [], (context.rule.name, rule.name)
+    assert documents >= 10  # most examples had calls before they were taken away
+
+
+def test_a_file_without_calls_gets_the_findings_of_every_rule(tmp_path):
+    """Skipping the calls-only rules for a file without calls changes no finding."""
+    import datetime
+
+    from advisor.config import Settings
+    from advisor.engine import Linter
+    from advisor.sources import kind_for
+
+    linter = Linter(Settings(root=tmp_path, today=datetime.date(2026, 6, 1)), use_cache=False)
+    assert len(linter._document_contexts) < len(linter.contexts)
+    every = Linter(Settings(root=tmp_path, today=datetime.date(2026, 6, 1)), use_cache=False)
+    every._document_contexts = every.contexts
+    checked = 0
+    for rule in ALL_RULES:
+        kind = kind_for(rule.example_file)
+        skipping = linter.lint_source(rule.example_file, kind, rule.example)
+        asking_all = every.lint_source(rule.example_file, kind, rule.example)
+        assert skipping.to_dict() == asking_all.to_dict(), rule.name
+        checked += not skipping.calls
+    assert checked >= 3  # prompt-file examples: the skip applied

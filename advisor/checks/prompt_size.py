@@ -50,6 +50,7 @@ MISSING_PROMPT_CACHE = Rule(
     code="P003",
     name="missing-prompt-cache",
     severity=Severity.WARNING,
+    calls_only=True,
     guide=GUIDE_CACHE,
     summary="A large static prompt prefix is sent on every request without `cache_control`.",
     why=(
