@@ -69,22 +69,31 @@ def write(name: str, value: Any) -> None:
     directory = cache_dir()
     if directory is None:
         return
+    try:
+        payload = marshal.dumps(value)
+    except ValueError:
+        return
+    _write_bytes(directory / name, blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload)
+
+
+def _write_bytes(path: Path, data: bytes) -> bool:
+    """Write a derived-data file atomically (and prune its family); False if it could not be."""
     import tempfile
 
     try:
-        payload = marshal.dumps(value)
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".derived-", suffix=".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".derived-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload)
-            os.replace(temporary, directory / name)
+                out.write(data)
+            os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
             raise
-        prune_family(directory, name)
+        prune_family(path.parent, path.name)
     except (OSError, ValueError):
-        pass
+        return False
+    return True
 
 
 def prune_family(directory: Path, name: str, family: str | None = None) -> None:
@@ -157,15 +166,141 @@ def _patterns_file(family: str = "patterns") -> str | None:
         return None
     if sys.implementation.name != "cpython":
         return None
-    build = blake2b(f"{sys.version}|{magic}|{_sre.CODESIZE}".encode(), digest_size=6).hexdigest()
+    build = blake2b(f"{sys.version}|{magic}|{_sre.CODESIZE}|{_PATTERNS_FORMAT}".encode(), digest_size=6).hexdigest()
     return f"{family}-{sys.implementation.cache_tag}-{build}.marshal"
 
 
+# The stored file: digest of the index, the index's length (4 bytes, little-endian), the
+# index (marshal: key digest -> (offset after the index, length)), then the entries, each a
+# digest and a marshalled (source, flags, engine arguments). Changing it changes the files' names.
+_PATTERNS_FORMAT = 2
+_LENGTH_BYTES = 4
+
+
+def _pattern_key(source: str, flags: int) -> bytes:
+    return blake2b(f"{flags}:{source}".encode("utf-8", "surrogatepass"), digest_size=_DIGEST_SIZE).digest()
+
+
+class _PatternStore:
+    """The compiled patterns kept for one family, read entry by entry.
+
+    A full run stores every language's phrase patterns (about 3 MB of code words); a
+    one-file run uses a fifth of them. Reading, hashing and unmarshalling the whole file cost
+    a one-file run ~10 ms, so only the index is read and checked up front, and each entry is
+    read and checked when its pattern is asked for."""
+
+    def __init__(self, family: str) -> None:
+        self.name = _patterns_file(family)
+        directory = cache_dir()
+        self.path = directory / self.name if directory is not None and self.name is not None else None
+        self.index: dict[bytes, tuple[int, int]] = {}
+        self.body_start = 0  # where the entries begin in the file
+        self.added: dict[bytes, bytes] = {}  # entries compiled by this process, not yet in the file's index
+        if self.path is not None:
+            self.index = self._read_index(self.path)
+
+    def _read_index(self, path: Path) -> dict[bytes, tuple[int, int]]:
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(_DIGEST_SIZE + _LENGTH_BYTES)
+                if len(head) != _DIGEST_SIZE + _LENGTH_BYTES:
+                    return {}
+                size = int.from_bytes(head[_DIGEST_SIZE:], "little")
+                blob = handle.read(size)
+            if len(blob) != size or blake2b(blob, digest_size=_DIGEST_SIZE).digest() != head[:_DIGEST_SIZE]:
+                return {}
+            index = marshal.loads(blob)
+        except (OSError, ValueError, EOFError, TypeError):
+            return {}
+        if not isinstance(index, dict):
+            return {}
+        self.body_start = len(head) + size
+        return {key: place for key, place in index.items()
+                if isinstance(key, bytes) and isinstance(place, tuple) and len(place) == 2
+                and all(isinstance(number, int) and number >= 0 for number in place)}
+
+    def _entry(self, key: bytes) -> bytes | None:
+        """An entry's bytes (digest + payload) as stored, or None."""
+        if key in self.added:
+            return self.added[key]
+        place = self.index.get(key)
+        if place is None or self.path is None:
+            return None
+        offset, length = place
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.body_start + offset)
+                return handle.read(length)
+        except OSError:
+            return None
+
+    def get(self, source: str, flags: int) -> tuple[Any, ...] | None:
+        """The engine arguments stored for a pattern, or None (missing or damaged)."""
+        key = _pattern_key(source, flags)
+        entry = self._entry(key)
+        if entry is None:
+            return None
+        digest, payload = entry[:_DIGEST_SIZE], entry[_DIGEST_SIZE:]
+        try:
+            if blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
+                return None
+            stored_source, stored_flags, arguments = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return None
+        if stored_source != source or stored_flags != flags or not isinstance(arguments, tuple):
+            return None
+        return arguments
+
+    def drop(self, source: str, flags: int) -> None:
+        key = _pattern_key(source, flags)
+        self.index.pop(key, None)
+        self.added.pop(key, None)
+
+    def put(self, source: str, flags: int, arguments: tuple[Any, ...]) -> None:
+        """Store a pattern's engine arguments with every entry already stored (all of
+        them read now: this happens once per new pattern), atomically."""
+        if self.path is None:
+            return
+        payload = marshal.dumps((source, flags, arguments))
+        key = _pattern_key(source, flags)
+        self.added[key] = blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload
+        kept: dict[bytes, bytes] = {}
+        if len(self.index) + len(self.added) <= _MAX_PATTERNS:
+            kept = self._stored_entries()
+        else:  # mostly old releases' patterns: start afresh
+            self.added = {key: self.added[key]}
+        kept.update(self.added)
+        self._write(kept)
+
+    def _stored_entries(self) -> dict[bytes, bytes]:
+        """Every entry of the file, as stored (one read)."""
+        if not self.index or self.path is None:
+            return {}
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.body_start)
+                body = handle.read()
+        except OSError:
+            return {}
+        return {key: body[offset:offset + length] for key, (offset, length) in self.index.items()
+                if offset + length <= len(body)}
+
+    def _write(self, entries: dict[bytes, bytes]) -> None:
+        assert self.path is not None
+        placed: dict[bytes, tuple[int, int]] = {}
+        offset = 0
+        for key, entry in entries.items():
+            placed[key] = (offset, len(entry))
+            offset += len(entry)
+        index = marshal.dumps(placed)
+        head = blake2b(index, digest_size=_DIGEST_SIZE).digest() + len(index).to_bytes(_LENGTH_BYTES, "little")
+        if _write_bytes(self.path, b"".join([head, index, *entries.values()])):
+            self.index, self.added, self.body_start = placed, {}, len(head) + len(index)
+
+
 @functools.cache
-def _stored_patterns(family: str = "patterns") -> dict[tuple[str, int], tuple[Any, ...]]:
-    name = _patterns_file(family)
-    stored = read(name) if name else None
-    return stored if isinstance(stored, dict) else {}
+def _stored_patterns(family: str = "patterns") -> _PatternStore:
+    return _PatternStore(family)
 
 
 def compile_pattern(source: str, flags: int = 0, *, family: str = "patterns") -> re.Pattern[str]:
@@ -174,24 +309,20 @@ def compile_pattern(source: str, flags: int = 0, *, family: str = "patterns") ->
     Meant for the rule pack's patterns (the same few dozen on every run); patterns built
     from a user's input would only grow the file. A ``family`` is a file of its own: a
     run that needs one small pattern (discovery's globs) does not read the rule pack's
-    two megabytes.
+    patterns.
     """
     flags = int(flags)  # a plain int: `re.RegexFlag` values cannot be marshalled
     stored = _stored_patterns(family)
-    arguments = stored.get((source, flags))
+    arguments = stored.get(source, flags)
     if arguments is not None:
         try:
             return _sre.compile(source, *arguments)  # type: ignore[no-any-return,unused-ignore]
         except Exception:  # words of another engine: compile as usual
-            stored.pop((source, flags), None)
+            stored.drop(source, flags)
     pattern = re.compile(source, flags)
     arguments = _engine_arguments(source, flags, pattern)
-    name = _patterns_file(family)
-    if arguments is not None and name is not None:
-        if len(stored) >= _MAX_PATTERNS:
-            stored.clear()
-        stored[(source, flags)] = arguments
-        write(name, stored)
+    if arguments is not None:
+        stored.put(source, flags, arguments)
     return pattern
 
 
