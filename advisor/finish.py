@@ -10,19 +10,24 @@ result's dependencies, so a cached result is re-checked when one of them changes
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from . import tokens
 from .catalog import Catalog
 from .digests import blake2b
 from .discovery import tree_of
-from .links import LinkResolver, resolve_links
 from .loaders import load_document
 from .model import Document, Kind, PromptText, RunsIn, template_slots
-from .modules import ProjectIndexes
-from .sdk_pin import project_pin
+
+if TYPE_CHECKING:
+    from .modules import ProjectIndexes
+
+# Linked prompt files (`links`), sibling modules (`modules`) and the SDK pin (`sdk_pin`)
+# concern only files whose calls read other files or Python files with calls: each is
+# imported where it is needed, so a pre-commit run on one YAML or text file does not load them.
 
 
 @dataclass
@@ -44,7 +49,13 @@ class Finisher:
         self.root = root
         self.cwd = cwd
         self.catalog = catalog
-        self.indexes = ProjectIndexes(cwd, max_file_size)  # per run and process: see modules.py
+
+    @functools.cached_property
+    def indexes(self) -> ProjectIndexes:
+        """The sibling-module indexes, per run and process (see modules.py)."""
+        from .modules import ProjectIndexes
+
+        return ProjectIndexes(self.cwd, self.max_file_size)
 
     def finish(self, path: str, kind: Kind, source: str, *, absolute: str | Path | None = None,
                tree: Path | None = None) -> Finished:
@@ -59,6 +70,8 @@ class Finisher:
             dependencies.update(self._across_modules(document, where, tree))
         document.parsed = None  # the syntax tree refers back to the document: free both now
         if where is not None and any(call.links for call in document.calls):
+            from .links import LinkResolver, resolve_links
+
             resolver = LinkResolver(tree or tree_of(where, self.root, self.cwd), self.cwd,
                                     self.max_file_size, self.variables)
             resolve_links(document, where, resolver)
@@ -97,6 +110,8 @@ class Finisher:
         depend on the release), and the pin files as dependencies of the cached result."""
         if absolute is None or document.kind is not Kind.PYTHON or not document.calls:
             return {}
+        from .sdk_pin import project_pin
+
         document.sdk_pin = project_pin(absolute)
         for package in sorted({call.via.name for call in document.calls if call.via is not None}):
             pin = project_pin(absolute, package)

@@ -98,3 +98,32 @@ def test_a_cache_hit_run_never_imports_a_rule(tmp_path):
     changed_loaded, changed = run()
     assert "advisor.checks" in changed_loaded and changed == ["word-count-limit"]
     assert Path(repo / ".advisor_cache").is_dir()
+
+
+def test_a_yaml_file_checked_from_scratch_loads_no_other_source_kind(tmp_path):
+    """The pre-commit case on a changed request config: the rules run, but what only other
+    kinds of file need (the Python, TypeScript and notebook loaders, Jinja, the sibling-module
+    index, linked prompt files, the SDK pin, the HTML report, live calls) is never imported."""
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "ticket.yaml").write_text(
+        "model: claude-opus-5-5\nmax_tokens: 4096\n"
+        "system: Classify the ticket as billing, shipping or other. Answer with the label only.\n"
+        "messages:\n  - role: user\n    content: \"{{ ticket }}\"\n"
+    )
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['advisor', 'lint', '--no-cache', '--today', '2026-06-01', '--format', 'json', 'configs/ticket.yaml']\n"
+        "try:\n"
+        "    runpy.run_module('advisor', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED=' + ','.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False)
+    loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED="))[len("LOADED="):].split(",")
+    assert "max-tokens-oversized" in [f["rule"] for f in json.loads(done.stdout)["findings"]]
+    assert "advisor.checks" in loaded and "advisor.loaders.yamljson" in loaded
+    never = ("advisor.loaders.python", "advisor.loaders.typescript", "advisor.loaders.notebook", "advisor.loaders.jinja",
+             "jinja2", "advisor.modules", "advisor.imported", "advisor.callers", "advisor.links", "advisor.sdk_pin",
+             "advisor.report", "advisor.live")
+    assert [m for m in loaded if m.startswith(never)] == []

@@ -9,14 +9,16 @@ values, and SDK 1.0 and later have no `temperature=` argument at all.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .. import wrappers
 from ..model import CallApi, Document, Field, Finding, PromptCall, Severity
 from ..registry import CheckContext, Option, Rule
-from ..sdk_pin import SdkPin
 from .examples import request_config, script_call
 from .idioms import is_script, parameter
+
+if TYPE_CHECKING:
+    from ..sdk_pin import SdkPin  # read by the finish stage, for Python files only
 
 _OLD_API_VERSION = "api-2023-06-01"  # a wrapper that sends sampling parameters as request fields (rules/wrappers.yaml)
 GUIDE_TEMPERATURE = "2. Optimize prompt and output length: experiment with temperature"
