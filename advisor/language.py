@@ -346,6 +346,20 @@ def _merged_spaces(atoms: Iterable[str]) -> Iterator[str]:
             yield atom
 
 
+def _may_start_with_symbol(phrase: str) -> bool:
+    """Whether some variant of ``phrase`` (:func:`expand_phrase`) starts with a character
+    that is not a word character. A variant starts with the phrase's first non-space
+    character unless that opens a group, so only phrases that open with a group are
+    expanded (a scanner is built on every run from lists of hundreds of phrases)."""
+    head = phrase.lower().lstrip()[:1]
+    if head in ("(", "["):
+        return any(not _WORD_START.match(variant) for variant in expand_phrase(phrase))
+    return bool(head) and not _WORD_START.match(head)
+
+
+_WORD_START = re.compile(r"\w")
+
+
 class PhraseScanner:
     r"""A :func:`phrase_pattern`, found in a :func:`fold_case` text as ``finditer`` and
     ``search`` find it, but tried only where one of its phrases may start.
@@ -366,7 +380,7 @@ class PhraseScanner:
         self.pattern = compile(phrase_pattern(listed))
         starts = derived.made_text("phrasestarts", listed, lambda: _starts_source(listed))
         self._starts = compile(starts) if starts else None
-        self._at_symbols = any(not re.match(r"\w", v) for phrase in listed for v in expand_phrase(phrase))
+        self._at_symbols = any(map(_may_start_with_symbol, listed))
 
     def finditer(self, text: str, pos: int = 0, spaced_text: str | None = None) -> Iterator[re.Match[str]]:
         """``self.pattern.finditer(text, pos)``; ``spaced_text`` is :func:`spaced` of

@@ -217,7 +217,9 @@ def test_phrase_scanner_finds_exactly_what_its_pattern_finds() -> None:
     lists += [[p for entry in tasks._data()[kind] for p in entry["phrases"].get(code, [])]
               for kind in ("simple", "complex") for code in ("en", "de", "fr")]
     lists += [["in-depth", "don't (stop|halt) [now]", "up-to-date summary", "größe", "a - b", "ça va"],
-              ["<thinking>", "e.g.", "...", "tl;dr", "« voici »", "step", "(optional) notes"]]
+              ["<thinking>", "e.g.", "...", "tl;dr", "« voici »", "step", "(optional) notes"],
+              ["[~] about (ten|10) words", "(-|minus) five", "few lines"],  # a symbol only in an opening group
+              ["[a] short answer", "(one|single) word", "  [the] gist"]]
     for number, phrases in enumerate(lists):
         scanner = PhraseScanner(phrases)
         if number < len(supported_languages()):  # the length scanners' phrases all start with a word
