@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 MAX_FINDINGS_PER_RULE = 100  # per file: past this, a count (a generated or hostile file)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Finalised:
     findings: list[Finding]
     suppressed: int = 0  # how many findings inline comments suppressed

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # imported where it is needed, so a pre-commit run on one YAML or text file does not load them.
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Finished:
     """A finished document, the files read on its behalf (path -> digest) and the file's
     calibrated token count (what it sends, linked prompt files included)."""

@@ -117,7 +117,7 @@ def _number_source(numbers: Mapping[str, int], joiners: list[str]) -> str:
     return rf"(?:{_SLOT}+|{digits}|{spelled})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Lexicon:
     """Everything needed to read length requests in one language, compiled once."""
 
@@ -462,7 +462,7 @@ def _spelled_value(values: list[int]) -> int:
 # -- numeric requests ("under 50 words") ---------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Hit:
     """A number + unit noun match before it is judged."""
 

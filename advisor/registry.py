@@ -62,7 +62,7 @@ class Rule:
         return {name: option.default for name, option in self.options.items()}
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class CheckContext:
     """What a check function may use besides the document: its options, the catalog and
     the run's settings; plus helpers that build findings carrying the rule's identity."""

@@ -103,7 +103,7 @@ def find_suppressions(document: Document) -> list[Suppression]:
     return found
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class SuppressionResult:
     kept: list[Finding]
     suppressed: list[Finding] = field(default_factory=list)

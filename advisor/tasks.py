@@ -57,7 +57,7 @@ class TaskProfile:
     summary: str  # a noun phrase for messages: "a classification task with a one-word answer"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Matcher:
     """The cues of one language: phrases and pair verbs in one regex (one pass over the
     text, tried only where a phrase may start), the objects that may follow a verb, and
