@@ -8,7 +8,6 @@ catalog answers from data a user can review and override.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import fnmatch
 import functools
 from dataclasses import dataclass, field, replace
@@ -131,6 +130,8 @@ class Catalog:
     def closest(self, model_id: str) -> str | None:
         """The known API id nearest in spelling to the model a (possibly platform) id names,
         for `unknown-model` suggestions; dots read as the dashes the API spells versions with."""
+        import difflib  # only for an unknown model's suggestion
+
         base = model_ids.parse(model_id).base
         for candidate in (base.replace(".", "-"), base):
             matches = difflib.get_close_matches(candidate, self.known_ids(), n=1, cutoff=0.6)

@@ -28,7 +28,6 @@ import functools
 import itertools
 import operator
 import re
-import string
 from collections import Counter
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -52,7 +51,10 @@ def blanker(chars: str) -> Callable[[str], str]:
     return blank
 
 
-_letters_only = blanker(string.punctuation + string.digits + "«»“”‘’…–—·•")
+# ASCII punctuation and digits (`string.punctuation` and `string.digits`, spelt out: the
+# `string` module costs a one-file run more to import than this line to read)
+_ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_letters_only = blanker(_ASCII_PUNCTUATION + "0123456789" + "«»“”‘’…–—·•")
 _FOLD = re.compile(r"[\s\-‐]+")
 _END = ""  # trie key marking the end of a phrase (real atoms are never empty)
 _ATOMS = {" ": r"\s+", "-": r"(?:-|\s+)?", "'": "['’]", "’": "['’]"}

@@ -259,3 +259,11 @@ def test_a_long_run_of_spaces_is_one_quantifier_in_the_start_pattern() -> None:
     source = _starts_source(("a - b", "in-depth"))
     assert "a {2,}b" in source and "in {0,}depth" in source
     assert not re.search(r"(?: (?:\{\d+,\})?){2}", source.replace(" (?=", ""))
+
+
+def test_the_spelt_out_punctuation_is_the_standard_librarys() -> None:
+    import string
+
+    from advisor import language
+
+    assert language._ASCII_PUNCTUATION == string.punctuation
