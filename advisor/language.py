@@ -155,8 +155,12 @@ def negation_pattern(code: str) -> str:
 
 def expand_phrase(phrase: str) -> list[str]:
     """Every literal variant of a phrase written in the notation above, lower-cased."""
+    lowered = phrase.lower()
+    if "(" not in lowered and "[" not in lowered:  # no group: one variant (most phrases)
+        single = " ".join(lowered.split())
+        return [single] if single else []
     choices = []
-    for part in _GROUP.split(phrase.lower()):
+    for part in _GROUP.split(lowered):
         if part.startswith("(") and part.endswith(")"):
             choices.append(part[1:-1].split("|"))
         elif part.startswith("[") and part.endswith("]"):
