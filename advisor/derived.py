@@ -265,6 +265,7 @@ class _PatternStore:
         key = _pattern_key(source, flags)
         self.added[key] = blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload
         kept: dict[bytes, bytes] = {}
+        self.index = self._read_index(self.path)  # as the file is now (another run may have replaced it)
         if len(self.index) + len(self.added) <= _MAX_PATTERNS:
             kept = self._stored_entries()
         else:  # mostly old releases' patterns: start afresh

@@ -46,6 +46,29 @@ def test_damaged_or_foreign_pattern_files_fall_back_to_compiling(cache):
     assert derived.compile_pattern(PATTERN) == re.compile(PATTERN)
 
 
+def test_each_stored_pattern_is_checked_on_its_own(cache):
+    """Runs add patterns to one file; a damaged entry costs only its own pattern a compile,
+    the others still come from the file (read entry by entry, not the whole file)."""
+    other = r"(?:(?<!\w)(?:tl;dr|in short)(?!\w))"
+    derived.compile_pattern(PATTERN)
+    derived._stored_patterns.cache_clear()  # a second run adds another pattern
+    derived.compile_pattern(other, re.IGNORECASE)
+    derived._stored_patterns.cache_clear()
+    store = derived._stored_patterns()
+    assert store.get(PATTERN, 0) is not None and store.get(other, int(re.IGNORECASE)) is not None
+    [stored] = cache.glob("patterns-*.marshal")
+    data = bytearray(stored.read_bytes())
+    data[-3] ^= 0xFF  # inside the entry written last
+    stored.write_bytes(bytes(data))
+    derived._stored_patterns.cache_clear()
+    store = derived._stored_patterns()
+    assert store.get(PATTERN, 0) is not None
+    assert store.get(other, int(re.IGNORECASE)) is None
+    assert derived.compile_pattern(other, re.IGNORECASE) == re.compile(other, re.IGNORECASE)
+    derived._stored_patterns.cache_clear()
+    assert derived._stored_patterns().get(other, int(re.IGNORECASE)) is not None  # stored again, whole
+
+
 def test_the_cache_turned_off_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv(derived.CACHE_ENV, "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
