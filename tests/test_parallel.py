@@ -14,12 +14,17 @@ def _square_and_who(n: int) -> tuple[int, int]:
     return n * n, os.getpid()
 
 
+def _run(work, count: int, **options) -> tuple[JobRunner, list]:
+    """A runner given jobs 0..count-1, and its results."""
+    runner = JobRunner(work, **options)
+    for n in range(count):
+        runner.submit(n)
+    return runner, runner.results()
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 def test_results_keep_their_order_and_both_processes_work():
-    runner = JobRunner(_square_and_who, min_parallel=10, chunk=7, workers=2)
-    for n in range(1000):
-        runner.submit(n)
-    results = runner.results()
+    runner, results = _run(_square_and_who, 1000, min_parallel=10, chunk=7, workers=2)
     assert [square for square, _ in results] == [n * n for n in range(1000)]
     ran_here = sum(1 for _, pid in results if pid == os.getpid())
     assert 0 < ran_here  # this process took chunks too; how many depends on the load
@@ -27,10 +32,7 @@ def test_results_keep_their_order_and_both_processes_work():
 
 
 def test_a_small_run_stays_in_this_process():
-    runner = JobRunner(_square_and_who, min_parallel=200, workers=2)
-    for n in range(50):
-        runner.submit(n)
-    results = runner.results()
+    _, results = _run(_square_and_who, 50, min_parallel=200, workers=2)
     assert [square for square, _ in results] == [n * n for n in range(50)]
     assert {pid for _, pid in results} == {os.getpid()}
 
@@ -52,10 +54,7 @@ def _fails_on_13(n: int) -> int:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
 def test_chunks_a_dead_worker_took_are_run_here():
-    runner = JobRunner(_square_here_only, min_parallel=10, chunk=5, workers=2)
-    for n in range(300):
-        runner.submit(n)
-    results = runner.results()
+    runner, results = _run(_square_here_only, 300, min_parallel=10, chunk=5, workers=2)
     assert [square for square, _ in results] == [n * n for n in range(300)]
     assert {pid for _, pid in results} == {os.getpid()}
     assert runner.children == []
@@ -73,12 +72,7 @@ def test_a_job_that_raises_in_a_worker_raises_here_as_in_a_serial_run():
 
 def test_a_large_run_on_one_core_prepares_once_up_front_and_a_small_one_never():
     prepared = []
-    large = JobRunner(_square_and_who, min_parallel=10, workers=1, prepare=lambda: prepared.append("large"))
-    for n in range(20):
-        large.submit(n)
-    assert [square for square, _ in large.results()] == [n * n for n in range(20)]
-    small = JobRunner(_square_and_who, min_parallel=10, workers=1, prepare=lambda: prepared.append("small"))
-    for n in range(5):
-        small.submit(n)
-    small.results()
+    _, results = _run(_square_and_who, 20, min_parallel=10, workers=1, prepare=lambda: prepared.append("large"))
+    assert [square for square, _ in results] == [n * n for n in range(20)]
+    _run(_square_and_who, 5, min_parallel=10, workers=1, prepare=lambda: prepared.append("small"))
     assert prepared == ["large"]
