@@ -37,8 +37,10 @@ def test_index_matches_all_pairs_comparison():
         expected = _brute_force(text, 4, threshold)
         found = [(a.start, b.start) for a, b in redundancy._repeats([text], 4, threshold)]
         indexed = [(a.start, b.start) for a, b in redundancy._indexed_repeats(redundancy._sentences(text, 4), threshold)]
+        pairwise = [(a.start, b.start) for a, b in redundancy._pairwise_repeats(redundancy._sentences(text, 4), threshold)]
         assert found == expected
         assert indexed == expected
+        assert pairwise == expected  # the size filter loses no pair, at any length
 
 
 def test_sentences_in_slots_and_lines_of_code_are_skipped_as_one_by_one_tests_would():

@@ -151,18 +151,28 @@ def _repeats(texts: list[PromptText], min_words: int, threshold: float) -> Itera
 
 
 def _pairwise_repeats(sentences: list[_Sentence], threshold: float) -> Iterator[tuple[_Sentence, _Sentence]]:
+    """Each sentence against every earlier first copy, in text order. Two word sets of
+    sizes n <= m are at Jaccard >= threshold only if n >= threshold * m (the intersection
+    is at most n, the union at least m), so pairs of too different sizes are passed over
+    by comparing two numbers, without building their intersection."""
     seen_exact: dict[tuple[str, ...], _Sentence] = {}
-    earlier: list[_Sentence] = []
+    earlier: list[tuple[int, _Sentence]] = []
     for sentence in sentences:
         first = seen_exact.get(sentence.key)
         if first is None:
-            for other in earlier:  # a plain loop: this runs for every pair of sentences
-                if _similar(other, sentence, threshold):
+            words = sentence.words
+            size = len(words)
+            smallest = threshold * size
+            for other_size, other in earlier:  # a plain loop: this runs for every pair of sentences
+                if other_size < smallest or threshold * other_size > size:
+                    continue
+                shared = len(other.words & words)
+                if shared >= threshold * (size + other_size - shared):  # `_similar`, inlined
                     first = other
                     break
             else:
                 seen_exact[sentence.key] = sentence
-                earlier.append(sentence)
+                earlier.append((size, sentence))
                 continue
         yield first, sentence
 
