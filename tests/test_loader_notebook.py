@@ -401,49 +401,30 @@ def test_the_full_terminal_form_quotes_the_cell_numbered_within_it(make_repo, mo
     assert "cell 2:6:16 O003 (max-tokens-oversized) [*]" in out  # --show-fixes
 
 
-class _ScannerByCharacter:
-    """The statement-start scanner as first written, one character at a time: the reference
-    the loader's scanner (which jumps between the characters that matter) must agree with."""
+def _scanner_by_character():
+    """The statement-start scanner read one character at a time, as first written: the
+    loader's scanner with its two jumps (to the next character that matters, and to a
+    string's closing quote) replaced by steps of one character, the reference it must
+    agree with."""
+    from advisor.loaders.notebook import _LineScanner
 
-    def __init__(self) -> None:
-        self.depth, self.quote, self.continued = 0, None, False
+    class ByCharacter(_LineScanner):
+        @staticmethod
+        def _next_stop(line, index):
+            return index
 
-    @staticmethod
-    def closing(line, index, quote):
-        while index < len(line):
-            if line[index] == "\\":
-                index += 2
-                continue
-            if line.startswith(quote, index):
-                return index + len(quote)
-            index += 1
-        return None
-
-    def feed(self, line):
-        index, length = 0, len(line)
-        while index < length:
-            if self.quote is not None:
-                end = self.closing(line, index, self.quote)
-                if end is None:
-                    break
-                self.quote, index = None, end
-                continue
-            char = line[index]
-            if char == "#":
-                break
-            if char in "\"'":
-                if line.startswith(char * 3, index):
-                    self.quote, index = char * 3, index + 3
+        @staticmethod
+        def _closing(line, index, quote):
+            while index < len(line):
+                if line[index] == "\\":
+                    index += 2
                     continue
-                end = self.closing(line, index + 1, char)
-                index = length if end is None else end
-                continue
-            if char in "([{":
-                self.depth += 1
-            elif char in ")]}":
-                self.depth = max(0, self.depth - 1)
-            index += 1
-        self.continued = self.quote is None and line.endswith("\\")
+                if line.startswith(quote, index):
+                    return index + len(quote)
+                index += 1
+            return None
+
+    return ByCharacter()
 
 
 def test_statement_scanner_agrees_with_reading_character_by_character():
@@ -455,7 +436,7 @@ def test_statement_scanner_agrees_with_reading_character_by_character():
     rng = random.Random(12)
     alphabet = ["a", " ", "#", "'", '"', "'''", '"""', "\\", "(", ")", "[", "]", "{", "}", "x = ", "%time"]
     for _ in range(400):
-        fast, slow = _LineScanner(), _ScannerByCharacter()
+        fast, slow = _LineScanner(), _scanner_by_character()
         for _ in range(rng.randint(1, 8)):
             line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
             fast.feed(line)

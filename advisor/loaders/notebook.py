@@ -261,17 +261,18 @@ class _LineScanner:
 
     def feed(self, line: str) -> None:
         index, length = 0, len(line)
+        closing, next_stop = self._closing, self._next_stop
         while index < length:
             if self.quote is not None:
-                end = _closing(line, index, self.quote)
+                end = closing(line, index, self.quote)
                 if end is None:
                     break
                 self.quote, index = None, end
                 continue
-            found = _CODE_STOP.search(line, index)  # the next character that can change the state
-            if found is None:
+            stop = next_stop(line, index)  # the next character that can change the state
+            if stop is None:
                 break
-            index = found.start()
+            index = stop
             char = line[index]
             if char == "#":
                 break
@@ -279,7 +280,7 @@ class _LineScanner:
                 if line.startswith(char * 3, index):
                     self.quote, index = char * 3, index + 3
                     continue
-                end = _closing(line, index + 1, char)
+                end = closing(line, index + 1, char)
                 index = length if end is None else end
                 continue
             if char in "([{":
@@ -288,6 +289,16 @@ class _LineScanner:
                 self.depth = max(0, self.depth - 1)
             index += 1
         self.continued = self.quote is None and line.endswith("\\")
+
+    @staticmethod
+    def _next_stop(line: str, index: int) -> int | None:
+        """Where the next character that can change the state is, at or after ``index``."""
+        found = _CODE_STOP.search(line, index)
+        return None if found is None else found.start()
+
+    @staticmethod
+    def _closing(line: str, index: int, quote: str) -> int | None:
+        return _closing(line, index, quote)
 
 
 # What the scanner stops at: outside strings, a comment, a quote or a bracket; inside a
