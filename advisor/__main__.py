@@ -1,5 +1,5 @@
 """``python -m advisor``: the same as the ``advisor`` command."""
 
-from .cli import main
+from .entry import main
 
 main()

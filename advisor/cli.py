@@ -344,20 +344,11 @@ def tokens(paths, model, exact, output_format, config, explain):
         sys.exit(2)
 
 
-# The garbage collector's thresholds for a command-line run. A lint keeps every file's
-# report (tens of objects per finding) alive to the end, and the default thresholds (700, 10,
-# 10), made for short-lived objects, rescan all of them again and again: a fifth of a warm
-# lint of 30,000 files. Cycles are still collected, a few hundred times less often; peak
-# memory was unchanged at 30,000 files. Only the command sets it: `advisor.lint` and the
-# language server leave the host process's settings alone.
-COLLECTOR_THRESHOLDS = (50_000, 20, 20)
+def main() -> None:
+    """The command line as the ``advisor`` command runs it (`advisor.entry.main`)."""
+    from .entry import main as run_command
 
-
-def main() -> None:  # console-script entry point
-    import gc
-
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
-    cli()
+    run_command()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,7 +80,37 @@ def test_the_command_spaces_out_garbage_collection_and_the_api_leaves_it_alone(t
     done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True)
     lines = done.stdout.strip().splitlines()
     assert lines[0] == "(700, 10, 10)"
-    from advisor.cli import COLLECTOR_THRESHOLDS
+    from advisor.entry import COLLECTOR_THRESHOLDS
 
     assert lines[-1] == str(COLLECTOR_THRESHOLDS)
     assert "word-count-limit" in done.stdout
+
+
+def test_the_command_raises_the_thresholds_before_it_imports_what_it_runs():
+    """The imports of a run (click, the rules, the loaders) are a good share of a one-file
+    pre-commit run, and under the default thresholds they set off collections: the entry
+    point raises the thresholds first."""
+    probe = (
+        "import gc, sys\n"
+        "seen = []\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in ('click', 'advisor.cli') and not any(n == name for n, _ in seen):\n"
+        "            seen.append((name, gc.get_threshold()))\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "from advisor import entry\n"
+        "print('click' in sys.modules)\n"
+        "sys.argv = ['advisor', '--version']\n"
+        "try:\n"
+        "    entry.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(seen)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    lines = done.stdout.strip().splitlines()
+    from advisor.entry import COLLECTOR_THRESHOLDS
+
+    assert lines[0] == "False"
+    assert lines[-1] == str([("advisor.cli", COLLECTOR_THRESHOLDS), ("click", COLLECTOR_THRESHOLDS)])
