@@ -4,7 +4,7 @@ A cold lint of a large repository is CPU-bound Python: one process per core roug
 divides its time by the core count. Workers are forked (Linux only), so they inherit the
 loaded rule pack, the compiled patterns and the jobs themselves (file bytes included)
 instead of rebuilding or receiving them. Small runs (a pre-commit hook on a handful of
-files) never fork. Any failure to run in parallel falls back to this process, with the
+files) never fork, nor does a process running other threads (see `_threads_running`). Any failure to run in parallel falls back to this process, with the
 same results.
 
 The jobs are split into chunks, and every process, this one included, takes the next
@@ -37,6 +37,16 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _threads_running() -> bool:
+    """Whether this process runs other Python threads (a host application calling
+    `advisor.lint`). A forked child gets a copy of every lock, held or not, and only the
+    forking thread: a lock another thread held at that moment (a logging handler's, a
+    buffered stream's) stays held in the child for ever, and the child hangs the run. Such
+    a process lints in one process instead; the command line starts no threads."""
+    threading = sys.modules.get("threading")  # not imported: no thread was started with it
+    return threading is not None and threading.active_count() > 1
+
+
 class JobRunner:
     """Collects jobs in order and returns their results in the same order."""
 
@@ -62,7 +72,7 @@ class JobRunner:
 
     def results(self) -> list[Any]:
         jobs, self.jobs = self.jobs, []
-        if self.workers < 2 or len(jobs) < self.min_parallel:
+        if self.workers < 2 or len(jobs) < self.min_parallel or _threads_running():
             if len(jobs) >= self.min_parallel and self.prepare is not None:
                 self.prepare()  # a large run on one core: what every file needs (the encoder) built at once, as before forking
             return [self.work(job) for job in jobs]

@@ -37,6 +37,30 @@ def test_a_small_run_stays_in_this_process():
     assert {pid for _, pid in results} == {os.getpid()}
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_a_process_running_other_threads_never_forks():
+    """A child forked while another thread holds a lock would hang on it: a host
+    application with threads gets its results from this process."""
+    import threading
+
+    forks: list[int] = []
+    os.register_at_fork(before=lambda: forks.append(1))
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+    try:
+        _, results = _run(_square_and_who, 1000, min_parallel=10, chunk=7, workers=2)
+    finally:
+        release.set()
+        other.join()
+    assert [square for square, _ in results] == [n * n for n in range(1000)]
+    assert {pid for _, pid in results} == {os.getpid()}
+    assert forks == []
+    _, results = _run(_square_and_who, 1000, min_parallel=10, chunk=7, workers=2)  # the thread is gone
+    assert [square for square, _ in results] == [n * n for n in range(1000)]
+    assert forks == [1]
+
+
 _PARENT = os.getpid()
 
 
