@@ -5,8 +5,8 @@ start-up redo the same work each time from inputs that never change between runs
 compiling the rule pack's phrase patterns (large alternations that Python's regex parser,
 written in Python, takes tens of milliseconds over) and decoding the tokenizer's 100,000
 base64 ranks. Both results are plain data (the compiled pattern's code words, a dict of
-bytes to ints), so they are stored with ``marshal`` next to the rule pack's JSON copy
-(:mod:`advisor.ruledata`) and read back in a few milliseconds.
+bytes to ints), so they are stored with ``marshal`` next to the rule pack's parsed copy
+(:mod:`advisor.ruledata`, kept the same way) and read back in a few milliseconds.
 
 Every entry is checked before use and any problem is a miss: a file that is missing,
 truncated, edited or written by another Python falls back to doing the work, with the same
@@ -63,9 +63,10 @@ def read(name: str) -> Any:
         return None
 
 
-def write(name: str, value: Any) -> None:
+def write(name: str, value: Any, family: str | None = None) -> None:
     """Store ``value`` (marshal-able data) under ``name``, atomically; a read-only home or a
-    full disk only costs the next run the work."""
+    full disk only costs the next run the work. Older files of the ``family`` are pruned
+    (`prune_family`)."""
     directory = cache_dir()
     if directory is None:
         return
@@ -73,10 +74,10 @@ def write(name: str, value: Any) -> None:
         payload = marshal.dumps(value)
     except ValueError:
         return
-    _write_bytes(directory / name, blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload)
+    _write_bytes(directory / name, blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload, family)
 
 
-def _write_bytes(path: Path, data: bytes) -> bool:
+def _write_bytes(path: Path, data: bytes, family: str | None = None) -> bool:
     """Write a derived-data file atomically (and prune its family); False if it could not be."""
     import tempfile
 
@@ -90,7 +91,7 @@ def _write_bytes(path: Path, data: bytes) -> bool:
         except BaseException:
             os.unlink(temporary)
             raise
-        prune_family(path.parent, path.name)
+        prune_family(path.parent, path.name, family)
     except (OSError, ValueError):
         return False
     return True
