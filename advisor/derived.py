@@ -24,7 +24,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from .digests import blake2b
 
@@ -119,38 +119,52 @@ def prune_family(directory: Path, name: str, family: str | None = None) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Texts made by advisor's own code
+# Data made by advisor's own code
 # ---------------------------------------------------------------------------------------
 
 
-def _texts_file(family: str) -> str:
-    """One file per family and build of advisor: a text made by the code is only valid for
-    the code that made it (an edited or upgraded advisor makes its texts afresh)."""
+def _made_file(family: str) -> str:
+    """One file per family and build of advisor: what the code made is only valid for the
+    code that made it (an edited or upgraded advisor makes it afresh)."""
     from .cache import code_digest
 
     return f"{family}-{code_digest()}.marshal"
 
 
 @functools.cache
-def _stored_texts(family: str) -> dict[Any, str]:
-    stored = read(_texts_file(family))
+def _stored_made(family: str) -> dict[Any, Any]:
+    stored = read(_made_file(family))
     return stored if isinstance(stored, dict) else {}
 
 
-def made_text(family: str, key: Any, make: Callable[[], str]) -> str:
-    """``make()``, for a text that depends only on ``key`` (marshal-able) and advisor's own
-    code, such as the regular expression a phrase list becomes: kept between runs, so a
-    one-file run does not rebuild the few dozen it needs from the rule pack's word lists."""
-    stored = _stored_texts(family)
+_Made = TypeVar("_Made")
+
+
+def made(family: str, key: Any, make: Callable[[], _Made], kind: type[_Made]) -> _Made:
+    """``make()``, for plain data (marshal-able, of type ``kind``) that depends only on
+    ``key`` (marshal-able) and advisor's own code: kept between runs, so a one-file run
+    does not rebuild from the rule pack's word lists what the last run built. The key must
+    name every input besides the code (the rule file's digest, `ruledata.digest`, or the
+    list itself). What is returned is shared: never changed by the caller.
+
+    A ``family`` is a file of its own, read whole on first use: data a run needs together
+    belongs in one family, data it seldom needs (another language's) in another."""
+    stored = _stored_made(family)
     found = stored.get(key)
-    if isinstance(found, str):
+    if isinstance(found, kind):
         return found
-    made = make()
+    value = make()
     if len(stored) >= _MAX_PATTERNS:
         stored.clear()
-    stored[key] = made
-    write(_texts_file(family), stored)
-    return made
+    stored[key] = value
+    write(_made_file(family), stored, family)
+    return value
+
+
+def made_text(family: str, key: Any, make: Callable[[], str]) -> str:
+    """``make()``, for a text that depends only on ``key`` and advisor's own code, such as
+    the regular expression a phrase list becomes (see :func:`made`)."""
+    return made(family, key, make, str)
 
 
 # ---------------------------------------------------------------------------------------

@@ -144,8 +144,9 @@ def detect_language(text: str) -> str | None:
 
 @functools.cache
 def negation_pattern(code: str) -> str:
-    """Regex source matching the negation words of a language ("do not", "ne", "nicht")."""
-    return phrase_pattern(_data()["languages"][code]["negations"])
+    """Regex source matching the negation words of a language ("do not", "ne", "nicht"),
+    built now: callers keep it with the rest they derive (`make_phrase_pattern`)."""
+    return make_phrase_pattern(_data()["languages"][code]["negations"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,10 +268,12 @@ def phrase_pattern(phrases: Iterable[str]) -> str:
     the rule pack's phrase lists.
     """
     listed = tuple(phrases)
-    return derived.made_text("phrases", listed, lambda: _phrase_pattern(listed))
+    return derived.made_text("phrases", listed, lambda: make_phrase_pattern(listed))
 
 
-def _phrase_pattern(phrases: tuple[str, ...]) -> str:
+def make_phrase_pattern(phrases: Iterable[str]) -> str:
+    """:func:`phrase_pattern`, built now and not kept: for a caller that keeps it between
+    runs with more it derives from the same rule file (`advisor.lengths`, `advisor.tasks`)."""
     variants = sorted({v for phrase in phrases for v in expand_phrase(phrase)})
     wordlike = [v for v in variants if re.match(r"\w", v)]
     symbolic = [v for v in variants if not re.match(r"\w", v)]
@@ -356,7 +359,7 @@ def _may_start_with_symbol(phrase: str) -> bool:
     """Whether some variant of ``phrase`` (:func:`expand_phrase`) starts with a character
     that is not a word character. A variant starts with the phrase's first non-space
     character unless that opens a group, so only phrases that open with a group are
-    expanded (a scanner is built on every run from lists of hundreds of phrases)."""
+    expanded (a scanner's parts are built from lists of hundreds of phrases)."""
     head = phrase.lower().lstrip()[:1]
     if head in ("(", "["):
         return any(not _WORD_START.match(variant) for variant in expand_phrase(phrase))
@@ -364,6 +367,15 @@ def _may_start_with_symbol(phrase: str) -> bool:
 
 
 _WORD_START = re.compile(r"\w")
+
+
+def scanner_parts(phrases: Iterable[str]) -> tuple[str, str, bool]:
+    """What a :class:`PhraseScanner` of ``phrases`` is made of, as plain data a caller can
+    keep between runs (`derived.made`): its phrase pattern, its start pattern ("" for
+    none), and whether a phrase may start with a symbol. Expanding a few hundred phrases
+    for them costs a one-file run more than reading them back."""
+    listed = tuple(phrases)
+    return make_phrase_pattern(listed), _starts_source(listed), any(map(_may_start_with_symbol, listed))
 
 
 class PhraseScanner:
@@ -383,10 +395,21 @@ class PhraseScanner:
 
     def __init__(self, phrases: Iterable[str], compile: Callable[[str], re.Pattern[str]] = re.compile) -> None:
         listed = tuple(phrases)
-        self.pattern = compile(phrase_pattern(listed))
-        starts = derived.made_text("phrasestarts", listed, lambda: _starts_source(listed))
+        self._compile(derived.made("phrasescanners", listed, lambda: scanner_parts(listed), tuple), compile)
+
+    @classmethod
+    def from_parts(cls, parts: tuple[str, str, bool],
+                   compile: Callable[[str], re.Pattern[str]] = re.compile) -> PhraseScanner:
+        """The scanner made of :func:`scanner_parts`, which the caller kept."""
+        scanner = cls.__new__(cls)
+        scanner._compile(parts, compile)
+        return scanner
+
+    def _compile(self, parts: tuple[str, str, bool], compile: Callable[[str], re.Pattern[str]]) -> None:
+        pattern, starts, at_symbols = parts
+        self.pattern = compile(pattern)
         self._starts = compile(starts) if starts else None
-        self._at_symbols = any(map(_may_start_with_symbol, listed))
+        self._at_symbols = at_symbols
 
     def finditer(self, text: str, pos: int = 0, spaced_text: str | None = None) -> Iterator[re.Match[str]]:
         """``self.pattern.finditer(text, pos)``; ``spaced_text`` is :func:`spaced` of

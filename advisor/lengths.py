@@ -43,10 +43,11 @@ from .language import (
     expand_phrase,
     first_word,
     fold_case,
+    make_phrase_pattern,
     negation_pattern,
     phrase_key,
-    phrase_pattern,
     phrase_table,
+    scanner_parts,
     spaced,
     supported_languages,
 )
@@ -101,12 +102,12 @@ def _number_source(numbers: Mapping[str, int], joiners: list[str]) -> str:
     """
 
     def words(keep) -> str:
-        return phrase_pattern([word for word, value in numbers.items() if keep(value)])
+        return make_phrase_pattern([word for word, value in numbers.items() if keep(value)])
 
-    atom = phrase_pattern(numbers)
+    atom = make_phrase_pattern(numbers)
     small, tens = words(lambda v: 1 <= v <= 9), words(lambda v: 20 <= v <= 90 and v % 10 == 0)
     mult, below_mult = words(lambda v: v >= 100 and v % 100 == 0), words(lambda v: v < 100)
-    sep = rf"(?:\s+{phrase_pattern(joiners)}\s+|[\s-]+)"
+    sep = rf"(?:\s+{make_phrase_pattern(joiners)}\s+|[\s-]+)"
     hundreds = rf"(?:{below_mult}[\s-]+)?{mult}"
     spelled = rf"(?:{hundreds}{sep})*(?:{tens}{sep}(?={small}))?(?:{hundreds}|{atom})"
     digits = (
@@ -175,7 +176,7 @@ def _scanner(language: str) -> PhraseScanner:
     most prompts mention no length at all, and most languages never occur in a repo."""
     scanner = _SCANNERS.get(language)
     if scanner is None:
-        scanner = _SCANNERS[language] = PhraseScanner(_scan_phrases(_data()["languages"][language]), compile_pattern)
+        scanner = _SCANNERS[language] = PhraseScanner.from_parts(_derived(language)["scanner"], compile_pattern)
     return scanner
 
 
@@ -231,70 +232,86 @@ def _may_scan(language: str, text: str, words: list[set[str]], several: bool, sp
 
 @functools.cache
 def _lexicon(language: str) -> _Lexicon:
+    stored = _derived(language)
+    patterns: dict[str, Any] = {name: compile_pattern(source) for name, source in stored["patterns"].items()}
+    return _Lexicon(language=language, scanner=_scanner(language), **stored["tables"], **patterns)
+
+
+@functools.cache
+def _derived(language: str) -> dict[str, Any]:
+    """What a language's requests are read with, as plain data: the scanner's parts
+    (`language.scanner_parts`), the lexicon's lookup tables and its patterns' sources.
+    Kept between runs (`derived.made`), keyed by the digests of the rule files it comes
+    from: building it expands a few thousand phrase variants, a few milliseconds of a
+    one-file run, which reads it back in a fraction of one. One file per language: a run
+    reads only the languages its texts may be in."""
+    key = (language, ruledata.digest("lengths.yaml"), ruledata.digest("languages.yaml"))
+    return derived.made(f"lengths_{language}", key, lambda: _derive(language), dict)
+
+
+def _derive(language: str) -> dict[str, Any]:
     entry = _data()["languages"][language]
-    numbers = {phrase_key(w): int(v) for w, v in entry["numbers"].items()}
     cues = entry["cues"]
     unit_nouns = [p for nouns in entry["units"].values() for p in nouns]
-    units = phrase_pattern(unit_nouns)
-    prefix = phrase_pattern([p for phrases in entry["prefixes"].values() for p in phrases])
+    units = make_phrase_pattern(unit_nouns)
+    prefix = make_phrase_pattern([p for phrases in entry["prefixes"].values() for p in phrases])
     number = _number_source(entry["numbers"], entry["number_joiners"])
-    connector = phrase_pattern(entry["range_connectors"])
+    connector = make_phrase_pattern(entry["range_connectors"])
     number_range = rf"(?P<n1>{number})(?:(?:\s*[-–—]\s*|\s+{connector}\s+)(?P<n2>{number}))?"
-    adjective = phrase_pattern(entry["adjectives"])
+    adjective = make_phrase_pattern(entry["adjectives"])
     left = (
         rf"(?P<prefix>(?:{prefix}\s*){{0,3}})(?P<num>{number_range})"
         rf"(?:(?:\s+|\s*-\s*)(?P<adj>{adjective}))?(?P<sep>\s*-\s*|\s+)\Z"
     )
     label_phrases = [p for groups in entry["labels"].values() for phrases in groups.values() for p in phrases]
     label = (
-        rf"(?P<label>{phrase_pattern(label_phrases)})\s*(?:{phrase_pattern(entry['label_links'])}\s*)?"
+        rf"(?P<label>{make_phrase_pattern(label_phrases)})\s*(?:{make_phrase_pattern(entry['label_links'])}\s*)?"
         rf"(?P<prefix>(?:{prefix}\s*){{0,2}})(?P<num>{number_range})(?:\s*(?P<unit>{units}))?"
     )
-    return _Lexicon(
-        language=language,
-        units=phrase_table(entry["units"]),
-        numbers=numbers,
-        prefix_kinds=phrase_table(entry["prefixes"]),
-        suffix_kinds=phrase_table(entry["suffixes"]),
-        labels={
+    tables = {
+        "units": phrase_table(entry["units"]),
+        "numbers": {phrase_key(w): int(v) for w, v in entry["numbers"].items()},
+        "prefix_kinds": phrase_table(entry["prefixes"]),
+        "suffix_kinds": phrase_table(entry["suffixes"]),
+        "labels": {
             phrase_key(variant): (unit, bound)
             for unit, groups in entry["labels"].items()
             for bound, phrases in groups.items()
             for p in phrases
             for variant in expand_phrase(p)
         },
-        scan_kinds={
+        "scan_kinds": {
             **{key: ("unit", unit) for key, unit in phrase_table(entry["units"]).items()},
             **{key: ("phrase", kind) for key, kind in phrase_table(entry["phrases"]).items()},
             **{phrase_key(v): ("label", "") for p in label_phrases for v in expand_phrase(p)},
         },
-        cue_kinds=phrase_table({"input": cues["input"], "output": [*cues["output"], *cues["item_verbs"]]}),
-        contracted=frozenset(phrase_key(w) for w in entry["contracted_within"]),
-        number_ends=frozenset(
+        "cue_kinds": phrase_table({"input": cues["input"], "output": [*cues["output"], *cues["item_verbs"]]}),
+        "contracted": frozenset(phrase_key(w) for w in entry["contracted_within"]),
+        "number_ends": frozenset(
             phrase_key(part) for word in entry["numbers"] for part in (word, word.split()[-1], word.split("-")[-1])
         ),
-        adjectives=frozenset(phrase_key(a) for a in entry["adjectives"]),
-        scanner=_scanner(language),
-        unit_re=compile_pattern(units),
-        left_re=compile_pattern(left),
-        atom_re=compile_pattern(phrase_pattern(entry["numbers"])),
-        prefix_re=compile_pattern(prefix),
-        suffix_re=compile_pattern(rf"\s*(?:{phrase_pattern([p for ps in entry['suffixes'].values() for p in ps])})"),
-        label_re=compile_pattern(label),
-        cue_re=compile_pattern(phrase_pattern([*cues["input"], *cues["output"], *cues["item_verbs"]])),
-        determiner_re=compile_pattern(rf"{phrase_pattern(entry['determiners'])}\s*\Z"),
-        item_verb_re=compile_pattern(
-            rf"{phrase_pattern(cues['item_verbs'])}\s+(?:{phrase_pattern(entry['determiners'])}\s+)?\Z"
+        "adjectives": frozenset(phrase_key(a) for a in entry["adjectives"]),
+    }
+    patterns = {
+        "unit_re": units,
+        "left_re": left,
+        "atom_re": make_phrase_pattern(entry["numbers"]),
+        "prefix_re": prefix,
+        "suffix_re": rf"\s*(?:{make_phrase_pattern([p for ps in entry['suffixes'].values() for p in ps])})",
+        "label_re": label,
+        "cue_re": make_phrase_pattern([*cues["input"], *cues["output"], *cues["item_verbs"]]),
+        "determiner_re": rf"{make_phrase_pattern(entry['determiners'])}\s*\Z",
+        "item_verb_re": rf"{make_phrase_pattern(cues['item_verbs'])}\s+(?:{make_phrase_pattern(entry['determiners'])}\s+)?\Z",
+        "describing_re": rf"[\s,]*{make_phrase_pattern(cues['describing'])}",
+        "input_after_re": (
+            rf"(?:[\s,-]+[^\W\d_]+){{0,{_context('right_cue_words')}}}?[\s,]+{make_phrase_pattern(cues['input_after'])}"
         ),
-        describing_re=compile_pattern(rf"[\s,]*{phrase_pattern(cues['describing'])}"),
-        input_after_re=compile_pattern(
-            rf"(?:[\s,-]+[^\W\d_]+){{0,{_context('right_cue_words')}}}?[\s,]+{phrase_pattern(cues['input_after'])}"
-        ),
-        counting_re=compile_pattern(phrase_pattern(cues["counting"])),
-        state_re=compile_pattern(rf"{phrase_pattern(cues['states'])}\s+\Z"),
-        reduce_re=compile_pattern(phrase_pattern(entry["reduce_verbs"])),
-        negation_re=compile_pattern(negation_pattern(language)),
-    )
+        "counting_re": make_phrase_pattern(cues["counting"]),
+        "state_re": rf"{make_phrase_pattern(cues['states'])}\s+\Z",
+        "reduce_re": make_phrase_pattern(entry["reduce_verbs"]),
+        "negation_re": negation_pattern(language),
+    }
+    return {"scanner": scanner_parts(_scan_phrases(entry)), "tables": tables, "patterns": patterns}
 
 
 # ---------------------------------------------------------------------------------------

@@ -61,11 +61,18 @@ def parse_yaml(path: Path) -> Any:
 
 
 @functools.cache
+def digest(name: str) -> str:
+    """A digest of the bytes of ``rules/<name>``: the key of everything derived from it
+    (its parsed copy, the tables and patterns `advisor.lengths` keeps with `derived.made`),
+    so an edited rule file is never answered from a copy of another."""
+    return blake2b((rules_dir() / name).read_bytes(), digest_size=12).hexdigest()
+
+
+@functools.cache
 def load(name: str) -> Any:
     """The parsed content of ``rules/<name>``; cached for the life of the process."""
     path = rules_dir() / name
-    digest = blake2b(path.read_bytes(), digest_size=12).hexdigest()
-    copy = f"{_COPY_FAMILY}-{path.stem}-{digest}.marshal"
+    copy = f"{_COPY_FAMILY}-{path.stem}-{digest(name)}.marshal"
     cached = derived.read(copy)
     if isinstance(cached, dict):  # every rule file is a mapping
         return cached

@@ -19,16 +19,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
-from . import ruledata
+from . import derived, ruledata
 from .derived import compile_pattern
 from .language import (
     PhraseScanner,
     detect_language,
     expand_phrase,
     fold_case,
+    make_phrase_pattern,
     negation_pattern,
     phrase_key,
-    phrase_pattern,
+    scanner_parts,
     spaced,
     supported_languages,
 )
@@ -82,6 +83,27 @@ def _keys(phrases: Sequence[str]) -> list[str]:
 
 @functools.cache
 def _matcher(language: str) -> _Matcher:
+    stored = _derived(language)
+    return _Matcher(
+        scanner=PhraseScanner.from_parts(stored["scanner"], compile_pattern),
+        cues=stored["cues"],
+        verbs=stored["verbs"],
+        object_re=compile_pattern(stored["object"]),
+        pairs=stored["pairs"],
+        negation=compile_pattern(stored["negation"]),
+    )
+
+
+def _derived(language: str) -> dict[str, Any]:
+    """A language's cues as plain data: the scanner's parts (`language.scanner_parts`),
+    the lookup tables and the patterns' sources. Kept between runs (`derived.made`), keyed
+    by the digests of the rule files it comes from: expanding every cue phrase is a few
+    milliseconds of a one-file run. One file per language, as `advisor.lengths` does."""
+    key = (language, ruledata.digest("tasks.yaml"), ruledata.digest("languages.yaml"))
+    return derived.made(f"tasks_{language}", key, lambda: _derive(language), dict)
+
+
+def _derive(language: str) -> dict[str, Any]:
     cues: dict[str, tuple[str, str]] = {}
     pairs: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
     phrases: list[str] = []
@@ -99,14 +121,14 @@ def _matcher(language: str) -> _Matcher:
                 for key in _keys(pair["objects"]):
                     pairs.setdefault(key, []).append((kind, label, frozenset(_keys(pair["verbs"]))))
     gap = int(_data()["thresholds"]["pair_gap_words"])
-    return _Matcher(
-        scanner=PhraseScanner([*phrases, *verbs], compile_pattern),
-        cues=cues,
-        verbs=frozenset(_keys(verbs)),
-        object_re=compile_pattern(rf"(?:\s+[^\s.;:!?]+){{0,{gap}}}?\s+(?P<object>{phrase_pattern(objects)})"),
-        pairs=pairs,
-        negation=compile_pattern(negation_pattern(language)),
-    )
+    return {
+        "scanner": scanner_parts([*phrases, *verbs]),
+        "cues": cues,
+        "verbs": frozenset(_keys(verbs)),
+        "object": rf"(?:\s+[^\s.;:!?]+){{0,{gap}}}?\s+(?P<object>{make_phrase_pattern(objects)})",
+        "pairs": pairs,
+        "negation": negation_pattern(language),
+    }
 
 
 @functools.cache

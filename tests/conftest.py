@@ -52,7 +52,7 @@ def _forget_stored_data() -> None:
     from advisor import derived, rule_index
 
     derived._stored_patterns.cache_clear()
-    derived._stored_texts.cache_clear()
+    derived._stored_made.cache_clear()
     rule_index.entries.cache_clear()
 
 

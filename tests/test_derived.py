@@ -144,28 +144,81 @@ def test_a_made_text_is_kept_and_a_damaged_copy_is_made_again(cache):
 
     def make() -> str:
         made.append(phrases)
-        return language._phrase_pattern(phrases)
+        return language.make_phrase_pattern(phrases)
 
-    derived._stored_texts.cache_clear()
+    derived._stored_made.cache_clear()
     first = derived.made_text("phrases", phrases, make)
     [stored] = cache.glob("phrases-*.marshal")
-    derived._stored_texts.cache_clear()  # a new process: the text comes from the file
-    assert derived.made_text("phrases", phrases, make) == first == language._phrase_pattern(phrases)
+    derived._stored_made.cache_clear()  # a new process: the text comes from the file
+    assert derived.made_text("phrases", phrases, make) == first == language.make_phrase_pattern(phrases)
     assert len(made) == 1
     stored.write_bytes(stored.read_bytes()[:-5])  # damaged: made again, the same
-    derived._stored_texts.cache_clear()
+    derived._stored_made.cache_clear()
     assert derived.made_text("phrases", phrases, make) == first
     assert len(made) == 2
-    derived._stored_texts.cache_clear()
+    derived._stored_made.cache_clear()
 
 
 def test_phrase_patterns_from_the_store_are_the_ones_built(cache):
     from advisor import language, lengths
 
     lists = [tuple(language._data()["languages"][code]["negations"]) for code in language._data()["languages"]]
-    derived._stored_texts.cache_clear()
+    derived._stored_made.cache_clear()
     built = [language.phrase_pattern(phrases) for phrases in lists]
-    derived._stored_texts.cache_clear()
-    assert [language.phrase_pattern(phrases) for phrases in lists] == built == [language._phrase_pattern(p) for p in lists]
+    derived._stored_made.cache_clear()
+    assert [language.phrase_pattern(phrases) for phrases in lists] == built == [language.make_phrase_pattern(p) for p in lists]
     assert lengths.find_length_requests("Answer in at most 40 words.", (), language="en")
-    derived._stored_texts.cache_clear()
+    derived._stored_made.cache_clear()
+
+
+def _forget_rule_data() -> None:
+    """Drop every per-process memo of the rule pack and of what is derived from it, and
+    what this process read from the derived-data folder: the next use reads as a new process."""
+    from advisor import language
+
+    for memo in (ruledata.load, ruledata.digest, language._data, language.supported_languages,
+                 language._stopword_index, language.stopwords, language.detect_language, language.negation_pattern,
+                 lengths._data, lengths._derived, lengths._lexicon, lengths._scan_words, tasks._data, tasks._matcher,
+                 derived._stored_made):
+        memo.cache_clear()
+    lengths._SCANNERS.clear()
+
+
+def test_each_languages_lexicon_and_cues_come_back_from_the_store_as_built(cache):
+    from advisor.language import supported_languages
+
+    _forget_rule_data()
+    for code in supported_languages():
+        built = lengths._derive(code), tasks._derive(code)
+        assert (lengths._derived(code), tasks._derived(code)) == built  # built, and stored
+    assert {path.name.partition("-")[0] for path in cache.glob("*_*-*.marshal")} == {
+        f"{module}_{code}" for module in ("lengths", "tasks") for code in supported_languages()}
+    _forget_rule_data()
+    for code in supported_languages():
+        assert (lengths._derived(code), tasks._derived(code)) == (lengths._derive(code), tasks._derive(code))
+    _forget_rule_data()
+
+
+def test_an_edited_rule_pack_is_not_read_with_what_was_derived_from_the_old_one(cache, tmp_path, monkeypatch):
+    # the same build of advisor (one code digest) over an edited pack: what lengths and
+    # tasks keep is keyed by the rule files' own digests
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ruledata.rules_dir(), pack)
+    monkeypatch.setattr(ruledata, "rules_dir", lambda: pack)
+    text = "Zorbify the ticket. Answer in 50 wordz."
+    try:
+        _forget_rule_data()
+        assert lengths.find_length_requests(text, language="en") == []
+        assert tasks.classify_task(text, language="en").simple == ()
+        lengths_yaml, tasks_yaml = pack / "lengths.yaml", pack / "tasks.yaml"
+        lengths_yaml.write_text(lengths_yaml.read_text().replace("      words: [word, words]\n", "      words: [word, words, wordz]\n", 1))
+        tasks_yaml.write_text(tasks_yaml.read_text().replace("      en: [classify, ", "      en: [zorbify, classify, ", 1))
+        _forget_rule_data()
+        [request] = lengths.find_length_requests(text, language="en")
+        assert (request.unit, request.maximum, request.phrase) == ("words", 50, "in 50 wordz")
+        assert [cue.label for cue in tasks.classify_task(text, language="en").simple] == ["classification", "short answer"]
+        assert len(list(cache.glob("lengths_en-*.marshal"))) == 1  # one build: both packs' data in its file
+    finally:
+        _forget_rule_data()
