@@ -118,9 +118,13 @@ def _number_source(numbers: Mapping[str, int], joiners: list[str]) -> str:
     return rf"(?:{_SLOT}+|{digits}|{spelled})"
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Lexicon:
-    """Everything needed to read length requests in one language, compiled once."""
+    """Everything needed to read length requests in one language.
+
+    The tables and the patterns' sources come from `_derived`; each pattern is compiled
+    when first used (`__getattr__`): a text reads with a few of them, and a one-file run
+    need not load the others' compiled code. `compile_all` compiles the rest (before
+    workers fork, so they inherit them)."""
 
     language: str
     units: dict[str, str]
@@ -149,6 +153,26 @@ class _Lexicon:
     state_re: re.Pattern[str]
     reduce_re: re.Pattern[str]
     negation_re: re.Pattern[str]
+
+    def __init__(self, language: str, scanner: PhraseScanner, tables: Mapping[str, Any],
+                 sources: Mapping[str, str]) -> None:
+        self.language = language
+        self.scanner = scanner
+        vars(self).update(tables)
+        self._sources = sources
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        """A pattern not compiled yet (only called for a name the instance lacks)."""
+        source = self._sources.get(name) if name != "_sources" else None
+        if source is None:
+            raise AttributeError(name)
+        pattern = compile_pattern(source)
+        setattr(self, name, pattern)
+        return pattern
+
+    def compile_all(self) -> None:
+        for name in self._sources:
+            getattr(self, name)
 
 
 @functools.cache
@@ -233,8 +257,7 @@ def _may_scan(language: str, text: str, words: list[set[str]], several: bool, sp
 @functools.cache
 def _lexicon(language: str) -> _Lexicon:
     stored = _derived(language)
-    patterns: dict[str, Any] = {name: compile_pattern(source) for name, source in stored["patterns"].items()}
-    return _Lexicon(language=language, scanner=_scanner(language), **stored["tables"], **patterns)
+    return _Lexicon(language, _scanner(language), stored["tables"], stored["patterns"])
 
 
 @functools.cache
@@ -391,7 +414,7 @@ def warm_up(languages: Sequence[str] = ("en",)) -> None:
     compiled when a run meets a text that may be in them."""
     for code in languages:
         _scanner(code)
-        _lexicon(code)
+        _lexicon(code).compile_all()
 
 
 def _lexicons_for(text: str, language: str | None, spaced_text: str | None = None) -> list[tuple[_Lexicon, int]]:

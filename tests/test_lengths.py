@@ -358,3 +358,27 @@ def test_a_scanner_is_never_skipped_for_a_text_it_would_match():
     assert not lengths._may_scan("de", text, [], several=True)
     lengths._SCANNERS.pop("de", None)
     assert not lengths._may_scan("de", text, [], several=False)
+
+
+def test_a_lexicon_compiles_the_patterns_a_text_needs_and_warm_up_all_of_them():
+    # a one-file run loads only the compiled patterns its prompt reads with; a process
+    # about to fork workers compiles every one, so the workers inherit them
+    from advisor import lengths
+
+    text = "Answer in no more than 3 sentences."
+    expected = find_length_requests(text, language="en")
+    lengths._lexicon.cache_clear()
+    try:
+        assert find_length_requests(text, language="en") == expected
+        lexicon = lengths._lexicon("en")
+        sources = lexicon._sources
+        compiled = {name for name in sources if name in vars(lexicon)}
+        assert "left_re" in compiled and "label_re" not in compiled
+        lengths.warm_up(["en"])
+        assert lengths._lexicon("en") is lexicon
+        assert {name: vars(lexicon).get(name) for name in sources} == {name: re.compile(source) for name, source in sources.items()}
+        assert find_length_requests(text, language="en") == expected
+        with pytest.raises(AttributeError):
+            lexicon.no_such_re  # noqa: B018
+    finally:
+        lengths._lexicon.cache_clear()
