@@ -41,7 +41,8 @@ def test_damaged_or_foreign_pattern_files_fall_back_to_compiling(cache):
     # well-formed file whose code words are wrong (another engine's): the engine rejects
     # them, and the pattern is compiled as usual
     derived._stored_patterns.cache_clear()
-    derived._stored_patterns().put(PATTERN, 0, (0, [1, 2, 3], 2, {"n": 1, "short": 2}, (None, "n", "short")))
+    words = b"".join(word.to_bytes(4, sys.byteorder) for word in (1, 2, 3))
+    derived._stored_patterns().put(PATTERN, 0, (0, words, 2, {"n": 1, "short": 2}, (None, "n", "short")))
     derived._stored_patterns.cache_clear()
     assert derived.compile_pattern(PATTERN) == re.compile(PATTERN)
 
