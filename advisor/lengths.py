@@ -413,7 +413,7 @@ def warm_up(languages: Sequence[str] = ("en",)) -> None:
     workers does this once, so they inherit the compiled patterns). Other languages' are
     compiled when a run meets a text that may be in them."""
     for code in languages:
-        _scanner(code)
+        _scanner(code).compile_all()
         _lexicon(code).compile_all()
 
 

@@ -139,7 +139,7 @@ def _short_labels() -> frozenset[str]:
 def warm_up(languages: Sequence[str] = ("en",)) -> None:
     """Compile the cue patterns of ``languages`` now (see :func:`advisor.lengths.warm_up`)."""
     for code in languages:
-        _matcher(code)
+        _matcher(code).scanner.compile_all()
 
 
 def label_answer_cue() -> Cue:

@@ -222,6 +222,7 @@ def test_phrase_scanner_finds_exactly_what_its_pattern_finds() -> None:
               ["[a] short answer", "(one|single) word", "  [the] gist"]]
     for number, phrases in enumerate(lists):
         scanner = PhraseScanner(phrases)
+        scanner.compile_all()  # else the first texts are read by the pattern alone
         if number < len(supported_languages()):  # the length scanners' phrases all start with a word
             assert scanner._starts is not None
         for text in _scanner_cases(phrases, rng):
@@ -236,9 +237,29 @@ def test_phrase_scanner_without_a_word_start_uses_the_pattern_alone() -> None:
     from advisor.language import PhraseScanner
 
     scanner = PhraseScanner(["-ish", "word"])  # "-ish" may match "ish" anywhere, even inside a word
+    scanner.compile_all()
     assert scanner._starts is None
     assert [m.group() for m in scanner.finditer("a-ish bish word")] == ["-ish", "ish", "word"]
     assert PhraseScanner([]).search("anything") is None
+
+
+def test_a_scanner_compiles_its_start_pattern_only_past_the_first_characters_it_reads() -> None:
+    """A one-file run reads a short prompt by the phrase pattern alone (loading the start
+    pattern would cost more than it saves); a longer read switches, with the same matches."""
+    from advisor import language
+    from advisor.language import PLAIN_SCAN_CHARS, PhraseScanner
+
+    scanner = PhraseScanner(["answer briefly", "in (one|a single) word", "tl;dr"])
+    text = "please answer briefly, in a single word. tl;dr: ok. " * 10
+    expected = [m.span() for m in scanner.pattern.finditer(text)]
+    read = 0
+    while read + len(text) <= PLAIN_SCAN_CHARS:
+        assert [m.span() for m in scanner.finditer(text)] == expected
+        assert scanner._starts is None
+        read += len(text)
+    assert [m.span() for m in scanner.finditer(text, 0, language.spaced(text))] == expected
+    assert scanner._starts is not None
+    assert [m.span() for m in scanner.finditer(text)] == expected
 
 
 def test_spaced_keeps_ascii_word_characters_and_offsets() -> None:

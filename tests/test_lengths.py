@@ -362,8 +362,9 @@ def test_a_scanner_is_never_skipped_for_a_text_it_would_match():
 
 def test_a_lexicon_compiles_the_patterns_a_text_needs_and_warm_up_all_of_them():
     # a one-file run loads only the compiled patterns its prompt reads with; a process
-    # about to fork workers compiles every one, so the workers inherit them
-    from advisor import lengths
+    # about to fork workers compiles every one (the scanners' start patterns too), so the
+    # workers inherit them
+    from advisor import lengths, tasks
 
     text = "Answer in no more than 3 sentences."
     expected = find_length_requests(text, language="en")
@@ -375,7 +376,9 @@ def test_a_lexicon_compiles_the_patterns_a_text_needs_and_warm_up_all_of_them():
         compiled = {name for name in sources if name in vars(lexicon)}
         assert "left_re" in compiled and "label_re" not in compiled
         lengths.warm_up(["en"])
-        assert lengths._lexicon("en") is lexicon
+        assert lengths._lexicon("en") is lexicon and lengths._scanner("en")._starts is not None
+        tasks.warm_up(["en"])
+        assert tasks._matcher("en").scanner._starts is not None
         assert {name: vars(lexicon).get(name) for name in sources} == {name: re.compile(source) for name, source in sources.items()}
         assert find_length_requests(text, language="en") == expected
         with pytest.raises(AttributeError):
