@@ -16,8 +16,10 @@ from typing import Any, Mapping
 from . import clock, model_ids, ruledata
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Tokenizer:
+    """How one Claude tokenizer's counts relate to cl100k_base's, which counts offline."""
+
     name: str
     description: str
     factor: float  # Claude tokens per cl100k_base token
@@ -25,8 +27,10 @@ class Tokenizer:
     high: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class ModelInfo:
+    """One model of the catalog: its speed label, prices, limits and lifecycle."""
+
     id: str
     family: str
     latency: str  # fastest | fast | moderate | slower
@@ -55,15 +59,19 @@ class ModelInfo:
         return (input_tokens * self.input_price + output_tokens * self.output_price) / 1_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class RetiredModel:
+    """A retired model the catalog no longer describes: an id pattern, its family and what replaces it."""
+
     pattern: str
     family: str
     replacement: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Catalog:
+    """The models, tokenizers and lifecycle facts of rules/models.yaml, and the questions rules ask of them."""
+
     models: dict[str, ModelInfo]
     tokenizers: dict[str, Tokenizer]
     latency_order: list[str]
@@ -72,8 +80,8 @@ class Catalog:
     _aliases: dict[str, str] = field(default_factory=dict)
     # Answers of `get` and `retired_entry` by the id asked: every rule asks about the same
     # few ids of every call. A catalog is not changed once made (`with_overrides` copies).
-    _found: dict[str, ModelInfo | None] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _retired_found: dict[str, RetiredModel | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _found: dict[str, ModelInfo | None] = field(default_factory=dict, init=False)
+    _retired_found: dict[str, RetiredModel | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._aliases = {alias: info.id for info in self.models.values() for alias in info.aliases}

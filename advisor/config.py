@@ -71,7 +71,7 @@ class ConfigError(Exception):
     """A configuration problem the user must fix; the message names the file and key."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Settings:
     """Everything a run needs to know besides the files themselves."""
 

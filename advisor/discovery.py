@@ -30,8 +30,10 @@ if TYPE_CHECKING:  # imported on first use: a run on named files may never match
 RUN_MARKER = ".advisor-run"  # written by `advisor ab` into its run directories
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Candidate:
+    """A file a run will lint: where it is, how it is shown, its kind, and how it was found."""
+
     location: str  # absolute, as text: a warm walk of 30,000 files never needs it as a Path
     display: str  # relative to the working directory, '/' separators
     kind: Kind

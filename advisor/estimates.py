@@ -17,15 +17,19 @@ from .catalog import Catalog, ModelInfo
 from .model import PromptCall
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Tier:
+    """The latency assumptions of one speed label (``fast``, ``moderate``...)."""
+
     base_ttft_ms: float
     prefill_ms_per_1k: float
     output_tokens_per_s: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class LatencyModel:
+    """The assumptions estimates are made from: each speed label's tier and the prompt cache's factors."""
+
     tiers: Mapping[str, Tier]
     read_prefill_factor: float
     read_price_factor: float
@@ -66,8 +70,10 @@ def latency_model(overrides: Mapping[str, Any] | None = None) -> LatencyModel:
     return base.with_overrides(overrides) if overrides else base
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class CallEstimate:
+    """A call's estimated tokens, latency and cost under the latency model."""
+
     model: str
     input_tokens: int
     output_tokens: int

@@ -23,7 +23,7 @@ _BEDROCK_VERSION = re.compile(r"-v\d+(?::\d+)?$")  # ``-v1:0``, ``-v2:0``, ``-v1
 _VERTEX_DATE = re.compile(r"^(?P<rest>claude[^@]*)@(?P<date>\d{8}|latest)$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Spelling:
     """A model id as written: its platform, the API-style id it names, and for Bedrock the
     inference-profile prefix (``us.``) that a replacement keeps."""

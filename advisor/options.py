@@ -102,7 +102,7 @@ HUMAN_FORMATS = ("full", "concise", "text")  # `text`: full on a terminal, conci
 OUTPUT_FORMATS = [*HUMAN_FORMATS, "json", "sarif", "github"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Display:
     """How `advisor lint` shows its results (the `display_options`)."""
 

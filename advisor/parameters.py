@@ -19,7 +19,7 @@ _INTEGER = re.compile(r"\s*[+-]?\d+\s*\Z")
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Parameter:
     """One request parameter: its name on the wire and the Python types its value may have."""
 

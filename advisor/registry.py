@@ -34,6 +34,8 @@ Checker = Callable[[Document, "CheckContext"], Iterable[Finding]]
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule: its identity, its documentation (example and fix), its options and its check."""
+
     code: str  # stable short code: category letter + digits (O001)
     name: str  # stable kebab-case name of the anti-pattern; part of the public interface
     severity: Severity

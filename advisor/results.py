@@ -95,6 +95,9 @@ class CellPosition:
 
 @dataclass
 class LintResult:
+    """What a run produces: the findings, a report per file, notes on files skipped, advisor's
+    own errors and the rules that ran."""
+
     findings: list[Finding]
     files: list[FileReport]
     notes: list[Note]

@@ -33,15 +33,17 @@ if TYPE_CHECKING:
     from .registry import Rule
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Group:
+    """The paths one configuration lints, and the engine that lints them."""
+
     settings: Settings
     linter: Linter
     paths: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # paths not linted yet
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class LintRun:
     """The groups of one run. With ``nested_configs`` a directory's walk leaves any
     sub-directory that has its own configuration to a group of that configuration (found
@@ -243,7 +245,7 @@ def run_lint(
     return run.lint(), run.settings, run
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class StdinRun:
     """Standard input linted as the file ``--stdin-filename`` names (ruff's convention,
     which editors use): the name gives the kind and the configuration; linked prompt

@@ -59,7 +59,7 @@ Loader = Callable[..., "Document"]
 Sniff = Callable[[str, str], bool]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Source:
     """One source type. ``loader`` and ``sniff`` are ``"module:function"`` references; a
     sniff takes (text, path) and says whether a walked file is worth linting (None: every

@@ -176,8 +176,10 @@ def counting_method() -> str:
     return _encoder()[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class TokenEstimate:
+    """A token count and the range it may be off by, with how it was made."""
+
     tokens: int  # best estimate of Claude tokens
     low: int
     high: int

@@ -20,7 +20,7 @@ MODEL_MAX_OUTPUT = "model-max-output"
 NOT_AN_OPTION = "not-an-option"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class DefaultBudget:
     """The ``max_tokens`` a wrapper sends when the code sets none."""
 

@@ -270,6 +270,8 @@ class RunsIn(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Where:
+    """Where a call runs (a request handler, a batch script) and what in the code says so."""
+
     kind: RunsIn
     reason: str = ""  # e.g. "Flask route handler `chat`" -- quoted in messages
     span: Span | None = None  # the decorator / guard that decided it
