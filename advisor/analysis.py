@@ -15,6 +15,7 @@ from . import lengths, parts, ruledata, tasks, tokens
 from .language import detect_language
 from .lengths import LengthRequest, expected_output_tokens, find_length_requests
 from .model import PromptCall, PromptText
+from .patterns import lazy
 from .tasks import TaskProfile, classify_task
 
 _JOIN = "\n\n"
@@ -143,15 +144,19 @@ def call_expected_output(call: PromptCall) -> tuple[int, int] | None:
     return call.memo["expected"]
 
 
-_FIELD_LINE = re.compile(r"^[ \t]*(?:\d+[.)]|[-*•])[ \t]+[^\n:()]{1,50}[:(]", re.MULTILINE)
+_FIELD_LINE = lazy(r"^[ \t]*(?:\d+[.)]|[-*•])[ \t]+[^\n:()]{1,50}[:(]", re.MULTILINE)
 _MIN_FIELDS = 3
 
 
 def _sizes_fields_of_a_larger_answer(text: str, requests: list[LengthRequest]) -> bool:
     """Whether the lengths the prompt states size fields of a structured answer ("4.
     Abstract (2-3 sentences)" in a list of ten fields): the whole answer's size is then
-    not stated anywhere, and no budget can be judged against one field."""
-    fields = [m for m in _FIELD_LINE.finditer(text)]
+    not stated anywhere, and no budget can be judged against one field. A prompt that
+    states no length is not searched for fields (the pattern is compiled for the first
+    one that does)."""
+    if not requests:
+        return False
+    fields = [m for m in _FIELD_LINE().finditer(text)]
     if len(fields) < _MIN_FIELDS:
         return False
     field_lines = {text.count("\n", 0, m.start()) for m in fields}

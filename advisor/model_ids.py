@@ -14,13 +14,17 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .patterns import lazy
+
 API, BEDROCK, VERTEX = "api", "bedrock", "vertex"
 PLATFORM_NAMES = {API: "the Claude API", BEDROCK: "Amazon Bedrock", VERTEX: "Vertex AI"}
 
 # ``us.anthropic.``, ``apac.anthropic.``, ``global.anthropic.``: a Bedrock inference profile.
-_BEDROCK = re.compile(r"^(?P<region>(?:[a-z]{2,6}\.)?)anthropic\.(?P<rest>claude.*)$")
-_BEDROCK_VERSION = re.compile(r"-v\d+(?::\d+)?$")  # ``-v1:0``, ``-v2:0``, ``-v1``
-_VERTEX_DATE = re.compile(r"^(?P<rest>claude[^@]*)@(?P<date>\d{8}|latest)$")
+# Most code names API ids, which hold neither ``anthropic.`` nor ``@``: the platform patterns
+# are compiled when the first platform spelling is met.
+_BEDROCK = lazy(r"^(?P<region>(?:[a-z]{2,6}\.)?)anthropic\.(?P<rest>claude.*)$")
+_BEDROCK_VERSION = lazy(r"-v\d+(?::\d+)?$")  # ``-v1:0``, ``-v2:0``, ``-v1``
+_VERTEX_DATE = lazy(r"^(?P<rest>claude[^@]*)@(?P<date>\d{8}|latest)$")
 
 
 @dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
@@ -39,14 +43,14 @@ def parse(model_id: str) -> Spelling:
     """The platform and API-style id of a written model id. Ids that are no platform
     spelling are API ids (the Vertex ids of current models are the API ids). Kept per id:
     the rules ask about the same few ids for every call of every file."""
-    bedrock = _BEDROCK.match(model_id)
+    bedrock = _BEDROCK().match(model_id) if "anthropic." in model_id else None
     if bedrock is not None:
         rest = bedrock.group("rest")
-        unversioned = _BEDROCK_VERSION.sub("", rest)
+        unversioned = _BEDROCK_VERSION().sub("", rest)
         # `anthropic.claude-v2:1` is Claude 2: the version is the model, keep it
         base = unversioned if unversioned != "claude" else rest.split(":", 1)[0]
         return Spelling(model_id, BEDROCK, base, bedrock.group("region"))
-    vertex = _VERTEX_DATE.match(model_id)
+    vertex = _VERTEX_DATE().match(model_id) if "@" in model_id else None
     if vertex is not None:
         rest, date = vertex.group("rest"), vertex.group("date")
         # `claude-3-5-sonnet-v2@20241022` is the API's claude-3-5-sonnet-20241022

@@ -11,12 +11,14 @@ Anything else of the wrong type stays as written, and the rules treat it as unkn
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Collection, Mapping
 
-_INTEGER = re.compile(r"\s*[+-]?\d+\s*\Z")
-_NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
+from .patterns import lazy
+
+# compiled when a value written as a string is met: most are written as numbers
+_INTEGER = lazy(r"\s*[+-]?\d+\s*\Z")
+_NUMBER = lazy(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
 
 
 @dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
@@ -32,9 +34,9 @@ class Parameter:
         if type(value) in self.types:
             return True, value
         if isinstance(value, str):
-            if int in self.types and _INTEGER.match(value):
+            if int in self.types and _INTEGER().match(value):
                 return True, int(value)
-            if float in self.types and _NUMBER.match(value):
+            if float in self.types and _NUMBER().match(value):
                 number = float(value)
                 return True, int(number) if number.is_integer() and int in self.types else number
         if isinstance(value, int) and not isinstance(value, bool) and float in self.types:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
+from .patterns import lazy
+
 # sk-ant-<kind><version>-<body>: api03 (API keys), admin01 (admin keys), oat01 (OAuth tokens).
-ANTHROPIC_KEY = re.compile(r"sk-ant-[a-z]+\d{2}-[A-Za-z0-9_\-]{20,}")
+ANTHROPIC_KEY = lazy(r"sk-ant-[a-z]+\d{2}-[A-Za-z0-9_\-]{20,}")  # a key is rare: compiled when one is seen
 MASK = "sk-ant-…[redacted]"
 
 
@@ -22,7 +24,7 @@ _KEY_CHARS = r"[A-Za-z0-9_\-]"
 _CONTINUATION = (
     rf"""(?:["']\s*(?:[+\\]\s*)?["']|\r?\n[ \t]+(?={_KEY_CHARS}{{8,}}[ \t]*(?:\r?\n|$))){_KEY_CHARS}+"""
 )
-_KEYISH = re.compile(
+_KEYISH = lazy(
     rf"sk-ant-(?!…)(?:{_KEY_CHARS}{{6,}}(?:{_CONTINUATION})*|{_KEY_CHARS}*(?:{_CONTINUATION})+)", re.MULTILINE
 )
 
@@ -33,15 +35,15 @@ def redact(text: str) -> str:
     through `advisor.output.printable.boundary`)."""
     if "sk-ant-" not in text:
         return text
-    return _KEYISH.sub(MASK, text)
+    return _KEYISH().sub(MASK, text)
 
 
-_GLUE = re.compile(r"""["'+\\\s]+""")
+_GLUE = lazy(r"""["'+\\\s]+""")
 
 
 def joined(key_text: str) -> str:
     """A key as the program assembles it: the pieces of adjacent literals put together."""
-    return _GLUE.sub("", key_text)
+    return _GLUE().sub("", key_text)
 
 
 def find_keys(text: str) -> list[tuple[int, int]]:
@@ -50,8 +52,8 @@ def find_keys(text: str) -> list[tuple[int, int]]:
     if "sk-ant-" not in text:
         return []
     spans = []
-    for match in _KEYISH.finditer(text):
-        whole = ANTHROPIC_KEY.match(joined(match.group()))
+    for match in _KEYISH().finditer(text):
+        whole = ANTHROPIC_KEY().match(joined(match.group()))
         if whole is not None:
             spans.append(match.span())
     return spans
@@ -68,7 +70,7 @@ def redact_keeping_lines(text: str) -> str:
         rest = ["\n" + line[: len(line) - len(line.lstrip())] + "…" for line in lines[1:]]
         return MASK + "".join(rest)
 
-    return _KEYISH.sub(mask, text)
+    return _KEYISH().sub(mask, text)
 
 
 def describe(key: str) -> str:

@@ -21,15 +21,18 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .model import Document, Finding, LineIndex, Span, Suppression
+from .patterns import lazy
 from .sources import Comments, source_of
 
-_DIRECTIVE = re.compile(
+# Only a file that mentions advisor is searched for comments (`find_suppressions`): the
+# patterns are compiled for the first one.
+_DIRECTIVE = lazy(
     r"advisor:\s*(?P<scope>ignore-file|ignore)\b(?:\[(?P<rules>[^\]]*)\])?",
     re.IGNORECASE,
 )
-_YAML_COMMENT = re.compile(r"(?:^|(?<=\s))#(?P<body>.*)$", re.MULTILINE)
-_JINJA_COMMENT = re.compile(r"\{#-?(?P<body>.*?)-?#\}", re.DOTALL)
-_TEMPLATED = re.compile(r"\{\{|\{%")
+_YAML_COMMENT = lazy(r"(?:^|(?<=\s))#(?P<body>.*)$", re.MULTILINE)
+_JINJA_COMMENT = lazy(r"\{#-?(?P<body>.*?)-?#\}", re.DOTALL)
+_TEMPLATED = lazy(r"\{\{|\{%")
 
 
 def _rules(text: str | None) -> tuple[str, ...]:
@@ -48,7 +51,7 @@ def _next_content_line(lines: list[str], line: int) -> int:
 
 def _make(source_lines: list[str], index: LineIndex, body: str, comment_start: int, comment_end: int) -> list[Suppression]:
     out = []
-    for match in _DIRECTIVE.finditer(body):
+    for match in _DIRECTIVE().finditer(body):
         line, column = index.position(comment_start)
         end_line, end_column = index.position(comment_end)
         span = Span(line, column, end_line, end_column)
@@ -93,12 +96,12 @@ def find_suppressions(document: Document) -> list[Suppression]:
         for start, end, text in script_comments(document.path, source):
             found += _make(lines, index, text, start, end)
     elif comments is Comments.HASH:
-        for match in _YAML_COMMENT.finditer(source):
+        for match in _YAML_COMMENT().finditer(source):
             found += _make(lines, index, match.group("body"), match.start(), match.end())
-    elif comments is Comments.JINJA or (comments is Comments.JINJA_IF_TEMPLATED and _TEMPLATED.search(source)):
+    elif comments is Comments.JINJA or (comments is Comments.JINJA_IF_TEMPLATED and _TEMPLATED().search(source)):
         # a plain prompt file is sent as it is, `{# … #}` included: only one that is a Jinja
         # template anyway (it has tags or placeholders) loses its comments before sending
-        for match in _JINJA_COMMENT.finditer(source):
+        for match in _JINJA_COMMENT().finditer(source):
             found += _make(lines, index, match.group("body"), match.start(), match.end())
     return found
 

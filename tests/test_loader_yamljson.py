@@ -160,7 +160,7 @@ def test_the_sniffs_substring_pretests_decide_as_the_patterns_alone():
     """The sniff tests for "model" and "anthropic:" before running its patterns over the
     file: it must decide every file as the patterns alone do."""
     def by_patterns(source):
-        if yamljson._PROMPTFOO.search(source) and "anthropic:" in source:
+        if yamljson._PROMPTFOO().search(source) and "anthropic:" in source:
             return True
         return bool(yamljson._MODEL_KEY.search(source) and yamljson._PROMPT_KEY.search(source))
 
@@ -199,7 +199,7 @@ def test_c_and_pure_composers_read_bodies_identically(monkeypatch):
         )
 
     fast = snapshot()
-    monkeypatch.setattr(yamljson, "_fast_yaml", yamljson._pure_yaml)
+    monkeypatch.setattr(yamljson, "_fast_yaml", yamljson._pure_yaml())
     assert snapshot() == fast
 
 
@@ -235,5 +235,5 @@ def test_scalar_tags_are_those_ruamel_yaml_resolves():
 
 
 def test_deeply_nested_flow_goes_to_the_pure_composer():
-    assert yamljson._composer("a: " + "[" * 600 + "]" * 600) is yamljson._pure_yaml
+    assert yamljson._composer("a: " + "[" * 600 + "]" * 600) is yamljson._pure_yaml()
     assert yamljson._composer("a: [[1], {b: 2}]") is yamljson._fast_yaml

@@ -127,3 +127,43 @@ def test_a_yaml_file_checked_from_scratch_loads_no_other_source_kind(tmp_path):
              "jinja2", "advisor.modules", "advisor.imported", "advisor.callers", "advisor.links", "advisor.sdk_pin",
              "advisor.report", "advisor.live")
     assert [m for m in loaded if m.startswith(never)] == []
+
+
+_COMPILED_PROBE = (
+    "import sys, runpy\n"
+    "sys.argv = ['advisor', 'lint', '--force-exclude', '--quiet', '--today', '2026-06-01', sys.argv[1]]\n"
+    "try:\n"
+    "    runpy.run_module('advisor', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "compiled = sorted(f'{name}.{attribute}' for name, module in list(sys.modules.items()) if name.startswith('advisor')\n"
+    "                  for attribute, value in vars(module).items()\n"
+    "                  if getattr(value, '__qualname__', '') == 'lazy.<locals>.<lambda>' and value.cache_info().currsize)\n"
+    "print('COMPILED=' + ','.join(compiled), file=sys.stderr)\n"
+)
+
+
+def _patterns_compiled(cwd: Path, path: str) -> list[str]:
+    """The `advisor.patterns.lazy` patterns a pre-commit run of ``path`` compiled, in a
+    fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", _COMPILED_PROBE, path], cwd=cwd, capture_output=True, text=True, check=False)
+    line = next(line for line in done.stderr.splitlines() if line.startswith("COMPILED="))
+    return [name for name in line[len("COMPILED="):].split(",") if name]
+
+
+def test_a_clean_yaml_file_checked_from_scratch_compiles_no_pattern_of_a_rare_path(tmp_path):
+    """The pre-commit case on a changed, clean request config: the patterns for what it does
+    not hold (an API key, a Bedrock or Vertex model id, a number written as a string, a
+    suppression comment, a Jinja branch, a finding to print) are never compiled; a file that
+    holds them compiles theirs."""
+    (tmp_path / "configs").mkdir()
+    messages = "messages:\n  - role: user\n    content: \"{{ ticket }}\"\n"
+    (tmp_path / "configs" / "ticket.yaml").write_text(
+        "model: claude-haiku-5-5\nmax_tokens: 16\nsystem: Classify the ticket as billing, shipping or other.\n" + messages)
+    assert _patterns_compiled(tmp_path, "configs/ticket.yaml") == []
+    (tmp_path / "configs" / "odd.yaml").write_text(
+        "model: eu.anthropic.claude-haiku-4-5-20990101-v1:0\nmax_tokens: \"16\"\ntemperature: \"0.5\"\n"
+        f"system: \"Classify the ticket. Key: sk-ant-api03-{'x' * 42}\"\n" + messages)
+    compiled = _patterns_compiled(tmp_path, "configs/odd.yaml")
+    assert {"advisor.secrets._KEYISH", "advisor.secrets.ANTHROPIC_KEY", "advisor.model_ids._BEDROCK",
+            "advisor.parameters._NUMBER", "advisor.output.printable._UNPRINTABLE"} <= set(compiled), compiled

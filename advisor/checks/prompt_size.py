@@ -17,12 +17,14 @@ from ..analysis import instruction_text, text_parts
 from ..catalog import ModelInfo
 from ..model import CallApi, Document, Finding, PromptCall, PromptText, Role, RunsIn, Severity
 from ..parts import DATA
+from ..patterns import lazy
 from ..registry import CheckContext, Option, Rule
 from .examples import policy_endpoint, support_function
 
 GUIDE_PROMPT = "2. Optimize prompt and output length: be clear but concise"
 GUIDE_CACHE = "Prompt caching (the guide's companion lever on input latency)"
-_HEADING = re.compile(r"^(?:#{1,6}\s+\S.*|<([A-Za-z_][\w-]*)[^>]*>\s*)$", re.MULTILINE)
+# sections of a prompt over budget (a finding): compiled for the first
+_HEADING = lazy(r"^(?:#{1,6}\s+\S.*|<([A-Za-z_][\w-]*)[^>]*>\s*)$", re.MULTILINE)
 
 PROMPT_TOO_LONG = Rule(
     code="P001",
@@ -111,7 +113,7 @@ def _sections(text: PromptText, model: str | None, context: CheckContext) -> lis
     first, and once the shown ones are counted, a section whose most possible tokens
     (`_most_tokens`) are fewer than the smallest of them is not, nor is any after it."""
     body = instruction_text(text)
-    cuts = [m.start() for m in _HEADING.finditer(body)]
+    cuts = [m.start() for m in _HEADING().finditer(body)]
     if len(cuts) < 2:
         cuts = [0, *(m.end() for m in re.finditer(r"\n\s*\n", body))]
     cuts = sorted({0, *cuts})

@@ -18,6 +18,7 @@ from ..analysis import instruction_text
 from ..language import blanker, stopwords
 from ..model import Document, Finding, PromptText, Severity
 from ..parts import LinePattern
+from ..patterns import lazy
 from ..registry import CheckContext, Option, Rule
 from .prompt_size import GUIDE_PROMPT
 
@@ -57,7 +58,7 @@ _SENTENCE = re.compile(r"[ \t\-*•>0-9.)]*([^.!?\n]+[.!?]?)")
 # next of these characters instead of trying the pattern at every one.
 _CODE_MARKS = re.compile(r"\(|\)|\{|\}|\[|\]|=|;|<|>|::|->|\$\w")
 _MAX_CODE_MARKS = 2  # a "sentence" with more is a line of code or markup, not an instruction
-_JINJA_BRANCH = re.compile(r"\{%-?\s*(if|elif|else|endif)\b[^%]*%\}")
+_JINJA_BRANCH = lazy(r"\{%-?\s*(if|elif|else|endif)\b[^%]*%\}")  # templates only: compiled for the first
 
 
 # Punctuation becomes spaces (one C-level pass per text), so words are a plain str.split().
@@ -235,7 +236,7 @@ def _branches(text: PromptText, source: str) -> Callable[[int], tuple[tuple[int,
     marks: list[tuple[int, tuple[tuple[int, int], ...]]] = [(0, ())]
     stack: list[list[int]] = []
     blocks = 0
-    for tag in _JINJA_BRANCH.finditer(source):
+    for tag in _JINJA_BRANCH().finditer(source):
         word = tag.group(1)
         if word == "if":
             blocks += 1

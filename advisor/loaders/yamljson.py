@@ -14,6 +14,7 @@ optional ``x-advisor`` mapping in a body carries metadata for advisor, such as
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any, Iterator, Mapping, TypeGuard
@@ -42,11 +43,12 @@ from ..model import (
     Where,
 )
 from ..parameters import PARAMETERS, is_request_body
+from ..patterns import lazy
 
 MAX_NODES = 200_000  # more nodes than any real config has: stop and report instead
 MAX_FIELD_VALUES = 20_000  # what one field may expand to once aliases are followed
 ADVISOR_KEY = "x-advisor"
-_UNSAFE_TAG = re.compile(r"^tag:yaml\.org,2002:python/|^!!python/")
+_UNSAFE_TAG = lazy(r"^tag:yaml\.org,2002:python/|^!!python/")
 _TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _ROLES = {"user": Role.USER, "assistant": Role.ASSISTANT, "system": Role.SYSTEM}
 
@@ -57,10 +59,15 @@ _ROLES = {"user": Role.USER, "assistant": Role.ASSISTANT, "system": Role.SYSTEM}
 # as a parse error. Both bounds over-estimate (brackets inside strings count too), which only
 # costs speed on files no real config resembles.
 _fast_yaml = YAML(typ="safe")
-_pure_yaml = YAML(typ="safe", pure=True)
 MAX_DEPTH_FOR_C = 500
-_BRACKETS = re.compile(r"[\[\]{}]")
+_BRACKETS = lazy(r"[\[\]{}]")  # only past MAX_DEPTH_FOR_C brackets: compiled for the first such file
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[-?:](?:[ \t]+|$))*", re.MULTILINE)
+
+
+@functools.cache
+def _pure_yaml() -> YAML:
+    """The pure-Python composer, made for the first file too deep for the C one."""
+    return YAML(typ="safe", pure=True)
 
 
 def _flow_depth(source: str) -> int:
@@ -69,7 +76,7 @@ def _flow_depth(source: str) -> int:
     if opening <= MAX_DEPTH_FOR_C:
         return opening  # too few brackets to nest past the limit (counted in C)
     depth = deepest = 0
-    for match in _BRACKETS.finditer(source):
+    for match in _BRACKETS().finditer(source):
         depth += 1 if match.group() in "[{" else -1
         deepest = max(deepest, depth)
     return deepest
@@ -83,9 +90,9 @@ def _block_depth(source: str) -> int:
 
 def _composer(source: str) -> YAML:
     if ("[" in source or "{" in source) and _flow_depth(source) > MAX_DEPTH_FOR_C:
-        return _pure_yaml
+        return _pure_yaml()
     if _block_depth(source) > MAX_DEPTH_FOR_C:
-        return _pure_yaml
+        return _pure_yaml()
     return _fast_yaml
 
 
@@ -433,7 +440,7 @@ _MODEL_KEY = re.compile(r"""(?:^|[{,\s])["']?model["']?\s*:""", re.MULTILINE)
 _PROMPT_KEY = re.compile(r"""(?:^|[{,\s])["']?(?:messages|system)["']?\s*:""", re.MULTILINE)
 
 
-_PROMPTFOO = re.compile(r"^providers\s*:", re.MULTILINE)
+_PROMPTFOO = lazy(r"^providers\s*:", re.MULTILINE)
 
 
 def looks_like_request_config(source: str, path: str = "") -> bool:
@@ -441,7 +448,7 @@ def looks_like_request_config(source: str, path: str = "") -> bool:
     promptfoo config? (Keys, not words: a CI workflow that mentions "model" is not one.)"""
     # substring tests first: the patterns try every position of the file, and most JSON and
     # YAML a walk meets (package.json, data, CI) has no "model" at all
-    if "anthropic:" in source and _PROMPTFOO.search(source):
+    if "anthropic:" in source and _PROMPTFOO().search(source):
         return True
     return bool("model" in source and _MODEL_KEY.search(source) and _PROMPT_KEY.search(source))
 
@@ -480,7 +487,7 @@ def load(path: str, source: str, *, variables: Mapping[str, Any] | None = None) 
                 document.calls.extend(read_calls(root, reader))
             for node in reader.walk(root):
                 tag = tag_text(node)
-                if "python/" in tag and _UNSAFE_TAG.match(tag):
+                if "python/" in tag and _UNSAFE_TAG().match(tag):
                     tag = tag.replace("tag:yaml.org,2002:", "!!")
                     document.problems.append(
                         Problem(f"unsafe YAML tag {tag} ignored: advisor never constructs Python objects", reader.span(node))

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import re
 
+from ..patterns import lazy
 from ..secrets import redact
 
 # C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph
-# separators, and lone surrogates (how Python carries bytes of a name that is not UTF-8)
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# separators, and lone surrogates (how Python carries bytes of a name that is not UTF-8).
+# Compiled on first use, as the others here: a run that prints no finding needs none of them.
+_UNPRINTABLE_SOURCE = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+_UNPRINTABLE = lazy(_UNPRINTABLE_SOURCE)
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -36,7 +39,7 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_UNPRINTABLE_KEEPING_LINES = re.compile(_UNPRINTABLE.pattern.replace("\x00-\x1f", "\x00-\x09\x0b\x0c\x0e-\x1f"))
+_UNPRINTABLE_KEEPING_LINES = lazy(_UNPRINTABLE_SOURCE.replace("\x00-\x1f", "\x00-\x09\x0b\x0c\x0e-\x1f"))
 
 
 def printable(text: str, *, keep_line_breaks: bool = False) -> str:
@@ -44,19 +47,19 @@ def printable(text: str, *, keep_line_breaks: bool = False) -> str:
     starts a line or reorders text. ``keep_line_breaks`` for a format that encodes line
     breaks itself (GitHub's ``%0A``)."""
     text = redact(text)
-    pattern = _UNPRINTABLE_KEEPING_LINES if keep_line_breaks else _UNPRINTABLE
+    pattern = _UNPRINTABLE_KEEPING_LINES() if keep_line_breaks else _UNPRINTABLE()
     return pattern.sub(_escape, text) if pattern.search(text) else text
 
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def boundary(text: str, *, markup: bool = False) -> str:
     """A whole rendered output, safe to write anywhere. ``markup`` for HTML, where control
     characters have no meaning but survive a copy into a terminal: they become escapes."""
     text = redact(text)
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    if markup and _CONTROLS.search(text):
-        text = _CONTROLS.sub(_escape, text)
+    if not text.isascii() and _SURROGATE().search(text):  # ASCII text holds no surrogate
+        text = _SURROGATE().sub("\ufffd", text)
+    if markup and _CONTROLS().search(text):
+        text = _CONTROLS().sub(_escape, text)
     return text
