@@ -54,11 +54,21 @@ class LinePattern:
     tried only after line breaks, which the engine finds by scanning for that character;
     the first line is matched on its own. No match of these patterns ends just after a
     line break, so none swallows the break the next one starts from, and the matches
-    are those ``finditer`` finds."""
+    are those ``finditer`` finds.
+
+    Both patterns are compiled on first use: most are declared at import, and many serve
+    texts a run seldom meets (a fenced block, a JSON example)."""
 
     def __init__(self, source: str, flags: int = 0, compile: Callable[[str, int], re.Pattern[str]] = re.compile) -> None:
-        self.first_line = compile(source, flags | re.MULTILINE)
-        self.other_lines = compile("\n(?:" + source + ")", flags | re.MULTILINE)
+        self._source, self._flags, self._compile = source, flags | re.MULTILINE, compile
+
+    @functools.cached_property
+    def first_line(self) -> re.Pattern[str]:
+        return self._compile(self._source, self._flags)
+
+    @functools.cached_property
+    def other_lines(self) -> re.Pattern[str]:
+        return self._compile("\n(?:" + self._source + ")", self._flags)
 
     def finditer(self, text: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(where the match starts, the match): after the first line, the match itself

@@ -136,16 +136,20 @@ _COMPILED_PROBE = (
     "    runpy.run_module('advisor', run_name='__main__')\n"
     "except SystemExit:\n"
     "    pass\n"
+    "from advisor.parts import LinePattern\n"
+    "def compiled(value):\n"
+    "    if isinstance(value, LinePattern):\n"
+    "        return 'first_line' in vars(value) or 'other_lines' in vars(value)\n"
+    "    return getattr(value, '__qualname__', '') == 'lazy.<locals>.<lambda>' and value.cache_info().currsize > 0\n"
     "compiled = sorted(f'{name}.{attribute}' for name, module in list(sys.modules.items()) if name.startswith('advisor')\n"
-    "                  for attribute, value in vars(module).items()\n"
-    "                  if getattr(value, '__qualname__', '') == 'lazy.<locals>.<lambda>' and value.cache_info().currsize)\n"
+    "                  for attribute, value in vars(module).items() if compiled(value))\n"
     "print('COMPILED=' + ','.join(compiled), file=sys.stderr)\n"
 )
 
 
 def _patterns_compiled(cwd: Path, path: str) -> list[str]:
-    """The `advisor.patterns.lazy` patterns a pre-commit run of ``path`` compiled, in a
-    fresh interpreter."""
+    """The patterns compiled on first use (`advisor.patterns.lazy`, `advisor.parts.LinePattern`)
+    that a pre-commit run of ``path`` compiled, in a fresh interpreter."""
     done = subprocess.run([sys.executable, "-c", _COMPILED_PROBE, path], cwd=cwd, capture_output=True, text=True, check=False)
     line = next(line for line in done.stderr.splitlines() if line.startswith("COMPILED="))
     return [name for name in line[len("COMPILED="):].split(",") if name]
@@ -154,8 +158,8 @@ def _patterns_compiled(cwd: Path, path: str) -> list[str]:
 def test_a_clean_yaml_file_checked_from_scratch_compiles_no_pattern_of_a_rare_path(tmp_path):
     """The pre-commit case on a changed, clean request config: the patterns for what it does
     not hold (an API key, a Bedrock or Vertex model id, a number written as a string, a
-    suppression comment, a Jinja branch, a finding to print) are never compiled; a file that
-    holds them compiles theirs."""
+    suppression comment, a Jinja branch, a fenced block, a finding to print) are never
+    compiled; a file that holds them compiles theirs."""
     (tmp_path / "configs").mkdir()
     messages = "messages:\n  - role: user\n    content: \"{{ ticket }}\"\n"
     (tmp_path / "configs" / "ticket.yaml").write_text(
@@ -163,7 +167,7 @@ def test_a_clean_yaml_file_checked_from_scratch_compiles_no_pattern_of_a_rare_pa
     assert _patterns_compiled(tmp_path, "configs/ticket.yaml") == []
     (tmp_path / "configs" / "odd.yaml").write_text(
         "model: eu.anthropic.claude-haiku-4-5-20990101-v1:0\nmax_tokens: \"16\"\ntemperature: \"0.5\"\n"
-        f"system: \"Classify the ticket. Key: sk-ant-api03-{'x' * 42}\"\n" + messages)
+        f"system: |\n  Classify the ticket. Key: sk-ant-api03-{'x' * 42}\n  ```\n  billing\n  ```\n" + messages)
     compiled = _patterns_compiled(tmp_path, "configs/odd.yaml")
     assert {"advisor.secrets._KEYISH", "advisor.secrets.ANTHROPIC_KEY", "advisor.model_ids._BEDROCK",
-            "advisor.parameters._NUMBER", "advisor.output.printable._UNPRINTABLE"} <= set(compiled), compiled
+            "advisor.parameters._NUMBER", "advisor.output.printable._UNPRINTABLE", "advisor.parts._FENCE"} <= set(compiled), compiled
