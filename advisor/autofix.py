@@ -38,6 +38,9 @@ MAX_PASSES = 10
 
 @dataclass
 class FixOutcome:
+    """What applying fixes did: each changed file's text before and after, the fixes applied
+    per rule, and why a file was not fixed."""
+
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (before, after)
     # path -> how many fixes of each rule, as (code, name), were applied (`--show-fixes`)
     fixed: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)

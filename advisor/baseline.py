@@ -81,6 +81,9 @@ class Outcome:
 
 @dataclass
 class Baseline:
+    """A baseline file's known findings, and where it lives (its entries' paths are relative
+    to its folder)."""
+
     path: Path
     entries: list[Entry]
 

@@ -28,6 +28,9 @@ MAX_FINDINGS_PER_RULE = 100  # per file: past this, a count (a generated or host
 
 @dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Finalised:
+    """A file's findings as the user sees them, with how many inline comments suppressed and
+    how many went over the cap per rule."""
+
     findings: list[Finding]
     suppressed: int = 0  # how many findings inline comments suppressed
     omitted: dict[str, int] = field(default_factory=dict)  # rule -> findings over the cap

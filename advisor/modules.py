@@ -51,6 +51,8 @@ _WORD = re.compile(rb"[A-Za-z_]\w*")
 
 @dataclass(eq=False)
 class _Entry:
+    """A sibling module as last parsed, and the file signature and digest it was parsed at."""
+
     signature: tuple[int, int]  # (mtime in ns, size): re-read when it changes
     digest: str
     parsed: ParsedModule | None

@@ -108,6 +108,8 @@ def find_suppressions(document: Document) -> list[Suppression]:
 
 @dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class SuppressionResult:
+    """Findings split by inline suppression comments, and the comments that suppressed nothing."""
+
     kept: list[Finding]
     suppressed: list[Finding] = field(default_factory=list)
     unused: list[Suppression] = field(default_factory=list)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Count:
+    """One line of `advisor tokens`: a file or call, its model and its token estimate."""
+
     label: str  # file path, or "path:line api model"
     model: str | None
     estimate: tokens.TokenEstimate
@@ -96,6 +98,9 @@ def _text_label(text: PromptText) -> str:
 
 @dataclass
 class TokenReport:
+    """What `advisor tokens` shows: counts per file and per call, notes, and each text's
+    reading with `--explain`."""
+
     files: list[tuple[Count, list[Count]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failed: bool = False

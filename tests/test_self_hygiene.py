@@ -30,3 +30,18 @@ def test_mypy_finds_nothing(tmp_path):
     command = [*_tool("mypy"), "--cache-dir", str(tmp_path / "mypy-cache")]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_dataclass_has_a_docstring():
+    """The dataclass decorator writes a docstring for a class that has none, with
+    `inspect.signature`, every time the module is imported: every run pays for a missing
+    one (docs/architecture.md, "Where a run spends its time")."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "advisor").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.ClassDef) and not ast.get_docstring(node)
+                    and any("dataclass" in ast.unparse(decorator) for decorator in node.decorator_list)):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert missing == []

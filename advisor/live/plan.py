@@ -23,6 +23,8 @@ PLAN_VERSION = 1
 
 @dataclass(frozen=True)
 class Arm:
+    """One side of an A/B comparison: the request body sent and where it came from."""
+
     name: str  # "before" or "after"
     body: dict[str, Any]  # the request exactly as it will be sent
     source: str  # where it came from, for people reading the result
@@ -38,6 +40,8 @@ class Arm:
 
 @dataclass(frozen=True)
 class TrialSettings:
+    """How many trials each arm gets, in what order, on what budget, and what decides the verdict."""
+
     trials: int = 20  # per arm, after warm-ups
     warmup: int = 1  # per arm, discarded
     seed: int = 0  # trial order and bootstrap

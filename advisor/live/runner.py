@@ -72,6 +72,8 @@ class Progress:
 
 @dataclass
 class Outcome:
+    """What a live run recorded per trial, how it ended, and what it spent."""
+
     records: list[dict[str, Any]]
     status: str
     spent_usd: float

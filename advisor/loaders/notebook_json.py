@@ -35,6 +35,8 @@ _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|nu
 
 @dataclass(frozen=True)
 class _Token:
+    """A JSON string of the notebook file: where it is and what it decodes to."""
+
     start: int  # the opening quote, in the file's text
     end: int  # just after the closing quote
     value: str  # the decoded string

@@ -13,6 +13,8 @@ from .colour import Palette
 
 @dataclass(frozen=True)
 class RuleCount:
+    """One row of `--statistics`: a rule, how many findings it made, and how many of them have fixes."""
+
     code: str
     rule: str
     count: int

@@ -37,6 +37,8 @@ DEBOUNCE_S = 0.25
 
 @dataclass
 class _Linted:
+    """An open document's last lint and the buffer version it was made for."""
+
     version: int | None
     lint: BufferLint
 

@@ -25,6 +25,9 @@ _FRAMING = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.L
 
 @dataclass(eq=False)
 class Function:
+    """A function or method of the module, with the scope it binds names in and the function
+    it is defined in."""
+
     node: ast.FunctionDef | ast.AsyncFunctionDef
     qualname: str  # ``ChatView.post``, ``outer.inner``
     scope: Scope

@@ -39,12 +39,17 @@ _THINKING_KEYS = {"budgetTokens": "budget_tokens"}
 
 @dataclass(frozen=True, slots=True)
 class _Arg:
+    """A property of a call's options object: its value and the key that names it."""
+
     value: "Node"
     key: "Node"  # the key (or shorthand name) that names it
 
 
 @dataclass(eq=False)
 class _Prompt:
+    """The prompt texts read from one value, whether part of it is computed at run time, and
+    the prompt files it reads."""
+
     texts: list[PromptText] = field(default_factory=list)
     dynamic: bool = False
     links: list[Link] = field(default_factory=list)  # prompt files read (``fs.readFileSync``)

@@ -35,6 +35,9 @@ _OTHER_PROVIDERS = ("@ai-sdk/openai", "@ai-sdk/google", "@ai-sdk/mistral", "@ai-
 
 @dataclass(eq=False)
 class Function:
+    """A function of the module (named, a method, or an anonymous callback) and the function
+    it is defined in."""
+
     node: "Node"
     qualname: str | None  # ``POST``, ``ChatService.reply``; None for an anonymous callback
     parent: Function | None
@@ -58,6 +61,8 @@ class Found:
 
 @dataclass(eq=False)
 class Outline:
+    """What one walk of a module finds: its imports, functions, calls, API calls and directives."""
+
     imports: dict[str, "Node"] = field(default_factory=dict)  # module specifier -> first import
     functions: dict[int, Function] = field(default_factory=dict)  # node id -> function
     calls: list[tuple["Node", Function | None]] = field(default_factory=list)
