@@ -40,7 +40,7 @@ from .model import Document, RunsIn, Where
 MAX_LEVELS = 4  # caller hops followed from the function holding the call
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class _Node:
     """A function on the way from a handler to the call: its file, qualified name and the
     hops below it (from it down to the function holding the call)."""
@@ -50,7 +50,7 @@ class _Node:
     below: tuple[str, ...]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class CallerSearch:
     """Finds, for the calls of one document, a handler in the project that reaches them."""
 

@@ -41,7 +41,7 @@ MAX_HOPS = 8
 _EFFORT = Parameter("effort", (str,))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class _Definition:
     """Where a name is defined: the expression, the scope to read it in, its module."""
 
@@ -52,7 +52,7 @@ class _Definition:
     name: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class ImportResolver:
     """Resolves the imported values of one document's calls; remembers the files read."""
 

@@ -26,7 +26,7 @@ from .model import Document, Kind, Link, PromptText
 from .sources import kind_for
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class LinkResolver:
     """Loads linked files once per file being linted, remembering what was read (the
     result cache must be invalidated when a linked file changes)."""

@@ -49,7 +49,7 @@ _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]+(\(
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Entry:
     """A sibling module as last parsed, and the file signature and digest it was parsed at."""
 
@@ -58,7 +58,7 @@ class _Entry:
     parsed: ParsedModule | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class ProjectIndex:
     """The modules of one tree, for one process; every file read is remembered with its
     digest so callers can record it as a dependency of the file they finish."""

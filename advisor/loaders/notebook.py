@@ -52,7 +52,7 @@ _ESCAPED_NAME_CHARACTER = re.compile(r"\\u00[4-7]")  # \u0041-\u007a: a letter o
 _MENTIONS_IMPORT = re.compile(r"\b(?:import|from)\s+anthropic\b")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Cell:
     """One code cell as the linted source holds it."""
 
@@ -62,7 +62,7 @@ class Cell:
     neutralised: list[tuple[int, int]] = field(default_factory=list)  # changed lines (offsets in text)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Notebook:
     """A notebook read as JSON: its code cells, or the problems that kept it from being read
     (``cells`` is None when the file is not a notebook advisor can read at all)."""

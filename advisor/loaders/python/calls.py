@@ -27,7 +27,7 @@ _NOT_EXTRA = {*PARAMETERS, "system", "messages", "cache_control"}
 _EFFORT = Parameter("effort", (str,))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class _Arg:
     """A request parameter: its value, the scope to resolve it in, the key or keyword naming it."""
 
@@ -36,7 +36,7 @@ class _Arg:
     key: ast.AST
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Prompt:
     """The prompt one parameter (``system`` or ``messages``) holds, as far as the code shows."""
 

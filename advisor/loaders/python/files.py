@@ -41,7 +41,7 @@ _RESOURCE_MODULES = {"resources", "importlib_resources", "pkgutil", "pkg_resourc
 _LOADERS = {"FileSystemLoader", "PackageLoader", "ChoiceLoader", "Jinja2Templates"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class FileRead:
     """A file an expression reads (a :class:`~advisor.model.Link` waiting for its role)."""
 

@@ -22,7 +22,7 @@ from .texts import Texts
 from .values import Values
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class ParsedModule:
     """A parsed file: its syntax tree, name bindings and outline, with the readers built on
     them made on first use (a module read only for one constant never builds its texts)."""

@@ -23,7 +23,7 @@ _FRAMING = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.L
                       ast.While, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.If})
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Function:
     """A function or method of the module, with the scope it binds names in and the function
     it is defined in."""
@@ -35,7 +35,7 @@ class Function:
     parent: Function | None  # the function this one is defined in
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Frame:
     """Where a node sits: its scope, enclosing function and class, loop and main-guard state."""
 
@@ -64,7 +64,7 @@ class Frame:
         return scope
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Found:
     """A Messages API call: the node, where it sits, which method, whether it is awaited."""
 
@@ -74,7 +74,7 @@ class Found:
     awaited: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Outline:
     """What one walk over the module finds."""
 

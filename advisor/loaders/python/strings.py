@@ -28,7 +28,7 @@ class Part(NamedTuple):
     expression: str = ""  # field: its expression; brace: the brace character
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Piece:
     """One string literal token: its lower-case prefix, quote and body (source offsets)."""
 

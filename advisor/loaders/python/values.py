@@ -36,7 +36,7 @@ _OPTION_WIDGETS = {"selectbox", "radio", "select_slider", "pills", "segmented_co
 _MAX_OPTIONS = 50
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Choice:
     """One literal a value may be: the node and where it came from (descriptions, innermost
     first, e.g. "environment default of `MODEL`", "default of parameter `model` of `ask()`")."""
@@ -49,7 +49,7 @@ class Choice:
         return ", via the ".join(self.via)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Imported:
     """A value another module defines, as this module names it."""
 
@@ -60,7 +60,7 @@ class Imported:
     via: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Followed:
     """What a parameter expression comes to: one literal, several candidates, or an import."""
 
@@ -70,7 +70,7 @@ class Followed:
     imported: Imported | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Class:
     """The bindings of each attribute of a class: ``self.X = …`` in its methods and ``X = …``
     in its body; a value set more than once (or changed) is dynamic."""

@@ -63,7 +63,7 @@ _ROLES = {"system": Role.SYSTEM, "human": Role.USER, "user": Role.USER, "ai": Ro
 _LITELLM_PREFIXES = ("anthropic/", "bedrock/converse/", "bedrock/invoke/", "bedrock/", "vertex_ai/")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Model:
     """A LangChain chat model the module builds: the constructor and the model id it names."""
 
@@ -74,7 +74,7 @@ class _Model:
     used: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Chain:
     """What a runnable expression is made of: the chat model it ends in, the prompt templates
     before it, and the ``.bind(max_tokens=...)`` calls that override the model's settings."""
@@ -84,7 +84,7 @@ class _Chain:
     binds: list[tuple[ast.Call, Scope]] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Prompt:
     """Prompt texts of one wrapper call, by role, and whether part of them is computed."""
 

@@ -37,7 +37,7 @@ _CACHE_KEYS = ("cache_control", "cacheControl")
 _THINKING_KEYS = {"budgetTokens": "budget_tokens"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class _Arg:
     """A property of a call's options object: its value and the key that names it."""
 
@@ -45,7 +45,7 @@ class _Arg:
     key: "Node"  # the key (or shorthand name) that names it
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class _Prompt:
     """The prompt texts read from one value, whether part of it is computed at run time, and
     the prompt files it reads."""

@@ -33,7 +33,7 @@ _OTHER_PROVIDERS = ("@ai-sdk/openai", "@ai-sdk/google", "@ai-sdk/mistral", "@ai-
                     "@ai-sdk/google-vertex", "@ai-sdk/cohere", "@ai-sdk/groq", "@ai-sdk/xai", "@ai-sdk/deepseek")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Function:
     """A function of the module (named, a method, or an anonymous callback) and the function
     it is defined in."""
@@ -45,7 +45,7 @@ class Function:
     exported: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False, slots=True)  # internal: never compared or printed (cheaper to define)
 class Found:
     """A Messages API call: the node, its options object, which library and method."""
 
@@ -59,7 +59,7 @@ class Found:
     awaited: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # internal: never compared or printed (cheaper to define)
 class Outline:
     """What one walk of a module finds: its imports, functions, calls, API calls and directives."""
 
