@@ -78,4 +78,19 @@ def load(name: str) -> Any:
         return cached
     data = parse_yaml(path)
     derived.write(copy, data, family=f"{_COPY_FAMILY}-{path.stem}")  # one copy per edit of the pack, pruned
+    _remove_json_copies(path.stem)
     return data
+
+
+def _remove_json_copies(stem: str) -> None:
+    """Earlier releases kept the parsed pack as JSON (``rules-v2-<file>-<digest>.json``),
+    which nothing reads now: removed when this release writes its own copy of the file, so
+    an upgrade leaves no stale copies in the user's cache."""
+    directory = derived.cache_dir()
+    if directory is None:
+        return
+    for old in directory.glob(f"rules-v2-{stem}-*.json"):
+        try:
+            old.unlink()
+        except OSError:
+            pass

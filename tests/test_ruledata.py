@@ -83,3 +83,18 @@ def test_pruning_other_derived_files_keeps_the_rule_pack_copies(tmp_path, monkey
         derived.write(f"rules-{index:024x}.marshal", [index])
     assert copy.exists()
     ruledata.load.cache_clear()
+
+
+def test_an_earlier_releases_json_copies_go_when_this_release_writes_its_own(tmp_path, monkeypatch):
+    monkeypatch.setenv(ruledata.CACHE_ENV, str(tmp_path))
+    earlier = [tmp_path / f"rules-v2-models-{index:024x}.json" for index in range(3)]
+    for path in earlier:
+        path.write_text("{}")
+    another_file = tmp_path / "rules-v2-lengths-000000000000000000000001.json"
+    another_file.write_text("{}")
+    ruledata.load.cache_clear()
+    ruledata.load("models.yaml")  # no copy of this pack yet: parsed, and a copy written
+    ruledata.load.cache_clear()
+    assert not any(path.exists() for path in earlier)
+    assert another_file.exists()  # removed when the lengths pack is copied, not before
+    assert list(tmp_path.glob(COPIES.format("models")))
